@@ -1,0 +1,348 @@
+"""Query files: the unit of reproducibility.
+
+A query file is TOML. It is parsed into a frozen :class:`Query`, validated field by
+field, and hashed. Every problem raises :class:`~biblio.errors.QueryFileError` with a
+one-line message naming the file and the field.
+
+Example:
+    >>> q = load_query("queries/demo.toml")          # doctest: +SKIP
+    >>> q.name, q.scope, q.country_codes              # doctest: +SKIP
+    ('demo', 'cn+hk+mo', ('CN', 'HK', 'MO'))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from biblio.errors import QueryFileError
+from biblio.funders import load_funder_table
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: Keys of the entity lists a query can apply (see ``biblio lists``).
+LIST_KEYS: tuple[str, ...] = (
+    "entity_list",
+    "1260h",
+    "1286",
+    "ns_cmic",
+    "meu",
+    "aspi",
+    "seven_sons",
+    "sastind",
+)
+SCOPES: dict[str, tuple[str, ...]] = {"cn": ("CN",), "cn+hk+mo": ("CN", "HK", "MO")}
+SOURCES = ("openalex", "snapshot")
+
+_FUNDER_ID = re.compile(r"^F\d{4,12}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+_PREFIX = re.compile(r"^[A-Z0-9]{2,12}$")
+
+_ALLOWED: dict[str, set[str]] = {
+    "": {"name", "description", "window", "funders", "scope", "source", "lists", "output", "fetch"},
+    "window": {"from", "to"},
+    "funders": {"agencies", "ids", "award_prefixes"},
+    "scope": {"prc"},
+    "source": {"kind", "paths"},
+    "lists": {"apply", "fuzzy"},
+    "output": {"dir"},
+    "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout"},
+}
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """Fetch tuning: date slices, global rate limit (requests/s), retry budget and caps."""
+
+    slices: int = 4
+    rate_limit: float = 10.0
+    max_retries: int = 8
+    max_retry_after: float = 120.0
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated query. Build it with :func:`load_query` or :func:`parse_query`."""
+
+    name: str
+    description: str
+    date_from: dt.date
+    date_to: dt.date
+    agencies: tuple[str, ...]
+    funder_ids: tuple[str, ...]
+    award_prefixes: tuple[str, ...]
+    scope: str
+    source: str
+    snapshot_paths: tuple[str, ...]
+    lists: tuple[str, ...]
+    fuzzy: bool
+    output_dir: str
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    path: str | None = None
+    text: str = ""
+
+    @property
+    def country_codes(self) -> tuple[str, ...]:
+        """Upper-case ISO codes that count as the PRC under this query's scope."""
+        return SCOPES[self.scope]
+
+    def fetch_spec(self) -> dict[str, Any]:
+        """The fields that decide which records are fetched (what the cache is keyed on)."""
+        return {
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "funder_ids": sorted(self.funder_ids),
+            "scope": self.scope,
+            "source": self.source,
+            "snapshot_paths": list(self.snapshot_paths) if self.source == "snapshot" else [],
+        }
+
+    @property
+    def fetch_hash(self) -> str:
+        """Hash of :meth:`fetch_spec`: the cache key. Same records requested, same hash."""
+        blob = json.dumps(self.fetch_spec(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @property
+    def file_sha256(self) -> str:
+        """SHA-256 of the query file's text, for the manifest."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def resolve_snapshot_paths(self) -> list[Path]:
+        """Snapshot paths as filesystem paths.
+
+        ``builtin:NAME`` means ``biblio/data/NAME`` inside the installed package; other
+        relative paths are taken relative to the query file's folder.
+        """
+        base = Path(self.path).parent if self.path else Path.cwd()
+        out: list[Path] = []
+        for p in self.snapshot_paths:
+            if p.startswith("builtin:"):
+                out.append(Path(__file__).parent / "data" / p[len("builtin:") :])
+            else:
+                pp = Path(p).expanduser()
+                out.append(pp if pp.is_absolute() else base / pp)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe view of the query (for manifests and reports)."""
+        d = asdict(self)
+        d["date_from"] = self.date_from.isoformat()
+        d["date_to"] = self.date_to.isoformat()
+        d.pop("text")
+        return d
+
+
+def load_query(path: str | Path) -> Query:
+    """Read, parse and validate a query file.
+
+    Example:
+        >>> load_query("queries/dod-prc-2023-2025.toml").date_from   # doctest: +SKIP
+        datetime.date(2023, 6, 1)
+    """
+    p = Path(path)
+    if not p.exists():
+        raise QueryFileError(p, None, "file not found; pass the path of a .toml query file, e.g. queries/demo.toml")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise QueryFileError(p, None, "not UTF-8 text; save the query file as UTF-8") from None
+    except OSError as e:
+        raise QueryFileError(p, None, f"cannot read ({e.strerror}); check the path and permissions") from None
+    return parse_query(text, path=str(p))
+
+
+def parse_query(text: str, *, path: str = "<query>") -> Query:
+    """Parse and validate query TOML text.
+
+    Example:
+        >>> q = parse_query('''
+        ... name = "t"
+        ... [window]
+        ... from = 2024-01-01
+        ... to = 2024-12-31
+        ... [funders]
+        ... agencies = ["AFOSR"]
+        ... ''')
+        >>> q.funder_ids
+        ('F4320338279',)
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise QueryFileError(path, None, f"not valid TOML ({e}); fix the syntax") from None
+
+    def err(fld: str, msg: str) -> QueryFileError:
+        return QueryFileError(path, fld, msg)
+
+    for section, allowed in _ALLOWED.items():
+        table = data if section == "" else data.get(section, {})
+        if section and not isinstance(table, dict):
+            raise err(section, f"must be a table ([{section}]), got {type(table).__name__}")
+        for key in table:
+            if key not in allowed:
+                full = f"{section}.{key}" if section else key
+                if section == "" :
+                    hint = "known top-level keys: " + ", ".join(sorted(allowed))
+                else:
+                    hint = f"known keys in [{section}]: " + ", ".join(sorted(allowed))
+                raise err(full, f"unknown key; {hint}")
+
+    name = data.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise err("name", f"must be a short name of letters, digits, '-', '_' or '.', got {name!r}")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise err("description", "must be a string")
+
+    window = data.get("window")
+    if not isinstance(window, dict):
+        raise err("window", "missing; add [window] with from = YYYY-MM-DD and to = YYYY-MM-DD")
+    date_from = _date(window.get("from"), err, "window.from")
+    date_to = _date(window.get("to"), err, "window.to")
+    if date_from > date_to:
+        raise err("window", f"from ({date_from}) is after to ({date_to}); swap them")
+
+    agencies, funder_ids, prefixes = _funders(data.get("funders"), err)
+
+    scope_t = data.get("scope", {})
+    scope = scope_t.get("prc", "cn")
+    if scope not in SCOPES:
+        raise err("scope.prc", f"unknown scope {scope!r}; use one of {', '.join(repr(s) for s in SCOPES)}")
+
+    source_t = data.get("source", {})
+    source = source_t.get("kind", "openalex")
+    if source not in SOURCES:
+        raise err("source.kind", f"unknown source {source!r}; use 'openalex' (live) or 'snapshot' (local files)")
+    paths = source_t.get("paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(x, str) and x for x in paths):
+        raise err("source.paths", "must be a list of folder or file paths")
+    if source == "snapshot" and not paths:
+        raise err("source.paths", "a snapshot source needs at least one path to OpenAlex-format JSON/JSONL files")
+    if source == "openalex" and paths:
+        raise err("source.paths", "only used with kind = 'snapshot'; remove it or set kind = 'snapshot'")
+
+    lists_t = data.get("lists", {})
+    apply = lists_t.get("apply", ["all"])
+    if not isinstance(apply, list) or not all(isinstance(x, str) for x in apply) or not apply:
+        raise err("lists.apply", f"must be a non-empty list of list keys ({', '.join(LIST_KEYS)}) or [\"all\"]")
+    if "all" in apply:
+        lists = LIST_KEYS
+    else:
+        for k in apply:
+            if k not in LIST_KEYS:
+                raise err("lists.apply", f"unknown list {k!r}; known lists: {', '.join(LIST_KEYS)}")
+        lists = tuple(k for k in LIST_KEYS if k in apply)
+    fuzzy = lists_t.get("fuzzy", False)
+    if not isinstance(fuzzy, bool):
+        raise err("lists.fuzzy", "must be true or false")
+
+    out_t = data.get("output", {})
+    output_dir = out_t.get("dir", "outputs")
+    if not isinstance(output_dir, str) or not output_dir:
+        raise err("output.dir", "must be a folder path")
+
+    fetch = _fetch_options(data.get("fetch", {}), err)
+
+    return Query(
+        name=name,
+        description=description,
+        date_from=date_from,
+        date_to=date_to,
+        agencies=agencies,
+        funder_ids=funder_ids,
+        award_prefixes=prefixes,
+        scope=scope,
+        source=source,
+        snapshot_paths=tuple(paths),
+        lists=lists,
+        fuzzy=fuzzy,
+        output_dir=output_dir,
+        fetch=fetch,
+        path=path,
+        text=text,
+    )
+
+
+def _date(v: Any, err: Any, fld: str) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            pass
+    if v is None:
+        raise err(fld, "missing; give a date as YYYY-MM-DD")
+    raise err(fld, f"not a date: {v!r}; use YYYY-MM-DD")
+
+
+def _funders(t: Any, err: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    if not isinstance(t, dict):
+        raise err("funders", 'missing; add [funders] with agencies = ["all"] and/or ids = ["F…"]')
+    table = load_funder_table()
+    known = {r.short: r for r in table.rows}
+    agencies_in = t.get("agencies", [])
+    ids_in = t.get("ids", [])
+    prefixes_in = t.get("award_prefixes", [])
+    for fld, v in (("funders.agencies", agencies_in), ("funders.ids", ids_in), ("funders.award_prefixes", prefixes_in)):
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise err(fld, "must be a list of strings")
+    agencies: list[str] = []
+    for a in agencies_in:
+        if a.lower() == "all":
+            agencies.extend(known)
+        elif a in known:
+            agencies.append(a)
+        else:
+            raise err("funders.agencies", f"unknown agency {a!r}; known: all, {', '.join(known)}")
+    ids: list[str] = [known[a].funder_id for a in agencies]
+    for raw in ids_in:
+        fid = raw.strip().removeprefix("https://openalex.org/").upper()
+        if not _FUNDER_ID.match(fid):
+            raise err("funders.ids", f"malformed OpenAlex funder ID {raw!r}; expected F followed by digits, e.g. F4320338279")
+        ids.append(fid)
+    prefixes: list[str] = []
+    for raw in prefixes_in:
+        p = raw.strip().upper()
+        if not _PREFIX.match(p):
+            raise err("funders.award_prefixes", f"malformed award prefix {raw!r}; expected letters and digits, e.g. FA9550")
+        prefixes.append(p)
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        raise err("funders", 'empty funder list; set agencies = ["all"] or list OpenAlex funder IDs in ids')
+    return tuple(dict.fromkeys(agencies)), tuple(ids), tuple(dict.fromkeys(prefixes))
+
+
+def _fetch_options(t: Mapping[str, Any], err: Any) -> FetchOptions:
+    d = FetchOptions()
+    slices = t.get("slices", d.slices)
+    if not isinstance(slices, int) or isinstance(slices, bool) or not 1 <= slices <= 64:
+        raise err("fetch.slices", f"must be an integer from 1 to 64, got {slices!r}")
+    rate = t.get("rate_limit", d.rate_limit)
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 < rate <= 100:
+        raise err("fetch.rate_limit", f"must be requests per second, above 0 and at most 100 (OpenAlex's cap), got {rate!r}")
+    retries = t.get("max_retries", d.max_retries)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 50:
+        raise err("fetch.max_retries", f"must be an integer from 0 to 50, got {retries!r}")
+    cap = t.get("max_retry_after", d.max_retry_after)
+    if not isinstance(cap, (int, float)) or isinstance(cap, bool) or not 0 <= cap <= 3600:
+        raise err("fetch.max_retry_after", f"must be seconds from 0 to 3600, got {cap!r}")
+    timeout = t.get("timeout", d.timeout)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
+        raise err("fetch.timeout", f"must be seconds above 0 and at most 600, got {timeout!r}")
+    return FetchOptions(slices=slices, rate_limit=float(rate), max_retries=retries, max_retry_after=float(cap), timeout=float(timeout))

@@ -1,0 +1,60 @@
+"""The only reader of environment variables.
+
+Secrets come only from the environment and are never written to logs or manifests.
+
+Example:
+    >>> s = Settings.from_env({"BIBLIO_OPENALEX_URL": "http://127.0.0.1:8000"})
+    >>> s.openalex_url
+    'http://127.0.0.1:8000'
+    >>> s.redacted()["api_key"]
+    None
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+
+
+def _default_cache_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "biblio"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-time settings taken from the environment.
+
+    ``OPENALEX_API_KEY``: the OpenAlex API key (required for live fetches since Feb 2026).
+    ``BIBLIO_OPENALEX_URL``: base URL of the OpenAlex API or a self-hosted mirror.
+    ``BIBLIO_CACHE_DIR``: where raw fetched pages are cached (default ``~/.cache/biblio``).
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    openalex_url: str = DEFAULT_OPENALEX_URL
+    cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        key = (env.get("OPENALEX_API_KEY") or "").strip() or None
+        url = (env.get("BIBLIO_OPENALEX_URL") or DEFAULT_OPENALEX_URL).strip().rstrip("/")
+        cache = env.get("BIBLIO_CACHE_DIR")
+        return cls(
+            api_key=key,
+            openalex_url=url,
+            cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
+        )
+
+    def redacted(self) -> dict[str, object]:
+        """Settings safe to log or write to a manifest: the key is never included."""
+        return {
+            "api_key": None,
+            "api_key_set": self.api_key is not None,
+            "openalex_url": self.openalex_url,
+            "cache_dir": str(self.cache_dir),
+        }
