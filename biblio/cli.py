@@ -1,0 +1,219 @@
+"""The ``biblio`` command line: a thin layer over the library.
+
+Every command wraps one public function. Library errors (``BiblioError``) become a single
+``Error: …`` line and exit code 1; nothing else here knows about the data.
+
+Example:
+    $ biblio check queries/demo.toml
+    $ biblio run queries/demo.toml
+    $ biblio screen partners.csv --out screened.csv --as-of 2025-01-01
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import polars as pl
+
+from biblio import __version__
+from biblio.errors import BiblioError
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one ``Error:`` line and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BiblioError as e:
+            _fail(str(e))
+        except KeyboardInterrupt:
+            _fail("interrupted; pages fetched so far are cached, run the same command again to resume", 130)
+
+    return wrapper
+
+
+def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date: {value!r}; use YYYY-MM-DD", param=param) from None
+
+
+def _show(df: pl.DataFrame) -> None:
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        click.echo(str(df))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="biblio")
+def main() -> None:
+    """biblio: DoD-funded publications with PRC co-authors, resolved against U.S. entity lists."""
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path))
+@_friendly
+def check(query_file: Path) -> None:
+    """Validate QUERY_FILE without fetching, and show what would be requested."""
+    from biblio.query import load_query
+
+    q = load_query(query_file)
+    click.echo(f"{query_file}: OK")
+    click.echo(f"  name:     {q.name}")
+    click.echo(f"  window:   {q.date_from} .. {q.date_to}")
+    click.echo(f"  funders:  {len(q.funder_ids)} OpenAlex funder IDs ({', '.join(q.agencies) or 'by ID'})")
+    if q.award_prefixes:
+        click.echo(f"  award prefixes: {', '.join(q.award_prefixes)}")
+    click.echo(f"  scope:    {q.scope} ({', '.join(q.country_codes)})")
+    click.echo(f"  lists:    {', '.join(q.lists)}{' (fuzzy on)' if q.fuzzy else ''}")
+    click.echo(f"  source:   {q.source}")
+    click.echo(f"  cache key: {q.fetch_hash}")
+    if q.source == "snapshot":
+        for p in q.resolve_snapshot_paths():
+            state = "found" if p.exists() else "MISSING"
+            click.echo(f"    {p} [{state}]")
+        missing = [p for p in q.resolve_snapshot_paths() if not p.exists()]
+        if missing:
+            raise BiblioError(f"{query_file}: source.paths: {missing[0]} does not exist; fix the path (relative paths are relative to the query file)")
+    else:
+        from biblio.openalex import request_urls
+        from biblio.settings import Settings
+
+        click.echo("  first-page requests:")
+        for url in request_urls(q, settings=Settings.from_env()):
+            click.echo(f"    {url}")
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar while fetching.")
+@_friendly
+def fetch(query_file: Path, progress: bool) -> None:
+    """Fetch QUERY_FILE's records into the cache without building a report."""
+    from biblio.pipeline import fetch_records
+    from biblio.query import load_query
+
+    q = load_query(query_file)
+    r = fetch_records(q, progress=progress and sys.stderr.isatty())
+    click.echo(f"fetched {r.n_records} records from {r.source} ({r.requests} requests, {r.pages} pages)")
+    if r.cache_dir:
+        click.echo(f"cache: {r.cache_dir}")
+    for note in r.notes:
+        click.echo(f"note: {note}")
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path))
+@click.option("--out", "output_dir", type=click.Path(path_type=Path), default=None, help="Output folder (default: the query's [output] dir).")
+@click.option("--run-id", default=None, help="Name of the run folder (default: the UTC time).")
+@click.option("--as-of", callback=_date, default=None, help="Date for 'listed now' (default: today).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar while fetching.")
+@_friendly
+def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool) -> None:
+    """Run the whole pipeline for QUERY_FILE: fetch, tables, resolve, report."""
+    from biblio.pipeline import run_query
+    from biblio.query import load_query
+
+    q = load_query(query_file)
+    result = run_query(
+        q,
+        output_dir=output_dir,
+        run_id=run_id,
+        as_of=as_of,
+        progress=progress and sys.stderr.isatty(),
+        log=lambda m: click.echo(m, err=True),
+    )
+    c = result.counts
+    click.echo(f"works: {c['works']}  flags: {c['flags']}  flagged works: {c['flagged_works']}")
+    if c["synthetic_records"]:
+        click.echo(f"SYNTHETIC DATA PRESENT: {c['synthetic_records']} synthetic records (see the report's banner)")
+    click.echo(f"report: {result.run_dir / 'report.html'}")
+    click.echo(f"run:    {result.run_dir}")
+
+
+@main.command()
+@click.argument("input_csv", type=click.Path(path_type=Path))
+@click.option("--out", "out_csv", type=click.Path(path_type=Path), required=True, help="Where to write the screened CSV.")
+@click.option("--as-of", callback=_date, default=None, help="Membership date, YYYY-MM-DD (default: today).")
+@click.option("--fuzzy", is_flag=True, help="Also try scored fuzzy matching (off by default).")
+@_friendly
+def screen(input_csv: Path, out_csv: Path, as_of: dt.date | None, fuzzy: bool) -> None:
+    """Screen a CSV of partner institutions (column 'name'; optional ror, openalex_id, country_code)."""
+    from biblio.resolve import screen_csv
+
+    df = screen_csv(input_csv, out_csv, as_of=as_of, fuzzy=fuzzy)
+    hits = df.filter(pl.col("lists") != "").height if "lists" in df.columns else 0
+    click.echo(f"screened {df.height} rows: {hits} on at least one list; wrote {out_csv}")
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+@_friendly
+def lists(ctx: click.Context) -> None:
+    """Show the bundled entity lists, their editions and counts."""
+    if ctx.invoked_subcommand is None:
+        from biblio.lists import lists_summary
+
+        _show(lists_summary())
+
+
+@lists.command("update")
+@click.option("--csl", "csl_source", required=True, help="Path or URL of the trade.gov Consolidated Screening List (CSV or JSON).")
+@click.option("--out-dir", type=click.Path(path_type=Path), default=None, help="Where to write refreshed list files (default: the bundled data folder).")
+@_friendly
+def lists_update(csl_source: str, out_dir: Path | None) -> None:
+    """Refresh entity_list, meu and ns_cmic from the official CSL."""
+    from biblio.lists.update import update_from_csl
+
+    kwargs: dict[str, Any] = {} if out_dir is None else {"out_dir": out_dir}
+    written = update_from_csl(csl_source, **kwargs)
+    for p in written if isinstance(written, (list, tuple)) else [written]:
+        click.echo(f"wrote {p}")
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@_friendly
+def report(run_dir: Path) -> None:
+    """Rebuild RUN_DIR's tables, plots and report.html from stored tables, without refetching."""
+    from biblio.report import rebuild
+
+    out = rebuild(run_dir)
+    click.echo(f"report: {Path(out) / 'report.html' if Path(out).is_dir() else out}")
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--out", "out_csv", type=click.Path(path_type=Path), default=None, help="Also write the differences to this CSV.")
+@_friendly
+def diff(run_a: Path, run_b: Path, out_csv: Path | None) -> None:
+    """List papers and flags that are new, removed or changed from RUN_A to RUN_B."""
+    from biblio.report import diff_runs
+
+    d = diff_runs(run_a, run_b)
+    if d.height == 0:
+        click.echo("no differences")
+    else:
+        _show(d)
+    if out_csv is not None:
+        d.write_csv(out_csv)
+        click.echo(f"wrote {out_csv}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
