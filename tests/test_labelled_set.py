@@ -1,0 +1,88 @@
+"""Integrity checks for the resolver evaluation set benchmarks/data/resolver_labelled.csv."""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "resolver_labelled.csv"
+COLUMNS = ["id", "text", "openalex_id", "ror", "country_code", "expected_lists", "expected_entity",
+           "as_of", "kind", "note", "label_source", "entity_names"]
+LIST_KEYS = {"entity_list", "1260h", "1286", "ns_cmic", "meu", "aspi", "seven_sons", "sastind"}
+
+
+def _norm(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).replace("’", "'").casefold()
+    return " ".join(re.sub(r"[^\w\u4e00-\u9fff]+", " ", s).split())
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    with open(PATH, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == COLUMNS
+        return list(reader)
+
+
+def test_size_and_ids(rows):
+    assert len(rows) >= 150
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    assert all(r["text"].strip() for r in rows)
+
+
+def test_labels_valid(rows):
+    for r in rows:
+        keys = [k for k in r["expected_lists"].split(";") if k]
+        assert set(keys) <= LIST_KEYS, r["id"]
+        assert keys == sorted(keys), r["id"]
+        assert r["kind"] in {"positive", "negative", "trap"}, r["id"]
+        date.fromisoformat(r["as_of"])
+        assert r["label_source"].strip(), r["id"]
+        if r["kind"] == "positive":
+            assert keys and r["expected_entity"], r["id"]
+        if r["kind"] == "negative":
+            assert not keys and not r["expected_entity"], r["id"]
+        if keys:
+            assert r["entity_names"], r["id"]
+        if {"seven_sons", "sastind"} & set(keys):
+            assert "aspi" in keys, r["id"]  # both are derived from the ASPI tracker
+        if r["openalex_id"]:
+            assert re.fullmatch(r"I\d+", r["openalex_id"]), r["id"]
+        if r["ror"]:
+            assert re.fullmatch(r"0[a-z0-9]{8}", r["ror"]), r["id"]
+        assert re.fullmatch(r"[A-Z]{2}", r["country_code"]), r["id"]
+
+
+def test_mix(rows):
+    kinds = [r["kind"] for r in rows]
+    assert kinds.count("positive") >= 100
+    assert kinds.count("negative") + sum(1 for r in rows if r["kind"] == "trap" and not r["expected_lists"]) >= 50
+    for key in LIST_KEYS:
+        assert any(key in r["expected_lists"].split(";") for r in rows), key
+
+
+def test_positive_entities_in_bundled_lists(rows):
+    """Each positive's entity (or one of its list names) appears in the bundled list data."""
+    lists = pytest.importorskip("biblio.lists")
+    if not hasattr(lists, "load_lists"):
+        pytest.skip("biblio.lists.load_lists not available yet")
+    try:
+        ents = lists.load_lists().entities
+    except Exception as exc:  # list data not bundled yet
+        pytest.skip(f"load_lists() failed: {exc}")
+    text_cols = [c for c, t in ents.schema.items() if str(t) in ("String", "Utf8")] if hasattr(ents, "schema") else list(ents.columns)
+    blob = set()
+    for c in text_cols:
+        for v in ents[c].to_list():
+            if isinstance(v, str):
+                for part in re.split(r"[;|]", v):
+                    blob.add(_norm(re.sub(r"\s*\([^)]*[\u4e00-\u9fff][^)]*\)\s*$", "", part)))
+                    blob.add(_norm(part))
+    missing = [r["id"] for r in rows if r["expected_lists"]
+               and not any(_norm(n) in blob for n in r["entity_names"].split(" | "))]
+    assert not missing, f"entities not found in bundled list data: {missing}"
