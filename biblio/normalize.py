@@ -1,0 +1,137 @@
+"""One normaliser for entity-list names and affiliation strings alike.
+
+``normalize`` maps both sides to the same key: Unicode NFKC (full-width → ASCII), casefold,
+``&`` → ``and``, punctuation → space, expanded abbreviations (Univ. → university, Inst. →
+institute, Technol. → technology, …), British → American spelling of *defence*, trailing
+legal forms (Co., Ltd., Inc., Corporation …) and trailing country/postcode tails removed.
+Chinese characters are kept (spaces between them dropped; CJK punctuation removed).
+
+Example:
+    >>> normalize("Beihang Univ., Beijing 100191, P.R. China")
+    'beihang university beijing'
+    >>> normalize("ＮＵＤＴ")
+    'nudt'
+    >>> normalize("China Academy of Launch Vehicle Technology Co., Ltd.")
+    'china academy of launch vehicle technology'
+    >>> segments("School of Physics, Beihang University, Beijing 100191, China")
+    ['school of physics', 'beihang university', 'beijing']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ABBREVIATIONS: dict[str, str] = {
+    "univ": "university",
+    "universty": "university",
+    "inst": "institute",
+    "institut": "institute",
+    "technol": "technology",
+    "tech": "technology",
+    "acad": "academy",
+    "sci": "science",
+    "natl": "national",
+    "nat": "national",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "lab's": "laboratory",
+    "eng": "engineering",
+    "engn": "engineering",
+    "engg": "engineering",
+    "def": "defense",
+    "defence": "defense",
+    "aeronaut": "aeronautics",
+    "astronaut": "astronautics",
+    "polytech": "polytechnical",
+    "coll": "college",
+    "ctr": "center",
+    "cent": "center",
+    "centre": "center",
+    "res": "research",
+    "dept": "department",
+    "sch": "school",
+    "key lab": "key laboratory",
+    "st": "state",
+    "chin": "chinese",
+}
+LEGAL_FORMS = {"co", "ltd", "limited", "inc", "llc", "plc", "corp", "corporation", "company", "incorporated"}
+COUNTRY_TAILS = (
+    "peoples republic of china",
+    "people s republic of china",
+    "the peoples republic of china",
+    "p r china",
+    "pr china",
+    "p r c",
+    "prc",
+    "china",
+    "hong kong sar",
+    "macao sar",
+    "macau sar",
+    "中华人民共和国",
+    "中国",
+)
+_BARE_PLACES = frozenset(COUNTRY_TAILS) | {"hong kong", "macao", "macau", "taiwan"}
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_POSTCODE = re.compile(r"\b\d{5,6}\b")
+_PUNCT = re.compile(r"[^\w\s" + _CJK + r"]|_")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_SEGMENT_SPLIT = re.compile(r"[,;，；、|]|\(|\)|（|）|\[|\]")
+_CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uff0f\uff1a-\uff20]")
+
+
+def has_cjk(text: str) -> bool:
+    """True when ``text`` contains Chinese characters."""
+    return bool(_CJK_RE.search(text))
+
+
+@lru_cache(maxsize=262144)
+def normalize(text: str | None) -> str:
+    """The normalised key of an institution name or an affiliation string ('' for none)."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = _CJK_PUNCT.sub(" ", s)
+    s = s.replace("&", " and ").replace("'s ", "s ").replace("’s ", "s ")
+    s = _PUNCT.sub(" ", s)
+    s = _POSTCODE.sub(" ", s)
+    tokens = s.split()
+    out: list[str] = []
+    for t in tokens:
+        out.append(ABBREVIATIONS.get(t, t))
+    s = " ".join(out)
+    # strip country tails and legal forms from the end, repeatedly
+    changed = True
+    while changed and s:
+        changed = False
+        for tail in COUNTRY_TAILS:
+            if s == tail:
+                break
+            if s.endswith(" " + tail) or (has_cjk(tail) and s.endswith(tail) and len(s) > len(tail)):
+                s = s[: -len(tail)].rstrip()
+                changed = True
+        words = s.split()
+        while len(words) > 1 and words[-1] in LEGAL_FORMS:
+            words.pop()
+            changed = True
+        s = " ".join(words)
+    s = _SPACE_BETWEEN_CJK.sub("", s)
+    return s
+
+
+def segments(raw: str | None) -> list[str]:
+    """Split a raw affiliation string into normalised segments (commas, semicolons, brackets).
+
+    Empty segments and bare country/postcode segments are dropped; order is kept.
+    """
+    if not raw:
+        return []
+    text = unicodedata.normalize("NFKC", raw)
+    out: list[str] = []
+    for part in _SEGMENT_SPLIT.split(text):
+        n = normalize(part)
+        if n and n not in out and n not in _BARE_PLACES:
+            out.append(n)
+    return out
