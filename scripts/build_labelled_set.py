@@ -163,6 +163,9 @@ ent("uir", "University of International Relations", ("aspi", "University of Inte
     ("1286", "University of International Relations"))
 ent("ppsuc", "People's Public Security University of China", ("aspi", "People's Public Security University of China*"))
 ent("xjpc", "Xinjiang Police College", ("el22", "Xinjiang Police College"), ("el26", "Xinjiang Police College"))
+ent("hbu", "Hebei University", ("aspi", "Hebei University (*"))
+ent("hebust", "Hebei University of Science and Technology", ("aspi", "Hebei University of Science and Technology*"))
+ent("hnu", "Hunan University", ("aspi", "Hunan University (*"))
 ent("cumt", "China University of Mining and Technology", ("aspi", "China University of Mining and Technology*"))
 # --- military (PLA) institutions ---
 ent("ams", "Academy of Military Science", ("aspi", "Academy of Military Science (*"))
@@ -447,6 +450,9 @@ p("sylu", "School of Equipment Engineering, Shenyang Ligong University, Shenyang
 p("nchu", "School of Materials Science and Engineering, Nanchang Hangkong University, Nanchang 330063, China")
 p("hrbust", "School of Electrical and Electronic Engineering, Harbin University of Science and Technology, Harbin 150080, China",
   "trap vs Harbin Institute of Technology (different lists)", kind="trap")
+p("hbu", "College of Physics Science and Technology, Hebei University, Baoding 071002, China", "contrast: Hebei University of Economics and Business is unlisted")
+p("hebust", "School of Materials Science and Engineering, Hebei University of Science and Technology, Shijiazhuang 050018, China")
+p("hnu", "College of Chemistry and Chemical Engineering, Hunan University, Changsha 410082, China", "contrast: Hunan Agricultural University is unlisted")
 p("ouc", "College of Marine Life Sciences, Ocean University of China, Qingdao 266003, China", "1286 only")
 p("hdu", "School of Electronics and Information, Hangzhou Dianzi University, Hangzhou 310018, China")
 p("neu", "School of Metallurgy, Northeastern University, Shenyang 110819, China",
@@ -463,15 +469,17 @@ p("amms", "AMMS, Beijing 100850, China", "acronym", kind="trap")
 p("amms_ime", "State Key Laboratory of Pathogen and Biosecurity, Beijing Institute of Microbiology and Epidemiology, Academy of Military Medical Sciences, Beijing 100071, China")
 p("amms_irm", "Beijing Institute of Radiation Medicine, Academy of Military Medical Sciences, Beijing 100850, China",
   "EL alias 'Institute of Radiation Medicine'")
-p("amms_itp", "State Key Laboratory of Toxicology and Medical Countermeasures, Beijing Institute of Pharmacology and Toxicology, Academy of Military Medical Sciences, Beijing 100850, China")
+p("amms_itp", "State Key Laboratory of Toxicology and Medical Countermeasures, Institute of Toxicology and Pharmacology, Academy of Military Medical Sciences, Beijing 100850, China")
 p("amms_ibe", "Institute of Bioengineering, Academy of Military Medical Sciences, 20 East Street, Fengtai District, Beijing 100071, China")
-p("amms_ihem", "Tianjin Institute of Environmental and Operational Medicine, Academy of Military Medical Sciences, Tianjin 300050, China",
-  "AMMS unit under a different name: institute name not on the list; AMMS is", kind="trap")
+p("amms", "Tianjin Institute of Environmental and Operational Medicine, Academy of Military Medical Sciences, Tianjin 300050, China",
+  "AMMS unit whose own name is not on any list; AMMS is", kind="trap")
+p("amms_ihem", "Institute of Hygiene and Environmental Medicine, Academy of Military Medical Sciences, No. 1 Dali Road, Tianjin 300050, China")
 p("afeu", "Air and Missile Defense College, Air Force Engineering University, Xi'an 710051, China")
 p("aeu", "College of Field Engineering, Army Engineering University of PLA, Nanjing 210007, China")
 p("nue", "College of Electronic Engineering, Naval University of Engineering, Wuhan 430033, China")
 p("amu", "Department of Radiology, The First Affiliated Hospital (Xinan Hospital), The Third Military Medical University, Chongqing, China",
-  "real OpenAlex raw string; former name (ASPI alias)", oa="I151075929")
+  "policy: hospital of a military medical university, labelled as the university (OpenAlex assigns the university itself); real OpenAlex raw string; former name (ASPI alias)",
+  oa="I151075929", kind="trap")
 p("amu", "Institute of Combined Injury, Army Medical University, Chongqing 400038, China")
 p("afmu", "-Xiang,LI Shu-Mei,XUE Cai-Fang Department of Etiology,School of Basic Medicine,Fourth Military Medical University,Xi'an 710033,China",
   "real OpenAlex raw string (author names leaked in); former name (ASPI alias)", oa="I9916479")
@@ -481,7 +489,8 @@ p("nmu", "Naval Medical University, Shanghai 200433, China", "1286 name form")
 p("rfue", "Rocket Force University of Engineering, Xi'an 710025, China")
 p("rfue", "Xi'an Research Institute of High Technology, Xi'an 710025, China", "ASPI alias", kind="trap")
 p("ieu", "Information Engineering University, Zhengzhou 450001, China")
-p("ieu", "State Key Laboratory of Mathematical Engineering and Advanced Computing, Zhengzhou 450001, China", "ASPI alias")
+p("ieu", "State Key Laboratory of Mathematical Engineering and Advanced Computing, Zhengzhou 450001, China", "ASPI alias (lab name only)",
+  kind="trap")
 p("ndu", "National Defense University of PLA, Beijing 100091, China")
 p("caep", "Institute of Fluid Physics, China Academy of Engineering Physics, Mianyang 621900, China")
 p("caep", "Chinese Academy of Engineering Physics, Mianyang, Sichuan, China")
@@ -505,7 +514,8 @@ p("cas_ntsc", "National Time Service Center, Chinese Academy of Sciences, Xi'an 
 p("baai", "Beijing Academy of Artificial Intelligence, Beijing 100084, China")
 p("baqis", "Beijing Academy of Quantum Information Sciences, Beijing 100193, China")
 p("nscc_wx", "National Supercomputing Center in Wuxi, Wuxi 214072, China")
-p("jict", "Jiangnan Institute of Computing Technology, Wuxi 214083, China", "EL alias")
+p("jict", "Jiangnan Institute of Computing Technology, Wuxi 214083, China",
+  "EL alias; contains the CAS ICT alias 'Institute of Computing Technology' as a substring (not CAS ICT)", kind="trap")
 # conglomerates and units
 p("cetc", "China Electronics Technology Group Corporation, Beijing 100846, China")
 p("cetc14", "Nanjing Research Institute of Electronics Technology, Nanjing 210039, China", "EL alias of CETC 14; parent CETC",
@@ -519,8 +529,7 @@ p("casic", "China Aerospace Science and Industry Corporation Limited, Beijing 10
 p("casic2", "China Aerospace Science and Industry Corporation Second Academy, Beijing 100854, China")
 p("avic", "Aviation Industry Corporation of China, Beijing 100028, China")
 p("bamtri", "AVIC Beijing Aeronautical Manufacturing Technology Research Institute, Beijing 100024, China")
-p("sadi", "AVIC Shenyang Aircraft Design and Research Institute, Shenyang 110035, China",
-  "1260H name is 'Shenyang Aircraft Design Institute'", kind="trap")
+p("sadi", "Shenyang Aircraft Design Institute, AVIC, Shenyang 110035, China", "1260H subsidiary named with its parent's acronym")
 p("facri", "AVIC Flight Automatic Control Research Institute, Xi'an 710065, China")
 p("letri", "AVIC Leihua Electronic Technology Research Institute, Wuxi 214063, China")
 p("comac", "Commercial Aircraft Corporation of China, Ltd., Shanghai 200126, China")
