@@ -194,7 +194,7 @@ def main() -> int:
     print_scores("all rows", results["all"])
     nopol = [r for r in rows if "policy:" not in (r["note"] or "")]
     results["excluding_policy_rows"] = score(nopol)
-    print_scores("excluding 'policy:' rows (affiliated hospitals)", results["excluding_policy_rows"])
+    print_scores("excluding 'policy:' rows (hospital conventions)", results["excluding_policy_rows"])
     for kind in ("positive", "negative", "trap"):
         sub = [r for r in rows if r["kind"] == kind]
         if sub:
@@ -208,6 +208,16 @@ def main() -> int:
         return (f"  {r['id']} [{r['kind']}] {t}\n      expected={';'.join(sorted(r['exp'])) or '-'} "
                 f"got={';'.join(sorted(r['got'])) or '-'} entity={r['got_matched_entity'] or '-'} "
                 f"method={r['got_method'] or '-'}" + (f" note={r['note']}" if r['note'] else ""))
+
+    by_method: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        m = r["got_method"] or "-"
+        by_method[m]["tp_pairs"] += len(r["got"] & r["exp"])
+        by_method[m]["fp_pairs"] += len(r["got"] - r["exp"])
+        by_method[m]["fn_pairs"] += len(r["exp"] - r["got"])
+    results["by_method"] = {m: dict(c) for m, c in by_method.items()}
+    print("\nby resolver method (pairs): " + "; ".join(
+        f"{m}: tp={c['tp_pairs']} fp={c['fp_pairs']} fn={c['fn_pairs']}" for m, c in sorted(by_method.items())))
 
     fps = [r for r in rows if r["got"] - r["exp"]]
     fns = [r for r in rows if r["exp"] - r["got"]]
