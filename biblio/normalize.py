@@ -13,6 +13,8 @@ Example:
     'nudt'
     >>> normalize("China Academy of Launch Vehicle Technology Co., Ltd.")
     'china academy of launch vehicle technology'
+    >>> normalize("Aviation Industry Corporation of China, Ltd.")
+    'aviation industry corporation of china'
     >>> segments("School of Physics, Beihang University, Beijing 100191, China")
     ['school of physics', 'beihang university', 'beijing']
 """
@@ -109,6 +111,8 @@ def normalize(text: str | None) -> str:
         for tail in COUNTRY_TAILS:
             if s == tail:
                 break
+            if s.endswith(" of " + tail) or s.endswith(" of the " + tail):
+                continue  # "… of China" is part of a name, not an address tail
             if s.endswith(" " + tail) or (has_cjk(tail) and s.endswith(tail) and len(s) > len(tail)):
                 s = s[: -len(tail)].rstrip()
                 changed = True
