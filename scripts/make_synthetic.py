@@ -40,6 +40,8 @@ INST = {
     "WHU": ("I37461747", "033vjfk17", "Wuhan University", "CN", "funder", ["I37461747"]),
     "SCAU": ("I101479585", "05v9jqt67", "South China Agricultural University", "CN", "funder", ["I101479585"]),
     "CUMT": ("I25757504", "01xt2dr21", "China University of Mining and Technology", "CN", "funder", ["I25757504"]),
+    "WUST": ("I43922553", "00e4hrk88", "Wuhan University of Science and Technology", "CN", "funder", ["I43922553"]),
+    "JNU": ("I159948400", "02xe5ns62", "Jinan University", "CN", "education", ["I159948400"]),
     "HKU": ("I889458895", "02zhqgq86", "University of Hong Kong", "HK", "funder", ["I889458895"]),
     "SINICA": ("I4210098366", "00z83z196", "Institute of Information Science, Academia Sinica", "TW", "facility", ["I4210098366", "I84653119"]),
     "SEATTLE": ("I58610484", "02jqc0m91", "Seattle University", "US", "education", ["I58610484"]),
@@ -90,6 +92,7 @@ CASES = [
     ("Beihang written as 'Beihang Univ.' in the raw string, no institution", "2024-11-20", "hyper",
      [("AFOSR", "FA9550-24-1-0103")],
      [("Sun Hao", [], "Sch. of Astronautics, Beihang Univ., Beijing 100191, China", ["CN"]),
+      ("Qian Yu", ["THU"], "School of Aerospace Engineering, Tsinghua University, Beijing 100084, China", None),
       ("Mark Jones", ["SEATTLE"], "Seattle University, Seattle, WA 98122, USA", None)]),
     ("NUDT on 2D materials (raw only, 'NUDT' abbreviation)", "2023-12-05", "2d",
      [("ARO", "W911NF-20-1-0104")],
@@ -98,6 +101,7 @@ CASES = [
     ("Beijing Computational Science Research Center, condensed matter (raw only)", "2024-06-18", "cm",
      [("DoD", "W911NF-22-1-0105")],
      [("Zhou Qiang", [], "Beijing Computational Science Research Center, Beijing 100193, China", ["CN"]),
+      ("Lu Dan", ["JNU"], "Department of Physics, Jinan University, Guangzhou 510632, China", None),
       ("Anna Lee", ["SEATTLE"], "Department of Physics, Seattle University, Seattle, WA, USA", None)]),
     ("CAS plus Hefei Institutes of Physical Science (raw only) and USTC whose lineage rolls up to CAS", "2024-08-30", "fusion",
      [("DoD", "N00014-23-1-2106"), ("NSFC", "12175001")],
@@ -125,10 +129,12 @@ CASES = [
     ("Trap: South China University of Technology (raw only) is not 'China University of Technology'", "2023-10-16", "2d",
      [("ONR", "N00014-23-1-2112")],
      [("Luo Ming", [], "School of Materials Science and Engineering, South China University of Technology, Guangzhou 510640, China", ["CN"]),
+      ("Ye Ting", ["SCAU"], "College of Materials and Energy, South China Agricultural University, Guangzhou 510642, China", None),
       ("Kevin Brown", ["SEATTLE"], "Seattle University, Seattle, WA, USA", None)]),
     ("Trap: Northwestern Polytechnical University (raw only) is not Northwestern University", "2024-09-27", "hyper",
      [("AFOSR", "FA9550-23-1-0113")],
      [("Yang Kai", [], "School of Aeronautics, Northwestern Polytechnical University, Xi'an 710072, China", ["CN"]),
+      ("Hu Bin", ["XJTU"], "School of Aerospace, Xi'an Jiaotong University, Xi'an 710049, China", None),
       ("Paul Green", [], "Department of Mechanical Engineering, Northwestern University, Evanston, IL 60208, USA", ["US"])]),
     ("Hong Kong institution (in scope only under cn+hk+mo)", "2024-02-14", "ai",
      [("ONR", "N00014-22-1-2114")],
@@ -145,7 +151,7 @@ CASES = [
     ("Unlisted Chinese partners only (should not be flagged)", "2024-04-25", "cyber",
      [("DARPA", "HR0011-21-9-0117")],
      [("Pan Yi", ["SCAU"], "College of Mathematics and Informatics, South China Agricultural University, Guangzhou 510642, China", None),
-      ("Jiang Nan", ["CUMT"], "School of Computer Science, China University of Mining and Technology, Xuzhou 221116, China", None)]),
+      ("Jiang Nan", ["WUST"], "School of Computer Science, Wuhan University of Science and Technology, Wuhan 430065, China", None)]),
     ("DTRA with Peking University and UCAS (UCAS lineage rolls up to CAS)", "2025-05-19", "bio",
      [("DTRA", "HDTRA1-21-1-0118")],
      [("Yin Xue", ["PKU"], "School of Life Sciences, Peking University, Beijing 100871, China", None),
@@ -156,6 +162,7 @@ CASES = [
     ("Chinese name in the raw string (北京航空航天大学), no institution", "2024-12-02", "hyper",
      [("AFOSR", "FA9550-24-1-0120")],
      [("Wen Bo", [], "北京航空航天大学 宇航学院, 北京 100191, 中国", ["CN"]),
+      ("Dong Wei", ["HIT"], "School of Astronautics, Harbin Institute of Technology, Harbin 150001, China", None),
       ("Lisa White", ["SEATTLE"], "Seattle University, Seattle, WA, USA", None)]),
     ("Taiwan co-author only: out of PRC scope (TW)", "2024-03-03", "ai",
      [("AFOSR", "FA2386-23-1-0121")],
@@ -178,7 +185,7 @@ CASES = [
 
 # A second, larger batch of ordinary in-scope papers spread over quarters, so the
 # year/quarter/agency tables have some body. Cycles through real institutions and funders.
-ROUTINE_INST = ["SJTU", "HUST", "THU", "PKU", "XJTU", "WHU", "HIT", "USTC", "UESTC", "SYSU", "SCAU", "CUMT"]
+ROUTINE_INST = ["SJTU", "HUST", "THU", "PKU", "XJTU", "WHU", "HIT", "USTC", "UESTC", "SYSU", "SCAU", "CUMT", "WUST", "JNU"]
 ROUTINE_FUND = [("AFOSR", "FA9550"), ("ONR", "N00014"), ("ARO", "W911NF"), ("DARPA", "HR0011"), ("DoD", "FA9550"), ("DoD", "W911NF")]
 ROUTINE_TOPIC = ["ai", "quantum", "2d", "semi", "5g", "cyber", "cm", "hyper"]
 
