@@ -57,6 +57,7 @@ ABBREVIATIONS: dict[str, str] = {
     "key lab": "key laboratory",
     "st": "state",
     "chin": "chinese",
+    "cas": "chinese academy of sciences",
 }
 LEGAL_FORMS = {"co", "ltd", "limited", "inc", "llc", "plc", "corp", "corporation", "company", "incorporated"}
 COUNTRY_TAILS = (

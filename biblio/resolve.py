@@ -189,8 +189,14 @@ class Matcher:
         if cached is not None:
             return cached
         hits: list[Hit] = []
-        for seg in segments(raw):
+        segs = segments(raw)
+        for seg in segs:
             hits.extend(self._segment_hits(seg))
+        # "Institute of Physics, Chinese Academy of Sciences" names one listed entity across
+        # two segments: try adjacent pairs joined in both orders (whole-key lookups only).
+        for a, b in zip(segs, segs[1:]):
+            for joined in (f"{a} {b}", f"{b} {a}"):
+                hits += [Hit(k[0], k[1], "raw_string", 1.0, self.surface.get(joined, joined)) for k, _ in self._lookup(joined)]
         if not hits and self.fuzzy_enabled:
             for seg in segments(raw):
                 hits.extend(self._fuzzy_hits(seg))
@@ -281,6 +287,12 @@ def best_per_list(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def _name_in_raw(name: str | None, raws: list[str]) -> bool:
+    """True when the institution's normalised name occurs in one of its raw strings."""
+    n = normalize(name)
+    return bool(n) and any(n in normalize(r) for r in raws)
+
+
 def _mentions_scope(raw: list[str] | None, countries: list[str] | None, codes: tuple[str, ...]) -> bool:
     if countries and set(countries) & set(codes):
         return True
@@ -321,8 +333,13 @@ def resolve(
                 if h.method == "fuzzy"
             ]
             found = {(h.list_key, h.entity_key) for h in hits}
-        # raw strings: for missing or wrong institution assignments
-        extra = [h for s in r["raw_affiliation_strings"] or [] for h in m.match_text(s) if (h.list_key, h.entity_key) not in found]
+        # raw strings: only where OpenAlex's institution looks wrong, i.e. its name does not
+        # appear in the authorship's raw strings (a hospital row whose string also names the
+        # university keeps its own institution: affiliated hospitals are separate entities).
+        raws = r["raw_affiliation_strings"] or []
+        extra = []
+        if raws and not _name_in_raw(r["institution_name"], raws):
+            extra = [h for s in raws for h in m.match_text(s) if (h.list_key, h.entity_key) not in found]
         rows.append({**r, "raw": " | ".join(r["raw_affiliation_strings"] or []), "kind": "institution"})
         hits_per_row.append(best_per_list(hits + extra) if extra else hits)
     for r in raw_only.iter_rows(named=True):

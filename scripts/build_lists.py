@@ -76,9 +76,15 @@ def split_aliases(text: str | None) -> list[str]:
     return out
 
 
+# Parenthesised tokens that are places or legal forms, not names: "(USA)", "(BVI)", "(HK)".
+NOT_ACRONYMS = frozenset({"USA", "US", "UK", "BVI", "HK", "PRC", "CN", "CHINA", "LLC", "LTD", "INC", "GROUP", "HOLDINGS"})
+
+
 def paren_acronyms(name: str) -> tuple[str, list[str]]:
     """'National University of Defense Technology (NUDT)' → (name without it, ['NUDT'])."""
-    acr = re.findall(r"\(([A-Z][A-Za-z0-9\-&]{1,11})\)", name)
+    acr = [a for a in re.findall(r"\(([A-Z][A-Za-z0-9\-&]{1,11})\)", name) if a.upper() not in NOT_ACRONYMS]
+    if len(acr) > 1:  # "Chinese Academy of Sciences (CAS) – Institute of … (ICT)": parts, not the whole
+        acr = []
     base = re.sub(r"\s*\([A-Z][A-Za-z0-9\-&]{1,11}\)", "", name).strip()
     return (base or name), acr
 
@@ -416,15 +422,41 @@ def classify_aliases(lists: dict[str, dict[str, Any]]) -> None:
                 if not n or n == own:
                     continue
                 cjk = has_cjk(n)
-                too_short = (len(n) < 4 and not (a.isupper() and len(n) == 3)) or (cjk and len(n) < 4)
+                too_short = (len(n) < 4 and not (a.isupper() and len(n) == 3)) or (cjk and len(n) < 4) or a.upper() in NOT_ACRONYMS
                 one_lower_word = (" " not in n) and not cjk and not a.isupper()
                 shared = len(owners[n]) > 1 or len(in_list[n]) > 1
-                (weak if (too_short or one_lower_word or shared) else strong).append(a)
+                names_parent = own.startswith(n + " ")  # "CAS" for "CAS – Institute of …"
+                (weak if (too_short or one_lower_word or shared or names_parent) else strong).append(a)
             if e.get("name_zh"):
                 strong.append(e["name_zh"])
             e["strong_aliases"] = sorted(set(strong))
             e["weak_aliases"] = sorted(set(weak) - set(strong))
             del e["aliases"]
+    # The same institution on several lists (linked by a name that is another's alias)
+    # shares its strong aliases, e.g. ASPI's Chinese name for Beihang reaches 1286 and BIS.
+    pool: dict[str, set[str]] = defaultdict(set)
+    for data in lists.values():
+        for e in data["entities"]:
+            pool[find(normalize(e["name"]))].update([e["name"], *e["strong_aliases"]])
+    for data in lists.values():
+        taken: dict[str, set[str]] = defaultdict(set)
+        for e in data["entities"]:
+            for a in [e["name"], *e["strong_aliases"], *e["weak_aliases"]]:
+                taken[normalize(a)].add(e["key"])
+        extras: dict[str, set[str]] = {}
+        claims: dict[str, int] = defaultdict(int)
+        for e in data["entities"]:
+            own = normalize(e["name"])
+            extras[e["key"]] = {
+                a for a in pool[find(own)]
+                if normalize(a) != own and taken.get(normalize(a), {e["key"]}) <= {e["key"]}
+                and len(owners[normalize(a)]) <= 1 and not own.startswith(normalize(a) + " ")
+            }
+            for a in {normalize(x) for x in extras[e["key"]]}:
+                claims[a] += 1
+        for e in data["entities"]:
+            keep = {a for a in extras[e["key"]] if claims[normalize(a)] == 1}
+            e["strong_aliases"] = sorted(set(e["strong_aliases"]) | keep)
 
 
 def add_parent_keys(data: dict[str, Any]) -> None:
