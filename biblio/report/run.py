@@ -1,0 +1,238 @@
+"""Run directories: write a run, rebuild its report, compare two runs.
+
+A run directory holds the stage tables (``tables/``), the report tables, workbook and plots
+(``report/``), ``report.html`` and ``manifest.json``. ``rebuild`` regenerates everything
+but the stage tables from what is stored; ``diff_runs`` compares two runs for monitoring.
+
+Example:
+    >>> d = diff_runs("outputs/demo/A", "outputs/demo/B")     # doctest: +SKIP
+    >>> d.filter(pl.col("change") == "new")                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from biblio import __version__
+from biblio.errors import ReportError
+from biblio.report.html import render_html
+from biblio.report.plots import all_figures, save_figures
+from biblio.report.tables import all_tables
+
+STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
+FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
+FLAG_COMPARE = ["method", "list_edition", "listed_at_publication", "listed_now", "institution_id"]
+
+
+def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(pl.col(c).list.join("; ") for c, t in df.schema.items() if isinstance(t, pl.List))
+
+
+def write_frame(df: pl.DataFrame, stem: Path) -> None:
+    """Write ``stem.parquet`` and ``stem.csv`` (list columns joined for CSV)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    df.write_parquet(stem.with_suffix(".parquet"))
+    _csv_safe(df).write_csv(stem.with_suffix(".csv"))
+
+
+def _counts(frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+    return {k: v.height for k, v in frames.items()}
+
+
+def build_manifest(
+    *,
+    run_dir: Path,
+    query: Any,
+    fetch_result: Any,
+    frames: dict[str, pl.DataFrame],
+    timings: dict[str, float],
+    settings: dict[str, Any] | None,
+    editions: pl.DataFrame,
+) -> dict[str, Any]:
+    """The run manifest: everything needed to reproduce and compare the run. Never the API key."""
+    flags = frames["flags"]
+    n_syn = int(frames["works"]["is_synthetic"].sum())
+    q = query.to_dict()
+    safe_settings = {k: v for k, v in (settings or {}).items() if k != "api_key"}
+    eds = editions.filter(pl.col("list_key").is_in(list(query.lists)))
+    return {
+        "run_id": run_dir.name,
+        "created_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "biblio_version": __version__,
+        "python": platform.python_version(),
+        "polars": pl.__version__,
+        "query_path": query.path,
+        "query_sha256": query.file_sha256,
+        "query_fetch_hash": query.fetch_hash,
+        "query_text": query.text,
+        "query": q,
+        "country_codes": list(query.country_codes),
+        "data_source": fetch_result.source,
+        "data_date": fetch_result.data_date,
+        "fetch": {
+            "complete": fetch_result.complete,
+            "meta_count": fetch_result.meta_count,
+            "n_records": fetch_result.n_records,
+            "pages": fetch_result.pages,
+            "requests": fetch_result.requests,
+            "notes": list(fetch_result.notes),
+            "request_urls": list(fetch_result.request_urls),
+            "cache_dir": fetch_result.cache_dir,
+        },
+        "list_editions": [
+            {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+            for r in eds.select("list_key", "edition", "edition_date", "coverage", "retrieved").iter_rows(named=True)
+        ],
+        "counts": _counts(frames),
+        "flags_by_method": dict(sorted(flags.group_by("method").len().iter_rows())) if flags.height else {},
+        "flags_by_list": dict(sorted(flags.group_by("list_key").len().iter_rows())) if flags.height else {},
+        "synthetic_data_present": n_syn > 0,
+        "synthetic_records": n_syn,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+        "settings": safe_settings,
+    }
+
+
+def _footer(manifest: dict[str, Any]) -> str:
+    f = f"biblio {manifest['biblio_version']} · {manifest['query']['name']} · data: {manifest['data_source']} dated {manifest['data_date']} · run {manifest['run_id']}"
+    if manifest.get("synthetic_records"):
+        f += f" · includes {manifest['synthetic_records']} SYNTHETIC records"
+    return f
+
+
+def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict[str, Any], editions: pl.DataFrame) -> None:
+    from biblio.resolve import ResolveResult
+    from biblio.tables import WorksTables
+
+    tables = WorksTables(**{k: frames[k] for k in ("works", "authorships", "authorship_institutions", "funders", "awards")})
+    resolved = ResolveResult(flags=frames["flags"], affiliations=frames["affiliations"])
+    rt = all_tables(tables, resolved)
+    rdir = run_dir / "report"
+    for name, df in rt.items():
+        write_frame(df, rdir / name)
+    workbook = {name: _csv_safe(df) for name, df in rt.items()}
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(str(rdir / "report.xlsx")) as wb:
+        for name, df in workbook.items():
+            df.write_excel(workbook=wb, worksheet=re.sub(r"[^A-Za-z0-9_]", "_", name)[:31], autofit=True)
+    images = save_figures(all_figures(rt, footer=_footer(manifest)), rdir / "plots")
+    html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions)
+    (run_dir / "report.html").write_text(html, encoding="utf-8")
+
+
+def write_run(
+    run_dir: str | Path,
+    *,
+    query: Any,
+    fetch_result: Any,
+    tables: Any,
+    resolved: Any,
+    timings: dict[str, float],
+    settings: dict[str, Any] | None = None,
+    lists: Any = None,
+) -> Path:
+    """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json."""
+    from biblio.lists import load_lists
+
+    rd = Path(run_dir)
+    rd.mkdir(parents=True, exist_ok=False)
+    frames = {**tables.frames(), "flags": resolved.flags, "affiliations": resolved.affiliations}
+    for name in STAGE_TABLES:
+        write_frame(frames[name], rd / "tables" / name)
+    editions = (lists or load_lists()).editions
+    manifest = build_manifest(run_dir=rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions)
+    _write_report(rd, frames, manifest, editions)
+    (rd / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
+    (rd.parent / "LATEST").write_text(rd.name + "\n", encoding="utf-8")
+    return rd
+
+
+def _read_run(run_dir: str | Path) -> tuple[Path, dict[str, pl.DataFrame], dict[str, Any]]:
+    rd = Path(run_dir)
+    if not rd.is_dir():
+        raise ReportError(f"{rd}: not a run directory; pass a folder like outputs/<query>/<run id>")
+    mpath = rd / "manifest.json"
+    if not mpath.exists():
+        raise ReportError(f"{mpath}: missing; this folder was not written by `biblio run`")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{mpath}: not valid JSON ({e.msg}); re-run `biblio run`") from None
+    frames = {}
+    for name in STAGE_TABLES:
+        p = rd / "tables" / f"{name}.parquet"
+        if not p.exists():
+            raise ReportError(f"{p}: stored table missing; re-run `biblio run` for this query")
+        try:
+            frames[name] = pl.read_parquet(p)
+        except Exception as e:  # noqa: BLE001 - several polars/arrow error types
+            raise ReportError(f"{p}: unreadable Parquet ({type(e).__name__}); re-run `biblio run`") from None
+    return rd, frames, manifest
+
+
+def rebuild(run_dir: str | Path) -> Path:
+    """Rebuild a run's report tables, XLSX, plots and report.html from its stored tables."""
+    from biblio.lists import load_lists
+
+    rd, frames, manifest = _read_run(run_dir)
+    _write_report(rd, frames, manifest, load_lists().editions)
+    return rd
+
+
+def latest_run(output_dir: str | Path, query_name: str) -> Path:
+    """The newest run directory of a query, from ``<output_dir>/<query_name>/LATEST``."""
+    p = Path(output_dir) / query_name / "LATEST"
+    if not p.exists():
+        raise ReportError(f"{p}: no runs yet for {query_name!r}; run `biblio run` first")
+    return p.parent / p.read_text(encoding="utf-8").strip()
+
+
+def diff_runs(run_a: str | Path, run_b: str | Path) -> pl.DataFrame:
+    """Papers and flags new, removed or changed from run A to run B.
+
+    Columns: change ('new'|'removed'|'changed'), kind ('paper'|'flag'), work_id, doi, title,
+    list_key, entity_key, detail.
+    """
+    _, fa, _ = _read_run(run_a)
+    _, fb, _ = _read_run(run_b)
+    schema = {"change": pl.Utf8, "kind": pl.Utf8, "work_id": pl.Utf8, "doi": pl.Utf8, "title": pl.Utf8, "list_key": pl.Utf8, "entity_key": pl.Utf8, "detail": pl.Utf8}
+    wa, wb = fa["works"], fb["works"]
+    new_p = wb.join(wa.select("work_id"), on="work_id", how="anti").select(pl.lit("new").alias("change"), pl.lit("paper").alias("kind"), "work_id", "doi", "title")
+    gone_p = wa.join(wb.select("work_id"), on="work_id", how="anti").select(pl.lit("removed").alias("change"), pl.lit("paper").alias("kind"), "work_id", "doi", "title")
+    flg_a = fa["flags"].unique(FLAG_KEY)
+    flg_b = fb["flags"].unique(FLAG_KEY)
+    new_f = flg_b.join(flg_a.select(FLAG_KEY), on=FLAG_KEY, how="anti").with_columns(
+        pl.lit("new").alias("change"), pl.concat_str([pl.lit("method="), pl.col("method"), pl.lit(" edition="), pl.col("list_edition")]).alias("detail")
+    )
+    gone_f = flg_a.join(flg_b.select(FLAG_KEY), on=FLAG_KEY, how="anti").with_columns(
+        pl.lit("removed").alias("change"), pl.concat_str([pl.lit("method="), pl.col("method"), pl.lit(" edition="), pl.col("list_edition")]).alias("detail")
+    )
+    both = flg_a.select(FLAG_KEY + FLAG_COMPARE).join(flg_b.select(FLAG_KEY + FLAG_COMPARE), on=FLAG_KEY, how="inner", suffix="_b")
+    changed_rows = []
+    for r in both.iter_rows(named=True):
+        diffs = [f"{c}: {r[c]} → {r[c + '_b']}" for c in FLAG_COMPARE if r[c] != r[c + "_b"]]
+        if diffs:
+            changed_rows.append({**{k: r[k] for k in FLAG_KEY}, "change": "changed", "detail": "; ".join(diffs)})
+    changed = pl.DataFrame(changed_rows, schema={"work_id": pl.Utf8, "author_index": pl.Int32, "list_key": pl.Utf8, "entity_key": pl.Utf8, "change": pl.Utf8, "detail": pl.Utf8})
+    titles = pl.concat([wa.select("work_id", "doi", "title"), wb.select("work_id", "doi", "title")]).unique("work_id")
+
+    def flag_rows(df: pl.DataFrame) -> pl.DataFrame:
+        return df.select("change", pl.lit("flag").alias("kind"), "work_id", "list_key", "entity_key", "detail").join(titles, on="work_id", how="left")
+
+    parts = [
+        new_p.with_columns(pl.lit(None, pl.Utf8).alias("list_key"), pl.lit(None, pl.Utf8).alias("entity_key"), pl.lit(None, pl.Utf8).alias("detail")),
+        gone_p.with_columns(pl.lit(None, pl.Utf8).alias("list_key"), pl.lit(None, pl.Utf8).alias("entity_key"), pl.lit(None, pl.Utf8).alias("detail")),
+        flag_rows(new_f),
+        flag_rows(gone_f),
+        flag_rows(changed),
+    ]
+    out = pl.concat([p.select(list(schema)).cast(schema) for p in parts], how="vertical")
+    return out.sort("kind", "change", "work_id", "list_key", "entity_key", nulls_last=True)
