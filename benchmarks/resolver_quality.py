@@ -37,6 +37,15 @@ def norm(s: str) -> str:
     return " ".join(re.sub(r"[^\w\u4e00-\u9fff]+", " ", s).split())
 
 
+def name_keys(names: object) -> set[str]:
+    """Normalised forms of ';'/'|'-separated names, with and without parenthesised parts."""
+    out = set()
+    for x in re.split(r"\s*[;|]\s*", names or ""):
+        if x:
+            out |= {norm(x), norm(re.sub(r"\([^)]*\)", " ", x))}
+    return out - {""}
+
+
 def split_lists(v: object) -> set[str]:
     """A ``lists`` cell (';'-separated string, list, or null) as a set of keys."""
     if v is None:
@@ -114,9 +123,7 @@ def score(rows: list[dict]) -> dict:
         exact += exp == got
         if exp and got:
             ent_n += 1
-            names = {norm(x) for x in r["entity_names"].split(" | ") if x}
-            gotn = {norm(x) for x in re.split(r"\s*[;|]\s*", r["got_matched_entity"] or "") if x}
-            ent_ok += bool(names & gotn)
+            ent_ok += bool(name_keys(r["entity_names"]) & name_keys(r["got_matched_entity"]))
     tot = Counter()
     for c in per.values():
         tot.update(c)
@@ -155,6 +162,7 @@ def main() -> int:
     ap.add_argument("--fuzzy", action="store_true", help="screen with fuzzy matching on")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--kinds", default="positive,negative,trap", help="comma-separated kinds to score")
+    ap.add_argument("--split", default="", help="score only this split (dev | heldout); default all")
     ap.add_argument("--json", help="also write the metrics and errors as JSON here")
     ap.add_argument("--width", type=int, default=110, help="truncate texts in the error listing")
     a = ap.parse_args()
@@ -162,6 +170,8 @@ def main() -> int:
     print(f"machine: {machine()}")
     labelled = pl.read_csv(a.data, infer_schema_length=0).with_columns(pl.col(pl.Utf8).fill_null(""))
     labelled = labelled.filter(pl.col("kind").is_in(a.kinds.split(",")))
+    if a.split and "split" in labelled.columns:
+        labelled = labelled.filter(pl.col("split") == a.split)
     labelled = labelled.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
                                       for c in ("ror", "openalex_id")])
     try:
@@ -195,6 +205,10 @@ def main() -> int:
     nopol = [r for r in rows if "policy:" not in (r["note"] or "")]
     results["excluding_policy_rows"] = score(nopol)
     print_scores("excluding 'policy:' rows (hospital conventions)", results["excluding_policy_rows"])
+    for split in sorted({r.get("split") or "" for r in rows} - {""}):
+        sub = [r for r in rows if r.get("split") == split]
+        results[f"split_{split}"] = score(sub)
+        print_scores(f"split={split}", results[f"split_{split}"])
     for kind in ("positive", "negative", "trap"):
         sub = [r for r in rows if r["kind"] == kind]
         if sub:
@@ -227,9 +241,8 @@ def main() -> int:
     print(f"\nFALSE NEGATIVES ({len(fns)} rows with a missed list):")
     for r in fns:
         print(show(r) + f"\n      missed={';'.join(sorted(r['exp'] - r['got']))}")
-    wrong_ent = [r for r in rows if r["exp"] and r["got"] and not (
-        {norm(x) for x in r["entity_names"].split(" | ") if x}
-        & {norm(x) for x in re.split(r"\s*[;|]\s*", r["got_matched_entity"] or "") if x})]
+    wrong_ent = [r for r in rows if r["exp"] and r["got"]
+                 and not name_keys(r["entity_names"]) & name_keys(r["got_matched_entity"])]
     print(f"\nENTITY MISMATCHES ({len(wrong_ent)} flagged rows whose matched_entity is not a name of the expected entity):")
     for r in wrong_ent:
         print(f"  {r['id']} expected={r['expected_entity']!r} got={r['got_matched_entity']!r}")

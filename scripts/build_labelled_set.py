@@ -34,7 +34,7 @@ FIXTURE_CSV = "openalex/derived_cn_institutions_from_fixtures.csv"
 LIST_KEYS = ("entity_list", "1260h", "1286", "ns_cmic", "meu", "aspi", "seven_sons", "sastind")
 DEFAULT_AS_OF = "2026-11-01"
 COLUMNS = ["id", "text", "openalex_id", "ror", "country_code", "expected_lists", "expected_entity",
-           "as_of", "kind", "note", "label_source", "entity_names"]
+           "as_of", "kind", "note", "label_source", "entity_names", "split"]
 
 # short source code -> (clean-csv `source`, list key)
 SOURCES = {
@@ -313,16 +313,17 @@ FX = "openalex fixtures (derived_cn_institutions_from_fixtures.csv)"
 RAW = "openalex fixture raw_affiliation_string"
 FOR = "openalex fixture JSON (non-CN institution)"
 R: list[tuple] = []
+SPLIT = ["dev"]  # rows get the current split; held-out rows were added after the resolver was first scored
 
 
 def p(key: str, text: str, note: str = "", oa: str = "", kind: str = "positive", as_of: str = DEFAULT_AS_OF,
       cc: str = "CN", also: tuple[str, ...] = ()) -> None:
-    R.append((key, text, kind, note, oa, cc, as_of, "", also))
+    R.append((key, text, kind, note, oa, cc, as_of, "", also, SPLIT[0]))
 
 
 def n(text: str, src: str, note: str = "", oa: str = "", kind: str = "negative", cc: str = "CN",
       as_of: str = DEFAULT_AS_OF, key: str | None = None) -> None:
-    R.append((key, text, kind, note, oa, cc, as_of, src, ()))
+    R.append((key, text, kind, note, oa, cc, as_of, src, (), SPLIT[0]))
 
 
 # Beihang: all name forms
@@ -674,6 +675,197 @@ n("Department of Statistics, Colorado State University, Fort Collins, CO, USA", 
 n("Department of Physics, Duke University, Durham, NC 27708, USA", f"{FOR}: I170897317 Duke University", oa="I170897317", cc="US")
 
 
+# --- held-out split: written after the first resolver version had been scored on the dev rows ---
+SPLIT[0] = "heldout"
+for _k, _n in [("hfut", "Hefei University of Technology"), ("ysu", "Yanshan University"), ("xtu", "Xiangtan University"),
+               ("suda", "Soochow University"), ("shu", "Shanghai University"), ("lzu", "Lanzhou University ("),
+               ("kmust", "Kunming University of Science and Technology"), ("just", "Jiangsu University of Science and Technology"),
+               ("dhu", "Donghua University"), ("ruc", "Renmin University"), ("cqupt", "Chongqing University of Posts and Telecommunications"),
+               ("tongji", "Tongji University"), ("njnu", "Nanjing Normal University"), ("xmu", "Xiamen University"),
+               ("fzu", "Fuzhou University"), ("usst", "University of Shanghai for Science and Technology"),
+               ("ustb", "University of Science and Technology Beijing"), ("buct", "Beijing University of Chemical Technology"),
+               ("ahu", "Anhui University"), ("swust", "Southwest University of Science and Technology"),
+               ("usc_cn", "University of South China"), ("sdut", "Shandong University of Technology"), ("szu", "Shenzhen University"),
+               ("ncu", "Nanchang University"), ("besti", "Beijing Electronic Science and Technology Institute"),
+               ("ncst", "North China University of Science and Technology"), ("ciae", "North China Institute of Aerospace Engineering")]:
+    ent(_k, _n.rstrip(" ("), ("aspi", _n + "*"))
+ent("cqut", "Chongqing University of Technology", ("aspi", "Chongqing University of Technology*"),
+    ("1286", "Chongqing University of Technology"))
+for _k, _n, _n1286 in [("ncc", "Naval Command College", "Naval Command College"),
+                       ("dna", "Dalian Naval Academy", "Dalian Naval Academy"),
+                       ("nsa", "Navy Submarine Academy", "Naval Submarine Academy"),
+                       ("seu_pla", "Space Engineering University", "Space Engineering University"),
+                       ("aaaf", "Army Academy of Armored Forces", "Army Academy of Armored Forces"),
+                       ("afewa", "Air Force Early Warning Academy", "Air Force Early Warning Academy"),
+                       ("ccga", "China Coast Guard Academy", "China Coast Guard Academy")]:
+    ent(_k, _n, ("aspi", _n + "*"), ("1286", _n1286))
+ent("ciss", "Center for International Security and Strategy of Tsinghua University",
+    ("1286", "Center for International Security and Strategy of Tsinghua University"), parent="tsinghua")
+ent("xd_antenna", "Defense S&T Key Laboratory of Antennas and Microwave Technology at Xidian University",
+    ("1286", "Defense S&T Key Laboratory of Antennas and Microwave Technology at Xidian University"), parent="xidian")
+ent("szu_atr", "ATR Defense S&T Key Laboratory of Intelligent Information Processing at Shenzhen University",
+    ("1286", "ATR Defense S&T Key Laboratory of Intelligent Information Processing at Shenzhen University"), parent="szu")
+ent("niaot", "Nanjing Institute of Astronomical Optics and Technology", ("1286", "Nanjing Institute of Astronomical Optics and Technology"))
+ent("lit", "Luoyang Institute of Science and Technology", ("1286", "Luoyang Institute of Science and Technology"),
+    ("el26", "Luoyang Institute of Science and Technology"))
+ent("cas_klqi", "Chinese Academy of Sciences, Key Laboratory for Quantum Information",
+    ("el26", "Chinese Academy of Sciences, Key Laboratory for Quantum Information"),
+    ("1286", "Chinese Academy of Sciences – Key Laboratory for Quantum Information"))
+ent("cas_ceqi", "CAS Center for Excellence in Quantum Information and Quantum Physics",
+    ("el26", "Chinese Academy of Science, Center for Excellence in Quantum Information and Quantum Physics"),
+    ("1286", "Chinese Academy of Sciences – Center for Excellence in Quantum Information and Quantum Physics"))
+ent("cas_csu", "CAS Technology and Engineering Center for Space Utilization",
+    ("el26", "Chinese Academy of Sciences Technology and Engineering Center for Space Utilization"),
+    ("1286", "Chinese Academy of Sciences – Technology and Engineering Center for Space Utilization"))
+ent("casc771", "CASC 9th Academy 771 Research Institute",
+    ("el26", "China Aerospace Science and Technology Corporation (CASC) 9th Academy 771 Research Institute"), parent="casc")
+ent("cast502", "China Academy of Space Technology 502 Research Institute",
+    ("el26", "China Academy of Space Technology 502 Research Institute"), parent="casc",
+    why="ASPI lists 'China Academy of Space Technology (CAST)' among CASC's aliases")
+ent("caeit", "China Academy of Electronics and Information Technology",
+    ("el22", "China Academy of Electronics and Information Technology"),
+    ("el26", "China Academy of Electronics and Information Technology"), parent="cetc", why="EL alias 'CETC CAEIT'")
+ent("cssc", "China State Shipbuilding Corporation Limited", ("1260h", "China State Shipbuilding Corporation Limited"),
+    ("cmic", "CHINA STATE SHIPBUILDING CORPORATION LIMITED"), ("aspi", "China State Shipbuilding Corporation*"))
+ent("cssc7", "CSSC 7th Research Academy", ("el22", "China State Shipbuilding Corporation, Limited (CSSC) 7th Research Academy"),
+    ("el26", "China State Shipbuilding Corporation, Limited (CSSC) 7th Research Academy"), parent="cssc")
+ent("nscc_tj", "National Supercomputing Center Tianjin", ("el22", "National Supercomputing Center Tianjin (NSCC-TJ)"))
+ent("nscc_jn", "National Supercomputing Center Jinan", ("el22", "National Supercomputing Center Jinan"))
+ent("nscc_cs", "National Supercomputing Center Changsha", ("el22", "National Supercomputing Center Changsha (NSCC-CS)"))
+ent("peac", "Peac Institute of Multiscale Science", ("el22", "Peac Institute of Multiscale Science"),
+    ("aspi", "Chinese Academy of Engineering Physics*"), why="ASPI lists Peac Institute of Multiscale Science as a CAEP alias")
+ent("shpic", "Shanghai High-Performance Integrated Circuit Design Center",
+    ("el22", "Shanghai High-Performance Integrated Circuit Design Center"))
+ent("swiet", "Southwest Research Institute of Electronics Technology", ("el22", "Southwest Research Institute of Electronics Technology"),
+    parent="cetc", why="EL aliases: CETC 10th Research Institute")
+ent("inspur", "Inspur Group Co., Ltd.", ("1260h", "Inspur Group Co., Ltd."), ("cmic", "INSPUR GROUP CO., LTD."))
+ent("sugon", "Dawning Information Industry Co., Ltd. (Sugon)", ("1260h", "Dawning Information Industry Co., Ltd. (Sugon)"),
+    ("1260h", "Dawning Information Industry Co., Ltd."), ("cmic", "DAWNING INFORMATION INDUSTRY CO., LTD"), ("el22", "Sugon"))
+ent("cmcc", "China Mobile Communications Group Co., Ltd.", ("1260h", "China Mobile Communications Group Co., Ltd."),
+    ("cmic", "CHINA MOBILE COMMUNICATIONS GROUP CO., LTD."))
+ent("crrc", "CRRC Corporation Limited", ("1260h", "CRRC Corporation Limited"))
+ent("catl", "Contemporary Amperex Technology Co., Ltd.", ("1260h", "Contemporary Amperex Technology Co., Ltd."))
+ent("byd", "BYD Company Limited", ("1260h", "BYD Company Limited"))
+ent("unitree", "Hangzhou Yushu Technology Co., Ltd.", ("1260h", "Hangzhou Yushu Technology Co., Ltd."))
+ent("wuxiapptec", "WuXi AppTec Co., Ltd.", ("1260h", "WuXi AppTec Co., Ltd."))
+ent("boe", "BOE Technology Group Company Limited", ("1260h", "BOE Technology Group Company Limited"))
+ent("cmie", "China Marine Information Electronics Company Limited",
+    ("cmic", "CHINA MARINE INFORMATION ELECTRONICS COMPANY LIMITED"),
+    ("1260h", "China Marine Information Electronics Company Limited"))
+ent("glarun", "GLARUN Technology Co., Ltd.", ("1260h", "GLARUN Technology Co., Ltd."))
+
+p("hfut", "School of Electrical Engineering and Automation, Hefei University of Technology, Hefei 230009, China")
+p("ysu", "State Key Laboratory of Metastable Materials Science and Technology, Yanshan University, Qinhuangdao 066004, China")
+p("xtu", "School of Physics and Optoelectronics, Xiangtan University, Xiangtan 411105, Hunan, China")
+p("suda", "College of Chemistry, Chemical Engineering and Materials Science, Soochow University, Suzhou 215123, China")
+p("suda", "Suzhou University, Suzhou, Jiangsu, China", "ASPI alias")
+p("shu", "School of Materials Science and Engineering, Shanghai University, Shanghai 200444, China",
+  "trap vs Shanghai Jiao Tong / University of Shanghai for Science and Technology", kind="trap")
+p("lzu", "School of Nuclear Science and Technology, Lanzhou University, Lanzhou 730000, China")
+p("kmust", "Faculty of Metallurgical and Energy Engineering, Kunming University of Science and Technology, Kunming 650093, China")
+p("just", "School of Naval Architecture and Ocean Engineering, Jiangsu University of Science and Technology, Zhenjiang 212003, China")
+p("dhu", "College of Materials Science and Engineering, Donghua University, Shanghai 201620, China")
+p("ruc", "School of Information, Renmin University of China, Beijing 100872, China")
+p("cqupt", "School of Communication and Information Engineering, Chongqing University of Posts and Telecommunications, Chongqing 400065, China")
+p("tongji", "School of Aerospace Engineering and Applied Mechanics, Tongji University, Shanghai 200092, China")
+p("njnu", "School of Geography, Nanjing Normal University, Nanjing 210023, China", "trap vs Nanjing University", kind="trap")
+p("xmu", "College of Chemistry and Chemical Engineering, Xiamen University, Xiamen 361005, China")
+p("fzu", "College of Physics and Information Engineering, Fuzhou University, Fuzhou 350108, China")
+p("usst", "School of Optical-Electrical and Computer Engineering, University of Shanghai for Science and Technology, Shanghai 200093, China")
+p("ustb", "School of Materials Science and Engineering, University of Science and Technology Beijing, Beijing 100083, China",
+  "trap vs University of Science and Technology of China", kind="trap")
+p("buct", "College of Chemical Engineering, Beijing University of Chemical Technology, Beijing 100029, China")
+p("ahu", "School of Physics and Optoelectronic Engineering, Anhui University, Hefei 230601, China",
+  "contrast: Anhui Medical University is unlisted", kind="trap")
+p("swust", "School of Materials and Chemistry, Southwest University of Science and Technology, Mianyang 621010, China")
+p("usc_cn", "School of Nuclear Science and Technology, University of South China, Hengyang 421001, China",
+  "trap vs South China University of Technology", kind="trap")
+p("sdut", "School of Mechanical Engineering, Shandong University of Technology, Zibo 255049, China", "trap vs Shandong University", kind="trap")
+p("szu", "College of Physics and Optoelectronic Engineering, Shenzhen University, Shenzhen 518060, China")
+p("ncu", "School of Physics and Materials Science, Nanchang University, Nanchang 330031, China",
+  "ASPI; also on the BIS Unverified List (not screened)", kind="trap")
+p("besti", "Beijing Electronic Science and Technology Institute, Beijing 100070, China")
+p("ncst", "College of Metallurgy and Energy, North China University of Science and Technology, Tangshan 063210, China")
+p("ciae", "North China Institute of Aerospace Engineering, Langfang 065000, China")
+p("cqut", "School of Mechanical Engineering, Chongqing University of Technology, Chongqing 400054, China",
+  "trap vs Chongqing University", kind="trap")
+p("ncc", "Naval Command College, Nanjing 210016, China")
+p("dna", "Department of Navigation, Dalian Naval Academy, Dalian 116018, China")
+p("nsa", "Navy Submarine Academy, Qingdao 266199, China")
+p("seu_pla", "Space Engineering University, Beijing 101416, China")
+p("aaaf", "Army Academy of Armored Forces, Beijing 100072, China")
+p("afewa", "Air Force Early Warning Academy, Wuhan 430019, China")
+p("ccga", "China Coast Guard Academy, Ningbo 315801, China")
+p("ciss", "Center for International Security and Strategy, Tsinghua University, Beijing 100084, China")
+p("xd_antenna", "National Key Laboratory of Antennas and Microwave Technology, Xidian University, Xi'an 710071, China",
+  "1286 alias of the Defense S&T key lab; also names Xidian")
+p("szu_atr", "ATR Key Laboratory of Intelligent Information Processing, Shenzhen University, Shenzhen 518060, China")
+p("niaot", "Nanjing Institute of Astronomical Optics and Technology, Chinese Academy of Sciences, Nanjing 210042, China",
+  "CAS institute listed on 1286 only")
+p("lit", "Luoyang Institute of Science and Technology, Luoyang 471023, Henan, China")
+p("cas_klqi", "CAS Key Laboratory of Quantum Information, University of Science and Technology of China, Hefei 230026, China",
+  "names USTC too", kind="trap", also=("ustc",))
+p("cas_ceqi", "CAS Center for Excellence in Quantum Information and Quantum Physics, Hefei 230026, China")
+p("cas_csu", "Technology and Engineering Center for Space Utilization, Chinese Academy of Sciences, Beijing 100094, China")
+p("casc771", "Xi'an Microelectronics Technology Institute, Xi'an 710065, China", "EL alias of CASC 9th Academy 771 Institute", kind="trap")
+p("cast502", "Beijing Institute of Control Engineering, Beijing 100190, China", "EL alias of CAST 502 Institute", kind="trap")
+p("caeit", "China Academy of Electronics and Information Technology, Beijing 100041, China")
+p("cssc7", "China Ship Research and Development Academy, Beijing 100192, China", "EL alias of CSSC 7th Research Academy", kind="trap")
+p("nscc_tj", "National Supercomputer Center in Tianjin, Tianjin 300457, China")
+p("nscc_jn", "National Supercomputing Center in Jinan, Jinan 250101, China", "contrast: Jinan University is unlisted")
+p("nscc_cs", "National Supercomputing Center in Changsha, Hunan University, Changsha 410082, China", "names Hunan University too",
+  kind="trap", also=("hnu",))
+p("peac", "Peac Institute of Multiscale Science, Chengdu 610031, China")
+p("shpic", "Shanghai High-Performance Integrated Circuit Design Center, Shanghai 201204, China")
+p("swiet", "Southwest Research Institute of Electronics Technology, Chengdu 610036, China")
+p("inspur", "Inspur Electronic Information Industry Co., Ltd., Inspur Group, Jinan 250101, China")
+p("sugon", "Dawning Information Industry Co., Ltd. (Sugon), Beijing 100193, China")
+p("cmcc", "China Mobile Research Institute, China Mobile Communications Group Co., Ltd., Beijing 100053, China")
+p("crrc", "CRRC Corporation Limited, Beijing 100078, China")
+p("catl", "Contemporary Amperex Technology Co., Limited (CATL), Ningde 352100, China")
+p("byd", "BYD Company Limited, Shenzhen 518118, China")
+p("unitree", "Hangzhou Yushu Technology Co., Ltd., Hangzhou 310053, China")
+p("wuxiapptec", "WuXi AppTec Co., Ltd., Shanghai 200131, China")
+p("boe", "BOE Technology Group Co., Ltd., Beijing 100176, China")
+p("cmie", "China Marine Information Electronics Company Limited, Beijing, China", "NS-CMIC; 1260H listing ended 2025-01-07", kind="trap")
+p("glarun", "GLARUN Technology Co., Ltd., Nanjing, China", "1260H listing ended 2026-02-17: unlisted on as_of", kind="trap")
+p("byd", "BYD Company Limited, Shenzhen 518118, China", "before 1260H listing (2026-06-08)", kind="trap", as_of="2026-01-15")
+p("catl", "Contemporary Amperex Technology Co., Limited (CATL), Ningde 352100, China", "while on 1260H (since 2025-01-07)",
+  as_of="2025-06-01")
+UVL = "china_entities_clean.csv BIS_UVL_CSL2022"
+n("School of Physics and Optoelectronic Engineering, Guangdong University of Technology, Guangzhou 510006, China",
+  f"{UVL}: Guangdong University of Technology", "on the BIS Unverified List only (not screened)", kind="trap")
+n("Department of Physics, Southern University of Science and Technology, Shenzhen 518055, China",
+  f"{UVL}: Southern University of Science and Technology", "UVL only; look-alike of USTC / SCUT", kind="trap")
+n("Anhui Institute of Metrology, Hefei, China", f"{UVL}: Anhui Institute of Metrology", "UVL only", kind="trap")
+n("Department of Respiratory and Critical Care Medicine, Guangdong Provincial People's Hospital, Guangzhou, China",
+  f"{FX}: I4210153930 Guangdong Provincial People's Hospital", oa="I4210153930")
+n("Department of Emergency, Central Hospital of Wuhan, Wuhan 430014, China", f"{FX}: I4210143568 Central Hospital of Wuhan", oa="I4210143568")
+n("National Institute for Parasitic Diseases, Chinese Center for Disease Control and Prevention, Shanghai 200025, China",
+  f"{FX}: I152333232 National Institute for Parasitic Diseases", oa="I152333232")
+n("Shenzhen Center for Disease Control and Prevention, Shenzhen 518055, China", f"{FX}: I4210104954 Shenzhen Center for Disease Control and Prevention", oa="I4210104954")
+n("Department of Infectious Diseases, Guangzhou Eighth People's Hospital, Guangzhou 510060, China", f"{FX}: I4210156462 Guangzhou Eighth People's Hospital", oa="I4210156462")
+n("Nanchang Center for Disease Control and Prevention, Nanchang, China", f"{FX}: I4210156122 Nanchang Center for Disease Control and Prevention",
+  "contrast: Nanchang University / Nanchang Hangkong University are listed", oa="I4210156122", kind="trap")
+n("Chengdu Center for Disease Control and Prevention, Chengdu 610041, China", f"{FX}: I4210132472 Chengdu Center for Disease Control and Prevention", oa="I4210132472")
+n("State Key Laboratory of Respiratory Disease, Guangzhou 510120, China", f"{FX}: I4210154954 State Key Laboratory of Respiratory Disease",
+  "generic 'State Key Laboratory' string", oa="I4210154954", kind="trap")
+n("Center for Life Sciences, Beijing 100084, China", f"{FX}: I4210160507 Center for Life Sciences", oa="I4210160507")
+n("Department of Physics, University of Cambridge, Cambridge CB3 0HE, UK", f"{FOR}: I241749 University of Cambridge", oa="I241749", cc="GB")
+n("Department of Engineering Science, University of Oxford, Oxford OX1 3PJ, UK", f"{FOR}: I40120149 University of Oxford", oa="I40120149", cc="GB")
+n("Department of Chemistry, University of Toronto, Toronto, ON M5S 3H6, Canada", f"{FOR}: I185261750 University of Toronto", oa="I185261750", cc="CA")
+n("Department of Electrical and Computer Engineering, University of Illinois Urbana-Champaign, Urbana, IL 61801, USA",
+  f"{FOR}: I157725225 University of Illinois Urbana-Champaign", oa="I157725225", cc="US")
+n("Centre National de la Recherche Scientifique, Paris, France", f"{FOR}: I1294671590 Centre National de la Recherche Scientifique",
+  "national research academy look-alike of CAS", oa="I1294671590", kind="trap", cc="FR")
+n("Australian Nuclear Science and Technology Organisation, Lucas Heights, NSW 2234, Australia",
+  f"{FOR}: I1334950195 Australian Nuclear Science and Technology Organisation", "trap vs Northwest Institute of Nuclear Technology",
+  oa="I1334950195", kind="trap", cc="AU")
+n("Singapore University of Technology and Design, Singapore 487372", f"{FOR}: I152815399 Singapore University of Technology and Design",
+  oa="I152815399", cc="SG")
+n("Department of Physics, University of Washington, Seattle, WA 98195, USA", f"{FOR}: I201448701 University of Washington", oa="I201448701", cc="US")
+p("swiet", "10th Research Institute of China Electronic Technology Group Corp, Chengdu 610036, China", "EL alias; parent CETC")
+
 # ---------------------------------------------------------------------------------------------
 
 def find_list_dir(arg: str | None) -> Path:
@@ -758,22 +950,29 @@ def memberships(rows: list[dict], key: str, as_of: date, seen: set | None = None
 
 
 def audit(rows: list[dict]) -> None:
-    """Print list rows whose name or alias equals a labelled entity's names but are not referenced."""
-    ref_names = {}
+    """Print list rows whose name or alias equals a name of a labelled entity on a list key that the
+    entity's computed memberships lack (a check that no membership was missed)."""
+    d = date.fromisoformat(DEFAULT_AS_OF)
+    by_name: dict[str, list[tuple[str, set[str]]]] = {}
+    canonical = {norm(e.name): k for k, e in E.items()}
     for k in E:
-        _, _, names = memberships(rows, k, date.fromisoformat(DEFAULT_AS_OF))
-        for nm in names:
+        keys, _, names = memberships(rows, k, d)
+        for nm in {E[k].name} | {nm for c, pat in E[k].refs for nm in [pat.rstrip("*")]}:
+            if canonical.get(norm(nm), k) != k:  # a ref to another entity's row (alias relation)
+                continue
             if len(norm(nm)) > 6:
-                ref_names.setdefault(norm(nm), set()).add(k)
-    referenced = {(SOURCES[c][0], r["name"]) for e in E.values() for c, p in e.refs for r in match(rows, c, p)}
+                by_name.setdefault(norm(nm), []).append((k, keys))
+    src2key = {v[0]: v[1] for v in SOURCES.values()}
     for r in rows:
-        if r["source"] not in {s for s, _ in SOURCES.values()} or (r["source"], r["name"]) in referenced:
+        lk = src2key.get(r["source"])
+        if not lk or not edition_ok(r, d)[0]:
             continue
         cands = [r["name"]] + [a for a in re.split(r";\s*", r["aliases"]) if a]
-        cands = [re.sub(r"\s*\([^)]*[\u4e00-\u9fff][^)]*\)\s*$", "", c) for c in cands]
-        hit = {k for c in cands for k in ref_names.get(norm(c), ())}
-        if hit:
-            print(f"AUDIT {r['source']} {r['list_version_date'][:10]} {r['name'][:80]!r} ~ {sorted(hit)}")
+        for c in cands:
+            c = re.sub(r"\s*\([^)]*[\u4e00-\u9fff][^)]*\)\s*$", "", c)
+            for k, keys in by_name.get(norm(c), []):
+                if lk not in keys:
+                    print(f"AUDIT {k}: {c!r} is a name/alias of {r['source']} row {r['name'][:70]!r} but {lk} not in {sorted(keys)}")
 
 
 def build(list_dir: Path) -> list[dict]:
@@ -790,9 +989,11 @@ def build(list_dir: Path) -> list[dict]:
                    "I139264467": "04h9pn542", "I111112146": "0443cwa12", "I4388482719": "053wph561",
                    "I1282105669": "05gvnxz63", "I27837315": "00jmfr291", "I118347636": "019wvm592",
                    "I111088046": "05qwgg493", "I205783295": "05bnh6r87", "I92446798": "03k1gpj17",
-                   "I170897317": "00py81415"}
+                   "I170897317": "00py81415", "I241749": "013meh722", "I40120149": "052gg0110",
+                   "I185261750": "03dbr7087", "I157725225": "047426m28", "I1294671590": "02feahw73",
+                   "I1334950195": "05j7fep28", "I152815399": "05j6fvn87", "I201448701": "00cvxb145"}
     out = []
-    for i, (key, text, kind, note, oa, cc, as_of, nsrc, also) in enumerate(R, 1):
+    for i, (key, text, kind, note, oa, cc, as_of, nsrc, also, split) in enumerate(R, 1):
         d = date.fromisoformat(as_of)
         if key:
             keys, srcs, names = memberships(rows, key, d)
@@ -818,6 +1019,7 @@ def build(list_dir: Path) -> list[dict]:
             "as_of": as_of, "kind": kind, "note": note,
             "label_source": " | ".join(srcs) if srcs else nsrc,
             "entity_names": " | ".join(sorted(names)) if keys else "",
+            "split": split,
         })
     return out
 

@@ -11,7 +11,7 @@ import pytest
 
 PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "resolver_labelled.csv"
 COLUMNS = ["id", "text", "openalex_id", "ror", "country_code", "expected_lists", "expected_entity",
-           "as_of", "kind", "note", "label_source", "entity_names"]
+           "as_of", "kind", "note", "label_source", "entity_names", "split"]
 LIST_KEYS = {"entity_list", "1260h", "1286", "ns_cmic", "meu", "aspi", "seven_sons", "sastind"}
 
 
@@ -41,6 +41,7 @@ def test_labels_valid(rows):
         assert set(keys) <= LIST_KEYS, r["id"]
         assert keys == sorted(keys), r["id"]
         assert r["kind"] in {"positive", "negative", "trap"}, r["id"]
+        assert r["split"] in {"dev", "heldout"}, r["id"]
         date.fromisoformat(r["as_of"])
         assert r["label_source"].strip(), r["id"]
         if r["kind"] == "positive":
