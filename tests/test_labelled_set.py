@@ -93,3 +93,21 @@ def test_positive_entities_in_bundled_lists(rows):
             if not names & by_key.get(key, set()):
                 missing.append(f"{r['id']}:{key}")
     assert not missing, f"labelled entities not found on the bundled list: {missing}"
+
+
+def test_benchmark_scoring_logic(rows):
+    """The benchmark's scorer gives perfect figures for a perfect resolver and counts pair errors."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("resolver_quality", PATH.parent.parent / "resolver_quality.py")
+    rq = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rq)
+    joined = [dict(r, exp=rq.split_lists(r["expected_lists"]), got=rq.split_lists(r["expected_lists"]),
+                   got_matched_entity=r["expected_entity"]) for r in rows]
+    s = rq.score(joined)
+    assert s["pairs"]["precision"] == s["pairs"]["recall"] == 1.0
+    assert s["row_exact_set_accuracy"] == 1.0 and s["entity_accuracy"] == 1.0
+    joined[0]["got"] = joined[0]["got"] | {"meu"} if "meu" not in joined[0]["exp"] else set()
+    s = rq.score(joined)
+    assert s["pairs_counts"].get("fp", 0) + s["pairs_counts"].get("fn", 0) >= 1
+    assert rq.name_keys("Foo (FOO) Institute; Bar") >= {rq.norm("Foo Institute"), rq.norm("Bar")}
