@@ -22,6 +22,7 @@ h1{font-size:26px;margin:8px 0 4px} h2{font-size:20px;border-bottom:2px solid #e
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:12px}
 .card{border:1px solid #ddd;border-radius:6px;padding:12px;background:#fcfcfc}
 .card .v{font-size:26px;font-weight:700} .card .k{font-size:12px;color:#555}
+.tw{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:12.5px;margin:8px 0 16px}
 th,td{border:1px solid #e2e2e2;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3;position:sticky;top:0}
@@ -62,7 +63,7 @@ def table_html(df: pl.DataFrame, *, max_rows: int | None = None, synthetic_col: 
         cells = "".join(f"<td>{esc('; '.join(map(str, v)) if isinstance(v, list) else v)}</td>" for v in r.values())
         body.append(f"<tr{cls}>{cells}</tr>")
     more = f'<p class="small">Showing {d.height} of {df.height} rows; all rows are in the CSV/XLSX.</p>' if d.height < df.height else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return f"<div class='tw'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{more}"
 
 
 def _img(path: Path, alt: str) -> str:

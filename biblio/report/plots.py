@@ -60,7 +60,7 @@ def plot_by_year(df: pl.DataFrame, *, footer: str = "") -> Figure:
     ax.bar(years, y["not_flagged_papers"].to_list(), bottom=y["flagged_papers"].to_list(), color=PLAIN_COLOUR, label="no listed partner")
     ax.set_title(title)
     ax.set_ylabel("papers")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     return _finish(fig, footer)
 
