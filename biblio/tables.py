@@ -197,7 +197,7 @@ def flatten(records: Iterable[dict[str, Any]], *, funder_table: FunderTable | No
 
     Handles the current funding schema (``funders[]``/``awards[]``, since Dec 2025) and the
     legacy one (``grants[]``); a record with both uses the current one. Records without an
-    ``id`` are skipped (they cannot be joined or de-duplicated).
+    ``id`` are skipped (they cannot be joined); a repeated work ID keeps its first record.
     """
     ft = funder_table or load_funder_table()
     attribute = ft.attribute
@@ -208,10 +208,12 @@ def flatten(records: Iterable[dict[str, Any]], *, funder_table: FunderTable | No
     fu: dict[str, list[Any]] = {k: [] for k in SCHEMAS["funders"]}
     aw: dict[str, list[Any]] = {k: [] for k in SCHEMAS["awards"]}
 
+    seen_works: set[str] = set()
     for rec in records:
         wid = _short(rec.get("id"))
-        if not wid:
+        if not wid or wid in seen_works:
             continue
+        seen_works.add(wid)
         pub = _date(rec.get("publication_date"))
         pt = rec.get("primary_topic") or {}
         year = rec.get("publication_year")
