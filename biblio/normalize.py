@@ -3,7 +3,8 @@
 ``normalize`` maps both sides to the same key: Unicode NFKC (full-width → ASCII), casefold,
 ``&`` → ``and``, punctuation → space, expanded abbreviations (Univ. → university, Inst. →
 institute, Technol. → technology, …), British → American spelling of *defence*, trailing
-legal forms (Co., Ltd., Inc., Corporation …) and trailing country/postcode tails removed.
+legal forms (Co., Ltd., Inc., Corporation …) and trailing country/postcode tails removed, and
+"of"/"the" dropped (Web of Science writes "Harbin Inst Technol").
 Chinese characters are kept (spaces between them dropped; CJK punctuation removed).
 
 Example:
@@ -12,11 +13,11 @@ Example:
     >>> normalize("ＮＵＤＴ")
     'nudt'
     >>> normalize("China Academy of Launch Vehicle Technology Co., Ltd.")
-    'china academy of launch vehicle technology'
+    'china academy launch vehicle technology'
     >>> normalize("Aviation Industry Corporation of China, Ltd.")
-    'aviation industry corporation of china'
+    'aviation industry corporation china'
     >>> segments("School of Physics, Beihang University, Beijing 100191, China")
-    ['school of physics', 'beihang university', 'beijing']
+    ['school physics', 'beihang university', 'beijing']
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ ABBREVIATIONS: dict[str, str] = {
 }
 LEGAL_FORMS = {"co", "ltd", "limited", "inc", "llc", "plc", "corp", "corporation", "company", "incorporated"}
 COUNTRY_TAILS = (
+    "peoples r china",
     "peoples republic of china",
     "people s republic of china",
     "the peoples republic of china",
@@ -75,6 +77,7 @@ COUNTRY_TAILS = (
     "中华人民共和国",
     "中国",
 )
+_STOPWORDS = frozenset({"of", "the"})
 _BARE_PLACES = frozenset(COUNTRY_TAILS) | {"hong kong", "macao", "macau", "taiwan"}
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -122,6 +125,8 @@ def normalize(text: str | None) -> str:
             words.pop()
             changed = True
         s = " ".join(words)
+    # Web of Science style drops "of"/"the" ("Harbin Inst Technol"): drop them everywhere.
+    s = " ".join(w for w in s.split() if w not in _STOPWORDS)
     s = _SPACE_BETWEEN_CJK.sub("", s)
     return s
 

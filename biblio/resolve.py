@@ -49,7 +49,7 @@ UNIT_WORDS = frozenset(
     "school college department dept faculty institute laboratory laboratories lab center centre key state "
     "division graduate research hospital academy campus branch office unit group section program programme".split()
 )
-JOIN_WORDS = frozenset({"at", "of", "in"})
+JOIN_WORDS = frozenset({"at", "in"})
 PRC_HINTS = ("china", "p r china", "prc", "中国", "hong kong", "macau", "macao")
 
 FLAG_SCHEMA = pl.Schema(

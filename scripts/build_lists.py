@@ -30,6 +30,7 @@ import io
 import json
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,10 @@ LICENCE = {
 
 
 def slug(name: str) -> str:
-    s = normalize(name)
+    """A stable key from the name as printed (not the matching key, which may change)."""
+    s = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
     s = re.sub(r"[^\w]+", "-", s).strip("-")
+    s = re.sub(r"-(co-ltd|co|ltd|limited|inc|corp|corporation|company)$", "", s)
     if not s or has_cjk(s):
         s = "e" + hashlib.sha1(name.encode()).hexdigest()[:10]
     return s[:80]

@@ -1,0 +1,104 @@
+"""Matching with evidence: the known traps, methods, temporal validity, no-match as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from biblio.lists import load_lists
+from biblio.query import load_query
+from biblio.resolve import FLAG_SCHEMA, AFFILIATION_SCHEMA, Matcher, resolve, screen
+from biblio.snapshot import fetch_snapshot
+from biblio.tables import flatten
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    t = flatten(fetch_snapshot(load_query(REPO / "queries" / "demo.toml")).records)
+    return t, resolve(t, scope="cn+hk+mo", as_of=AS_OF)
+
+
+def lists_of(text: str, **kw) -> set[str]:
+    out = screen(pl.DataFrame({"name": [text], **kw}), as_of=AS_OF)
+    return set(filter(None, out["lists"][0].split(";")))
+
+
+def test_trap_south_china_vs_china_university_of_technology() -> None:
+    m = Matcher(load_lists())
+    hits = m.match_text("School of Materials, South China University of Technology, Guangzhou 510640, China")
+    assert {h.entity_key for h in hits} == {"south-china-university-of-technology"}
+
+
+def test_trap_hit_shenzhen_is_hit() -> None:
+    assert {"seven_sons", "aspi"} <= lists_of("Harbin Institute of Technology, Shenzhen")
+
+
+def test_trap_beihang_spellings_are_one_entity() -> None:
+    a = lists_of("Beihang University")
+    assert a == lists_of("Beijing University of Aeronautics and Astronautics") == lists_of("BUAA") == lists_of("北京航空航天大学")
+    assert "seven_sons" in a
+
+
+def test_trap_northwestern() -> None:
+    assert "seven_sons" in lists_of("Northwestern Polytechnical University")
+    assert lists_of("Northwestern University") == set()
+
+
+def test_trap_nudt_acronym_and_name() -> None:
+    assert lists_of("NUDT") == lists_of("National University of Defense Technology") != set()
+
+
+def test_cas_institute_flagged_via_cas_only_where_cas_is_listed(demo) -> None:
+    t, r = demo
+    wiv = r.affiliations.filter(pl.col("institution_name") == "Wuhan Institute of Virology")
+    assert wiv["status"].to_list() == ["no_match"]  # CAS is on no bundled list edition
+    # With a list that does carry CAS, the lineage roll-up flags the institute "via parent".
+    ls = load_lists()
+    ents = pl.concat([ls.entities, ls.entities.filter((pl.col("entity_key") == "beihang-university") & (pl.col("list_key") == "seven_sons")).with_columns(
+        pl.lit("cas").alias("entity_key"), pl.lit("Chinese Academy of Sciences").alias("name"), pl.lit(["I19820366"]).alias("openalex_ids"),
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("strong_aliases"), pl.lit(None, dtype=pl.Utf8).alias("name_zh"))])
+    mem = pl.concat([ls.memberships, ls.memberships.filter((pl.col("entity_key") == "beihang-university") & (pl.col("list_key") == "seven_sons")).with_columns(pl.lit("cas").alias("entity_key"))])
+    hits = Matcher(type(ls)(entities=ents, memberships=mem, editions=ls.editions)).match_institution("I4210106882", None, "Wuhan Institute of Virology", ["I19820366", "I4210106882"])
+    assert [(h.entity_key, h.method, h.via_parent) for h in hits if h.entity_key == "cas"] == [("cas", "parent", "Chinese Academy of Sciences")]
+
+
+def test_flags_schema_methods_and_evidence(demo) -> None:
+    _, r = demo
+    assert r.flags.schema == FLAG_SCHEMA and r.affiliations.schema == AFFILIATION_SCHEMA
+    assert set(r.flags["method"]) >= {"id", "raw_string"}
+    ids = r.flags.filter(pl.col("method") == "id")
+    assert (ids["matched_text"] == ids["institution_id"]).all()
+    assert r.flags["list_name"].null_count() == 0 and r.flags["list_edition"].null_count() == 0
+
+
+def test_wrong_institution_is_caught_from_the_raw_string(demo) -> None:
+    _, r = demo
+    f = r.flags.filter(pl.col("work_id") == "W9900000019")
+    assert "national-university-of-defense-technology" in set(f["entity_key"])
+    assert set(f.filter(pl.col("entity_key") == "national-university-of-defense-technology")["method"]) == {"raw_string"}
+
+
+def test_temporal_validity(demo) -> None:
+    _, r = demo
+    sjtu = r.flags.filter((pl.col("work_id") == "W9900000002") & (pl.col("list_key") == "1286") & (pl.col("institution_name") == "Shanghai Jiao Tong University"))
+    # SJTU is on the FY2025 1286 list (2026) but not on FY2022, in force in Sept 2023
+    assert sjtu.select("listed_at_publication", "listed_now", "list_edition").row(0) == (False, True, "FY2025")
+
+
+def test_no_match_is_data(demo) -> None:
+    _, r = demo
+    assert {"flagged", "no_match", "no_institution_id"} <= set(r.affiliations["status"])
+    hk = r.affiliations.filter(pl.col("country_code") == "HK")
+    assert hk.height == 1 and hk["status"][0] == "no_match"
+
+
+def test_scope_cn_excludes_hong_kong(demo) -> None:
+    t, _ = demo
+    r = resolve(t, scope="cn", as_of=AS_OF)
+    assert "HK" not in set(r.affiliations["country_code"].drop_nulls())
