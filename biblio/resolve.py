@@ -310,110 +310,87 @@ def resolve(
     fuzzy: bool = False,
     as_of: dt.date | None = None,
 ) -> ResolveResult:
-    """Flag PRC-scope affiliations in ``tables`` (a :class:`biblio.tables.WorksTables`)."""
+    """Flag PRC-scope affiliations in ``tables`` (a :class:`biblio.tables.WorksTables`).
+
+    Each distinct (institution, raw strings) combination is resolved once and joined back,
+    so a million authorship rows with tens of thousands of distinct affiliations is quick.
+    """
     ls = lists or load_lists()
     codes = SCOPES[scope]
     as_of = as_of or dt.date.today()
     m = Matcher(ls, apply=apply, fuzzy=fuzzy)
     works = tables.works.select("work_id", "publication_date", "is_synthetic")
     au = tables.authorships
-    ai = tables.authorship_institutions.filter(pl.col("country_code").is_in(list(codes)))
-    ai = ai.join(au.select("work_id", "author_index", "author_name"), on=["work_id", "author_index"], how="left")
-    raw_only = au.filter(pl.col("n_institutions") == 0)
-
-    rows: list[dict[str, Any]] = []  # one per affiliation considered
-    hits_per_row: list[list[Hit]] = []
-    for r in ai.iter_rows(named=True):
-        hits = m.match_institution(r["institution_id"], r["ror"], r["institution_name"], r["lineage"] or ())
-        found = {(h.list_key, h.entity_key) for h in hits}
-        if not hits and fuzzy:
-            hits = [
-                Hit(h.list_key, h.entity_key, h.method, h.score, r["institution_name"] or "")
-                for h in m.match_text(r["institution_name"])
-                if h.method == "fuzzy"
-            ]
-            found = {(h.list_key, h.entity_key) for h in hits}
-        # raw strings: only where OpenAlex's institution looks wrong, i.e. its name does not
-        # appear in the authorship's raw strings (a hospital row whose string also names the
-        # university keeps its own institution: affiliated hospitals are separate entities).
-        raws = r["raw_affiliation_strings"] or []
-        extra = []
-        if raws and not _name_in_raw(r["institution_name"], raws):
-            extra = [h for s in raws for h in m.match_text(s) if (h.list_key, h.entity_key) not in found]
-        rows.append({**r, "raw": " | ".join(r["raw_affiliation_strings"] or []), "kind": "institution"})
-        hits_per_row.append(best_per_list(hits + extra) if extra else hits)
-    for r in raw_only.iter_rows(named=True):
-        if not _mentions_scope(r["raw_affiliation_strings"], r["countries"], codes):
-            continue
-        hits = [h for s in r["raw_affiliation_strings"] or [] for h in m.match_text(s)]
-        rows.append(
-            {
-                **r,
-                "institution_id": None,
-                "ror": None,
-                "institution_name": None,
-                "country_code": next((c for c in r["countries"] or [] if c in codes), None),
-                "raw": " | ".join(r["raw_affiliation_strings"] or []),
-                "kind": "raw",
-            }
-        )
-        hits_per_row.append(best_per_list(hits))
-
-    flag_rows: list[dict[str, Any]] = []
-    aff_rows: list[dict[str, Any]] = []
-    for r, hits in zip(rows, hits_per_row):
-        status = "flagged" if hits else ("no_institution_id" if r["kind"] == "raw" else "no_match")
-        aff_rows.append(
-            {
-                "work_id": r["work_id"],
-                "author_index": r["author_index"],
-                "author_id": r["author_id"],
-                "author_name": r["author_name"],
-                "institution_id": r["institution_id"],
-                "ror": r["ror"],
-                "institution_name": r["institution_name"],
-                "country_code": r["country_code"],
-                "raw_affiliation_string": r["raw"] or None,
-                "status": status,
-                "n_flags": len(hits),
-            }
-        )
-        for h in hits:
-            flag_rows.append(
-                {
-                    "work_id": r["work_id"],
-                    "author_index": r["author_index"],
-                    "author_id": r["author_id"],
-                    "author_name": r["author_name"],
-                    "institution_id": r["institution_id"],
-                    "ror": r["ror"],
-                    "institution_name": r["institution_name"],
-                    "country_code": r["country_code"],
-                    "raw_affiliation_string": r["raw"] or None,
-                    "list_key": h.list_key,
-                    "entity_key": h.entity_key,
-                    "entity_name": m.info[(h.list_key, h.entity_key)]["name"],
-                    "method": h.method,
-                    "score": h.score,
-                    "matched_text": h.matched_text,
-                    "via_parent": h.via_parent,
-                    "aspi_risk": m.info[(h.list_key, h.entity_key)]["aspi_risk"],
-                }
-            )
-    aff = (
-        pl.DataFrame(aff_rows, schema={k: v for k, v in AFFILIATION_SCHEMA.items() if k != "is_synthetic"})
-        .join(works.select("work_id", "is_synthetic"), on="work_id", how="left")
-        .select(list(AFFILIATION_SCHEMA))
+    ai = (
+        tables.authorship_institutions.filter(pl.col("country_code").is_in(list(codes)))
+        .join(au.select("work_id", "author_index", "author_name"), on=["work_id", "author_index"], how="left")
+        .with_columns(pl.lit("institution").alias("kind"))
     )
-    base_schema = {k: FLAG_SCHEMA[k] for k in flag_rows[0]} if flag_rows else None
-    flags = pl.DataFrame(flag_rows, schema=base_schema or {
-        k: FLAG_SCHEMA[k] for k in ("work_id", "author_index", "author_id", "author_name", "institution_id", "ror", "institution_name",
-                                   "country_code", "raw_affiliation_string", "list_key", "entity_key", "entity_name", "method",
-                                   "score", "matched_text", "via_parent", "aspi_risk")
-    })
-    flags = flags.join(works, on="work_id", how="left")
+    raw_only = (
+        au.filter(pl.col("n_institutions") == 0)
+        .with_columns(
+            pl.lit(None, pl.Utf8).alias("institution_id"),
+            pl.lit(None, pl.Utf8).alias("ror"),
+            pl.lit(None, pl.Utf8).alias("institution_name"),
+            pl.col("countries").list.eval(pl.element().filter(pl.element().is_in(list(codes)))).list.first().alias("country_code"),
+            pl.lit([], dtype=pl.List(pl.Utf8)).alias("lineage"),
+            pl.lit("raw").alias("kind"),
+        )
+    )
+    cols = ["work_id", "author_index", "author_id", "author_name", "institution_id", "ror", "institution_name", "country_code", "lineage", "raw_affiliation_strings", "kind"]
+    rows = pl.concat([ai.select(cols), raw_only.select(cols)], how="vertical_relaxed").with_columns(
+        pl.col("raw_affiliation_strings").list.join(" | ").alias("raw_affiliation_string"),
+        pl.concat_str(
+            [pl.col("kind"), pl.col("institution_id").fill_null(""), pl.col("ror").fill_null(""), pl.col("institution_name").fill_null(""),
+             pl.col("lineage").list.join(","), pl.col("raw_affiliation_strings").list.join("\u241e"), pl.col("country_code").fill_null("")],
+            separator="\u241f",
+        ).alias("_key"),
+    )
+    # resolve each distinct key once
+    key_rows: list[dict[str, Any]] = []
+    hit_rows: list[dict[str, Any]] = []
+    for r in rows.select("_key", "kind", "institution_id", "ror", "institution_name", "lineage", "raw_affiliation_strings", "country_code").unique("_key").iter_rows(named=True):
+        raws = r["raw_affiliation_strings"] or []
+        if r["kind"] == "raw":
+            if not _mentions_scope(raws, [r["country_code"]] if r["country_code"] else [], codes):
+                continue
+            hits = best_per_list([h for s in raws for h in m.match_text(s)])
+        else:
+            hits = m.match_institution(r["institution_id"], r["ror"], r["institution_name"], r["lineage"] or ())
+            if not hits and fuzzy:
+                hits = [Hit(h.list_key, h.entity_key, h.method, h.score, r["institution_name"] or "") for h in m.match_text(r["institution_name"]) if h.method == "fuzzy"]
+            # raw strings: only where OpenAlex's institution looks wrong, i.e. its name does not
+            # appear in the authorship's raw strings (a hospital row whose string also names the
+            # university keeps its own institution: affiliated hospitals are separate entities).
+            if raws and not _name_in_raw(r["institution_name"], raws):
+                found = {(h.list_key, h.entity_key) for h in hits}
+                extra = [h for s in raws for h in m.match_text(s) if (h.list_key, h.entity_key) not in found]
+                if extra:
+                    hits = best_per_list(hits + extra)
+        status = "flagged" if hits else ("no_institution_id" if r["kind"] == "raw" else "no_match")
+        key_rows.append({"_key": r["_key"], "status": status, "n_flags": len(hits)})
+        for h in hits:
+            e = m.info[(h.list_key, h.entity_key)]
+            hit_rows.append({"_key": r["_key"], "list_key": h.list_key, "entity_key": h.entity_key, "entity_name": e["name"], "method": h.method,
+                             "score": h.score, "matched_text": h.matched_text, "via_parent": h.via_parent, "aspi_risk": e["aspi_risk"]})
+    keys = pl.DataFrame(key_rows, schema={"_key": pl.Utf8, "status": pl.Utf8, "n_flags": pl.Int32})
+    hits_df = pl.DataFrame(hit_rows, schema={"_key": pl.Utf8, "list_key": pl.Utf8, "entity_key": pl.Utf8, "entity_name": pl.Utf8, "method": pl.Utf8,
+                                             "score": pl.Float64, "matched_text": pl.Utf8, "via_parent": pl.Utf8, "aspi_risk": pl.Utf8})
+    considered = rows.join(keys, on="_key", how="inner")
+    aff = (
+        considered.join(works.select("work_id", "is_synthetic"), on="work_id", how="left")
+        .with_columns(pl.col("raw_affiliation_string").replace("", None))
+        .select(list(AFFILIATION_SCHEMA))
+        .sort("work_id", "author_index", "institution_id", nulls_last=True)
+    )
+    flags = (
+        considered.drop("status", "n_flags")
+        .join(hits_df, on="_key", how="inner")
+        .with_columns(pl.col("raw_affiliation_string").replace("", None))
+        .join(works, on="work_id", how="left")
+    )
     flags = add_temporal(flags, ls, as_of=as_of)
-    return ResolveResult(flags=flags.select(list(FLAG_SCHEMA)).sort("work_id", "author_index", "list_key", "entity_key"), affiliations=aff)
+    return ResolveResult(flags=flags.select(list(FLAG_SCHEMA)).sort("work_id", "author_index", "list_key", "entity_key", "institution_id", nulls_last=True), affiliations=aff)
 
 
 def add_temporal(flags: pl.DataFrame, ls: ListSet, *, as_of: dt.date) -> pl.DataFrame:
