@@ -154,7 +154,7 @@ def render_html(
 </ul></section>
 <section id="evidence"><h2>Evidence: every flagged paper</h2>
 <p class="small">One row per paper with at least one flag. Synthetic rows are shaded. The full per-flag table (author, institution and ROR IDs, list edition, method, score, matched text) is <code>tables/flags.csv</code>.</p>
-{table_html(report_tables['evidence'], synthetic_col='is_synthetic')}
+{table_html(report_tables['evidence'], max_rows=2000, synthetic_col='is_synthetic')}
 </section>
 </main>"""
     return f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title><style>{CSS}</style></head><body>{body}</body></html>"
