@@ -88,6 +88,37 @@ def test_loader_rejects_bad_data(tmp_path: Path) -> None:
 
 def test_build_script_reproduces_the_data_files(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in DATA_DIR.glob("*.json")}
-    subprocess.run([sys.executable, str(REPO / "scripts" / "build_lists.py")], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_lists.py")], check=True, capture_output=True, cwd=REPO)
     after = {p.name: p.read_bytes() for p in DATA_DIR.glob("*.json")}
     assert before == after
+
+
+def test_csl_updater_reproduces_the_bundled_csl_lists(tmp_path: Path) -> None:
+    from biblio.lists.update import update_from_csl
+
+    src = REPO / "biblio" / "lists" / "raw" / "moov_watchman_csl_consolidated.csv.gz"
+    written = update_from_csl(src, out_dir=tmp_path, edition="CSL-2022", edition_date="2022-05-16")
+    assert sorted(p.name for p in written) == ["entity_list.json", "meu.json", "ns_cmic.json"]
+    for p in written:
+        assert p.read_bytes() == (DATA_DIR / p.name).read_bytes(), p.name
+
+
+def test_csl_updater_labels_a_new_edition_and_rejects_other_files(tmp_path: Path) -> None:
+    import gzip
+
+    from biblio.errors import InputFileError
+    from biblio.lists.update import update_from_csl
+
+    src = REPO / "biblio" / "lists" / "raw" / "moov_watchman_csl_consolidated.csv.gz"
+    text = gzip.decompress(src.read_bytes()).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    sample = tmp_path / "sample.csv"
+    sample.write_text(lines[0] + "".join(ln for ln in lines[1:] if "Beijing University of Aeronautics" in ln or "CMIC" in ln), encoding="utf-8")
+    update_from_csl(sample, out_dir=tmp_path / "out", edition_date="2026-11-01")
+    el = json.loads((tmp_path / "out" / "entity_list.json").read_text(encoding="utf-8"))
+    assert [e["edition"] for e in el["editions"]][0] == "CSL-2026-11-01"
+    assert any(e["name"].startswith("Beijing University of Aeronautics") for e in el["entities"])
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="missing CSL columns"):
+        update_from_csl(other, out_dir=tmp_path / "x")
