@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from biblio.errors import AuthError, BudgetError
-from biblio.openalex import date_slices, fetch_openalex, plan_chains, request_urls
+from biblio.openalex import API_HOST, date_slices, fetch_openalex, plan_chains, request_urls
 from biblio.query import parse_query
 from biblio.settings import Settings
 from tests.openalex_server import Fault, OpenAlexServer, make_works
@@ -52,7 +52,7 @@ def no_sleep(_s: float) -> None:
 def test_live_request_url_is_exactly_what_openalex_expects() -> None:
     urls = request_urls(q(), settings=Settings())
     assert urls == [
-        "https://api.openalex.org/works?filter=funders.id:" + ALL_DOD
+        API_HOST + "/works?filter=funders.id:" + ALL_DOD
         + ",authorships.institutions.country_code:cn,from_publication_date:2023-06-01,to_publication_date:2025-06-30"
         + "&cursor=%2A&per-page=100"
     ]
