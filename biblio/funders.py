@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -50,11 +50,11 @@ class FunderTable:
     rows: tuple[FunderRow, ...]
     extra_prefixes: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, FunderRow]:
         return {r.funder_id: r for r in self.rows}
 
-    @property
+    @cached_property
     def prefix_map(self) -> list[tuple[str, str]]:
         """(prefix, agency short) pairs, longest prefix first; first row in file order wins a tie."""
         seen: dict[str, str] = {}

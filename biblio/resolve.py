@@ -52,17 +52,21 @@ UNIT_WORDS = frozenset(
 JOIN_WORDS = frozenset({"at", "in"})
 PRC_HINTS = ("china", "p r china", "prc", "中国", "hong kong", "macau", "macao")
 
+# Who and where: the columns every considered affiliation carries (flags and affiliations).
+_AFFILIATION_COLUMNS: dict[str, Any] = {
+    "work_id": pl.Utf8,
+    "author_index": pl.Int32,
+    "author_id": pl.Utf8,
+    "author_name": pl.Utf8,
+    "institution_id": pl.Utf8,
+    "ror": pl.Utf8,
+    "institution_name": pl.Utf8,
+    "country_code": pl.Utf8,
+    "raw_affiliation_string": pl.Utf8,
+}
 FLAG_SCHEMA = pl.Schema(
     {
-        "work_id": pl.Utf8,
-        "author_index": pl.Int32,
-        "author_id": pl.Utf8,
-        "author_name": pl.Utf8,
-        "institution_id": pl.Utf8,
-        "ror": pl.Utf8,
-        "institution_name": pl.Utf8,
-        "country_code": pl.Utf8,
-        "raw_affiliation_string": pl.Utf8,
+        **_AFFILIATION_COLUMNS,
         "list_key": pl.Utf8,
         "list_name": pl.Utf8,
         "list_edition": pl.Utf8,
@@ -80,22 +84,7 @@ FLAG_SCHEMA = pl.Schema(
         "is_synthetic": pl.Boolean,
     }
 )
-AFFILIATION_SCHEMA = pl.Schema(
-    {
-        "work_id": pl.Utf8,
-        "author_index": pl.Int32,
-        "author_id": pl.Utf8,
-        "author_name": pl.Utf8,
-        "institution_id": pl.Utf8,
-        "ror": pl.Utf8,
-        "institution_name": pl.Utf8,
-        "country_code": pl.Utf8,
-        "raw_affiliation_string": pl.Utf8,
-        "status": pl.Utf8,
-        "n_flags": pl.Int32,
-        "is_synthetic": pl.Boolean,
-    }
-)
+AFFILIATION_SCHEMA = pl.Schema({**_AFFILIATION_COLUMNS, "status": pl.Utf8, "n_flags": pl.Int32, "is_synthetic": pl.Boolean})
 SCREEN_COLUMNS: tuple[str, ...] = ("lists", "matched_entity", "method", "score", "evidence", "aspi_risk")
 
 

@@ -48,6 +48,18 @@ def _empty(title: str, footer: str) -> Figure:
     return _finish(fig, footer)
 
 
+def _stacked_barh(d: pl.DataFrame, label: str, *, title: str, xlabel: str, footer: str) -> Figure:
+    """Horizontal bars per ``label``: flagged papers, then not-flagged papers stacked after."""
+    fig, ax = plt.subplots(figsize=(8, max(3, 0.45 * d.height + 1.2)))
+    ax.barh(d[label].to_list(), d["flagged_papers"].to_list(), color=FLAG_COLOUR, label="with a listed partner")
+    ax.barh(d[label].to_list(), d["not_flagged_papers"].to_list(), left=d["flagged_papers"].to_list(), color=PLAIN_COLOUR, label="no listed partner")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _finish(fig, footer)
+
+
 def plot_by_year(df: pl.DataFrame, *, footer: str = "") -> Figure:
     """Papers per year, stacked: with a defense-linked partner (at publication) vs not."""
     title = "DoD-funded papers with PRC co-authors, by publication year"
@@ -70,15 +82,8 @@ def plot_by_agency(df: pl.DataFrame, *, footer: str = "") -> Figure:
     title = "Papers by DoD funding agency (funder ID or award-number prefix)"
     if df.height == 0:
         return _empty(title, footer)
-    d = df.sort("papers")
-    fig, ax = plt.subplots(figsize=(8, max(3, 0.45 * d.height + 1.2)))
-    ax.barh(d["agency"].to_list(), d["flagged_papers"].to_list(), color=FLAG_COLOUR, label="with a listed partner")
-    ax.barh(d["agency"].to_list(), (d["papers"] - d["flagged_papers"]).to_list(), left=d["flagged_papers"].to_list(), color=PLAIN_COLOUR, label="no listed partner")
-    ax.set_title(title)
-    ax.set_xlabel("papers")
-    ax.legend(frameon=False, loc="lower right")
-    ax.spines[["top", "right"]].set_visible(False)
-    return _finish(fig, footer)
+    d = df.sort("papers").with_columns((pl.col("papers") - pl.col("flagged_papers")).alias("not_flagged_papers"))
+    return _stacked_barh(d, "agency", title=title, xlabel="papers", footer=footer)
 
 
 def plot_top_institutions(df: pl.DataFrame, *, top: int = 20, footer: str = "") -> Figure:
@@ -127,15 +132,7 @@ def plot_tech_areas(df: pl.DataFrame, *, footer: str = "") -> Figure:
     title = "Papers by technology area (civil-military fusion priorities)"
     if df.height == 0 or df["papers"].sum() == 0:
         return _empty(title, footer)
-    d = df.sort("papers")
-    fig, ax = plt.subplots(figsize=(8, max(3, 0.45 * d.height + 1.2)))
-    ax.barh(d["area"].to_list(), d["flagged_papers"].to_list(), color=FLAG_COLOUR, label="with a listed partner")
-    ax.barh(d["area"].to_list(), d["not_flagged_papers"].to_list(), left=d["flagged_papers"].to_list(), color=PLAIN_COLOUR, label="no listed partner")
-    ax.set_title(title)
-    ax.set_xlabel("papers (a paper may be in several areas)")
-    ax.legend(frameon=False, loc="lower right")
-    ax.spines[["top", "right"]].set_visible(False)
-    return _finish(fig, footer)
+    return _stacked_barh(df.sort("papers"), "area", title=title, xlabel="papers (a paper may be in several areas)", footer=footer)
 
 
 def all_figures(report_tables: dict[str, pl.DataFrame], *, footer: str) -> dict[str, Figure]:
