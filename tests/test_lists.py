@@ -116,9 +116,51 @@ def test_csl_updater_labels_a_new_edition_and_rejects_other_files(tmp_path: Path
     sample.write_text(lines[0] + "".join(ln for ln in lines[1:] if "Beijing University of Aeronautics" in ln or "CMIC" in ln), encoding="utf-8")
     update_from_csl(sample, out_dir=tmp_path / "out", edition_date="2026-11-01")
     el = json.loads((tmp_path / "out" / "entity_list.json").read_text(encoding="utf-8"))
-    assert [e["edition"] for e in el["editions"]][0] == "CSL-2026-11-01"
-    assert any(e["name"].startswith("Beijing University of Aeronautics") for e in el["entities"])
+    eds = [e["edition"] for e in el["editions"]]
+    assert eds[-1] == "CSL-2026-11-01" and {"CSL-2022", "CSL-2026-07-31"} <= set(eds), "a new edition beside the bundled ones"
+    new = [e for e in el["entities"] if "CSL-2026-11-01" in e["editions"]]
+    assert new and all(e["name"].startswith("Beijing University of Aeronautics") for e in new)
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="missing CSL columns"):
         update_from_csl(other, out_dir=tmp_path / "x")
+
+
+def test_2026_csl_edition_beside_2022() -> None:
+    s = lists_summary()
+    for key in ("entity_list", "ns_cmic", "meu"):
+        eds = s.filter(pl.col("list_key") == key)
+        assert {"CSL-2022", "CSL-2026-07-31"} <= set(eds["edition"]), key
+    counts = dict(s.filter(pl.col("list_key") == "entity_list").select("edition", "entities").iter_rows())
+    assert counts["CSL-2026-07-31"] > 2 * counts["CSL-2022"]
+    el = LS.entities.filter(pl.col("list_key") == "entity_list")
+    assert not el["name"].str.contains(r"^Address \d+$").any(), "address-only stubs are dropped"
+
+
+def test_2026_csl_dates_come_from_federal_register_citations() -> None:
+    from biblio.lists.csl import fr_year
+
+    assert fr_year("90 FR 4617, 89 FR 41888") == 2024 and fr_year("") is None
+    zhipu = LS.entities.filter((pl.col("list_key") == "entity_list") & pl.col("name").str.starts_with("Beijing Zhipu Huazhang"))
+    assert zhipu["first_listed_year"].to_list() == [2025]
+    key = zhipu["entity_key"][0]
+    on = lambda day: key in set(LS.listed_as_of(day, lists=["entity_list"])["entity_key"])  # noqa: E731
+    assert on(dt.date(2026, 8, 1)) and not on(dt.date(2023, 1, 1))
+    gone = LS.entities.filter((pl.col("list_key") == "entity_list") & (pl.col("name") == "54th Research Institute of China"))["entity_key"][0]
+    assert gone in set(LS.listed_as_of(dt.date(2023, 1, 1), lists=["entity_list"])["entity_key"])
+    assert gone not in set(LS.listed_as_of(dt.date(2026, 8, 1), lists=["entity_list"])["entity_key"])
+
+
+def test_2026_edition_merges_renamed_rows_of_2022() -> None:
+    """'X Co., Ltd., Chengdu, Sichuan' (2022) and 'X Co., Ltd.' (2026) are one entity."""
+    rows = LS.memberships.filter((pl.col("list_key") == "entity_list") & pl.col("entity_key").str.starts_with("chengdu-huawei-technologies"))
+    assert rows["entity_key"].n_unique() == 1 and {"CSL-2022", "CSL-2026-07-31"} <= set(rows["edition"])
+
+
+def test_csl_updater_reads_the_2026_projection(tmp_path: Path) -> None:
+    from biblio.lists.update import update_from_csl
+
+    src = REPO / "biblio" / "lists" / "raw" / "csl_2026-07-31_screening-list.json.gz"
+    written = update_from_csl(src, out_dir=tmp_path, edition="CSL-2026-07-31", edition_date="2026-07-31")
+    for p in written:
+        assert p.read_bytes() == (DATA_DIR / p.name).read_bytes(), p.name

@@ -34,12 +34,20 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from biblio.lists.csl import SOURCES, csl_rows, fr_year
 from biblio.normalize import has_cjk, normalize
 
+CSL_SOURCES = frozenset(SOURCES.values())
 RAW = Path(__file__).resolve().parent / "raw"
 OUT = Path(__file__).resolve().parent / "data"
-# The CSL edition bundled: the moov-io/watchman copy committed 2022-05-16.
+# The CSL editions bundled: the moov-io/watchman CSV committed 2022-05-16 (rows in
+# china_entities_clean.csv), and further files read by biblio.lists.csl.
 CSL_EDITION = ("CSL-2022", "2022-05-16")
+CSL_FILES = {("CSL-2026-07-31", "2026-07-31"): "csl_2026-07-31_screening-list.json.gz"}
+CSL_ORIGIN = {
+    "CSL-2022": "CSV copy in moov-io/watchman test data (committed 2022-05-16)",
+    "CSL-2026-07-31": "projection of the bulk JSON (sourceGeneratedAt 2026-07-31) in seelpeed-debug/export-controls-agent-mcp; no start dates or full addresses",
+}
 RETRIEVED = {
     "opensanctions": "2026-08-22",
     "csl": "2022-05-16",
@@ -113,6 +121,18 @@ def kaixinol_aliases(raw: str) -> list[str]:
     return out
 
 
+PLACE = r"[A-Z][a-z'?]+(?: [A-Z][a-z'?]+){0,3}"
+LEGAL_FORM_THEN_PLACE = re.compile(rf"^([^:]*?\b(?:Co\.,? ?Ltd\.?|Co\. Limited|Company Limited|Limited|Ltd\.?))\s*,\s*{PLACE}(?:\s*,\s*{PLACE})*\s*,?\s*$")
+
+
+def loose_key(name: str) -> str:
+    """A merge key that forgives the 2022 CSV's lost apostrophes ("Academy?s") and trailing
+    places after a legal form ("X Co., Ltd., Chengdu, Sichuan"): later editions print neither."""
+    s = re.sub(r"(?<=\w)\?(?=s\b)", "'", name)
+    m = LEGAL_FORM_THEN_PLACE.match(s)
+    return normalize(m.group(1) if m else s)
+
+
 def clean(s: str | None) -> str:
     return (s or "").strip()
 
@@ -126,6 +146,7 @@ class ListBuilder:
         self.entities: list[dict[str, Any]] = []
         self.index: dict[str, int] = {}
         self.names: dict[str, int] = {}
+        self.loose: dict[str, list[int]] = defaultdict(list)  # only merges rows of different editions
 
     def add(self, *, name: str, aliases: list[str], name_zh: str | None = None, **fields: Any) -> dict[str, Any]:
         base, acr = paren_acronyms(name)
@@ -133,6 +154,8 @@ class ListBuilder:
         hit = self.index.get(nb)  # this row's name is an existing name or alias
         if hit is None:  # or one of this row's aliases is an existing canonical name
             hit = next((self.names[normalize(a)] for a in aliases if normalize(a) in self.names), None)
+        if hit is None:  # or the same name with a lost apostrophe or a place after the legal form
+            hit = next((i for i in self.loose.get(loose_key(base), []) if fields.get("edition") not in self.entities[i]["editions"]), None)
         if hit is None:
             ent = {
                 "key": slug(base),
@@ -163,6 +186,8 @@ class ListBuilder:
             elif k not in ("period", "edition") and v and not ent.get(k):
                 ent[k] = v
         self.names.setdefault(normalize(ent["name"]), hit)
+        if hit not in self.loose[loose_key(ent["name"])]:
+            self.loose[loose_key(ent["name"])].append(hit)
         for k in [normalize(ent["name"])] + [normalize(a) for a in ent["aliases"] if len(normalize(a)) >= 8]:
             if k:
                 self.index.setdefault(k, hit)
@@ -188,41 +213,56 @@ def read_clean(raw_dir: Path = RAW) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def build_csl_list(rows: list[dict[str, str]], key: str, source: str, name: str, csl: tuple[str, str]) -> ListBuilder:
-    edition_label, edition_date = csl
-    sub = [r for r in rows if r["source"] == source]
-    newest = max((r["date_added"] for r in sub if r["date_added"]), default="")
+CslEdition = tuple[str, str, list[dict[str, str]]]  # (label, date, rows shaped like china_entities_clean.csv)
+
+
+def bundled_csl_editions(raw_dir: Path = RAW, rows: list[dict[str, str]] | None = None) -> list[CslEdition]:
+    """The CSL editions shipped: 2022 (rows of china_entities_clean.csv) and each file of CSL_FILES."""
+    rows = read_clean(raw_dir) if rows is None else rows
+    eds: list[CslEdition] = [(*CSL_EDITION, [r for r in rows if r["source"] in CSL_SOURCES])]
+    for (label, date), name in CSL_FILES.items():
+        eds.append((label, date, csl_rows(raw_dir / name)))
+    return eds
+
+
+def build_csl_list(editions: list[CslEdition], key: str, source: str, name: str) -> ListBuilder:
+    eds = sorted(editions, key=lambda e: e[1])
     b = ListBuilder(
         key,
         {
             "name": name,
-            "source": "ITA Consolidated Screening List (CSL) CSV, as copied in moov-io/watchman test data",
+            "source": "ITA Consolidated Screening List (CSL): " + "; ".join(f"{lab}: {CSL_ORIGIN.get(lab, 'CSL file (biblio lists update)')}" for lab, _, _ in eds),
             "source_url": "https://www.trade.gov/consolidated-screening-list",
-            "retrieved": RETRIEVED["csl"],
+            "retrieved": ", ".join(f"{lab}: {d}" for lab, d, _ in eds),
             "licence": LICENCE["csl"],
-            "staleness_note": f"CSL file dated {edition_date}; newest start_date in these rows {newest or 'n/a'}. Entries added or removed since then are not reflected: refresh with `biblio lists update --csl`.",
+            "staleness_note": f"CSL editions {', '.join(d for _, d, _ in eds)} (current entries only at each date; an entry absent from a later edition was removed or renamed). Newer changes are not reflected: refresh with `biblio lists update --csl`.",
             "editions": [
-                {"edition": edition_label, "date": edition_date, "coverage": "complete (CN/HK/MO addresses)" if key != "ns_cmic" else "complete", "source_url": "https://www.trade.gov/consolidated-screening-list"}
+                {"edition": lab, "date": d, "coverage": "complete (CN/HK/MO addresses)" if key != "ns_cmic" else "complete", "source_url": "https://www.trade.gov/consolidated-screening-list"}
+                for lab, d, _ in eds
             ],
         },
     )
-    for r in sub:
-        b.add(
-            name=clean(r["name"]),
-            aliases=split_aliases(r["aliases"]),
-            country=clean(r["country"]) or None,
-            address=clean(r["address"]) or None,
-            federal_register=clean(r["federal_register_citation"]) or None,
-            date_added=clean(r["date_added"]) or None,
-            source_url=clean(r["source_url"]) or None,
-            notes=clean(r["notes"]) or None,
-            edition=edition_label,
-        )
+    for lab, _, rows in eds:
+        for r in rows:
+            if r["source"] != source:
+                continue
+            b.add(
+                name=clean(r["name"]),
+                aliases=split_aliases(r["aliases"]),
+                country=clean(r["country"]) or None,
+                address=clean(r["address"]) or None,
+                federal_register=clean(r["federal_register_citation"]) or None,
+                first_listed_year=fr_year(r["federal_register_citation"]),
+                date_added=clean(r["date_added"]) or None,
+                source_url=clean(r["source_url"]) or None,
+                notes=clean(r["notes"]) or None,
+                edition=lab,
+            )
     return b
 
 
-def build_entity_list(rows: list[dict[str, str]], *, raw_dir: Path = RAW, csl: tuple[str, str] = CSL_EDITION) -> dict[str, Any]:
-    b = build_csl_list(rows, "entity_list", "BIS_EL_CSL2022", "BIS Entity List (15 CFR 744 Supp. 4), China/HK/MO entries", csl)
+def build_entity_list(editions: list[CslEdition], *, raw_dir: Path = RAW) -> dict[str, Any]:
+    b = build_csl_list(editions, "entity_list", "BIS_EL_CSL2022", "BIS Entity List (15 CFR 744 Supp. 4), China/HK/MO entries")
     b.meta["editions"].append(
         {
             "edition": "2026-03-30-universities",
@@ -231,9 +271,11 @@ def build_entity_list(rows: list[dict[str, str]], *, raw_dir: Path = RAW, csl: t
             "source_url": "https://www.bis.gov/regulations/ear/744#supplement-4-744",
         }
     )
+    b.meta["editions"].sort(key=lambda e: e["date"])
     b.meta["staleness_note"] = (
-        f"Two editions: the CSL dated {csl[1]} (all CN/HK/MO entries) and a 2026-03-30 scrape of bis.gov "
-        "limited to university-like entries. Non-university entries are known only as of the CSL date and are carried forward unverified."
+        f"CSL editions {', '.join(d for _, d, _ in sorted(editions, key=lambda e: e[1]))} (all CN/HK/MO entries) and a 2026-03-30 scrape of bis.gov "
+        "limited to university-like entries (a subset: between CSL editions, other entries are carried forward unverified). "
+        "The 2026-07-31 CSL copy has no start dates: first_listed_year is the year of the earliest Federal Register citation."
     )
     b.meta["licence"] = LICENCE["csl"] + " 2026 subset: " + LICENCE["kaixinol"]
     data = json.loads((raw_dir / "kaixinol_bis_el_universities_data.json").read_text(encoding="utf-8"))
@@ -472,19 +514,26 @@ def add_parent_keys(data: dict[str, Any]) -> None:
         e["parent_key"] = by_name.get(normalize(p)) if p else None
 
 
-def build_all(*, raw_dir: Path = RAW, rows: list[dict[str, str]] | None = None, csl: tuple[str, str] = CSL_EDITION) -> dict[str, dict[str, Any]]:
-    """Every list's data, from the raw folder (``rows`` replaces china_entities_clean.csv)."""
+def build_all(
+    *, raw_dir: Path = RAW, rows: list[dict[str, str]] | None = None, csl_editions: list[CslEdition] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every list's data, from the raw folder.
+
+    ``rows`` replaces china_entities_clean.csv; ``csl_editions`` replaces the bundled CSL
+    editions (default :func:`bundled_csl_editions`).
+    """
     rows = read_clean(raw_dir) if rows is None else rows
+    eds = bundled_csl_editions(raw_dir, rows) if csl_editions is None else csl_editions
     lists: dict[str, dict[str, Any]] = {}
-    lists["entity_list"] = build_entity_list(rows, raw_dir=raw_dir, csl=csl)
+    lists["entity_list"] = build_entity_list(eds, raw_dir=raw_dir)
     lists["1260h"] = build_1260h(rows)
     inst, talent = build_1286(rows)
     lists["1286"] = inst
     lists["1286_talent_programs"] = talent
     lists["ns_cmic"] = build_csl_list(
-        rows, "ns_cmic", "OFAC_NS_CMIC_CSL2022", "Treasury OFAC Non-SDN Chinese Military-Industrial Complex Companies (NS-CMIC) List", csl
+        eds, "ns_cmic", "OFAC_NS_CMIC_CSL2022", "Treasury OFAC Non-SDN Chinese Military-Industrial Complex Companies (NS-CMIC) List"
     ).finish()
-    lists["meu"] = build_csl_list(rows, "meu", "BIS_MEU_CSL2022", "BIS Military End-User (MEU) List, China entries", csl).finish()
+    lists["meu"] = build_csl_list(eds, "meu", "BIS_MEU_CSL2022", "BIS Military End-User (MEU) List, China entries").finish()
     lists.update(build_aspi(rows, raw_dir=raw_dir))
     classify_aliases(lists)
     for data in lists.values():

@@ -9,6 +9,9 @@ Membership in an edition:
   (``end`` is empty or ``end > E.date``);
 * other lists: named in edition E; a *subset* edition (the 2026 BIS university scrape)
   carries forward every entity of the earlier complete edition, with a note.
+* CSL lists (entity_list, meu, ns_cmic) have complete editions 2022-05-16 and 2026-07-31; an
+  entity named only in the older one was removed or renamed by then. ``first_listed_year`` is
+  the year of the entity's earliest Federal Register citation (the 2026 copy has no dates).
 
 Example:
     >>> ls = load_lists()
@@ -52,6 +55,7 @@ ENTITY_SCHEMA = pl.Schema(
         "notes": pl.Utf8,
         "aspi_risk": pl.Utf8,
         "aspi_risk_source": pl.Utf8,
+        "first_listed_year": pl.Int64,
     }
 )
 MEMBERSHIP_SCHEMA = pl.Schema(
@@ -220,6 +224,7 @@ def _load(data_dir: Path) -> ListSet:
                     "notes": e.get("notes"),
                     "aspi_risk": e.get("aspi_risk"),
                     "aspi_risk_source": e.get("aspi_risk_source"),
+                    "first_listed_year": e.get("first_listed_year"),
                 }
             )
             periods = e.get("periods") or []
