@@ -215,5 +215,23 @@ def diff(run_a: Path, run_b: Path, out_csv: Path | None) -> None:
         click.echo(f"wrote {out_csv}")
 
 
+@main.command("coverage")
+@click.argument("query_file", type=click.Path(path_type=Path))
+@click.option("--against", "against", type=click.Path(path_type=Path), required=True, help="CSV reference list with a DOI column (e.g. the House committee's list).")
+@click.option("--out", "out_csv", type=click.Path(path_type=Path), default=None, help="Where to write the per-DOI CSV (default: <output dir>/<query name>/coverage.csv).")
+@_friendly
+def coverage_cmd(query_file: Path, against: Path, out_csv: Path | None) -> None:
+    """For every DOI in AGAINST: did QUERY_FILE find it, and if not, why."""
+    from biblio.coverage import coverage, write_coverage
+    from biblio.query import load_query
+
+    q = load_query(query_file)
+    res = coverage(q, against)
+    out = write_coverage(res, out_csv or Path(q.output_dir) / q.name / "coverage.csv")
+    click.echo(f"{q.name}: found {res.n_found} of {res.n_total} papers of {against.name} ({res.n_found / max(res.n_total, 1):.0%})")
+    _show(res.summary)
+    click.echo(f"wrote {out} (one row per DOI: found, reason, evidence)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

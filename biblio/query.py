@@ -42,6 +42,8 @@ LIST_KEYS: tuple[str, ...] = (
 )
 SCOPES: dict[str, tuple[str, ...]] = {"cn": ("CN",), "cn+hk+mo": ("CN", "HK", "MO")}
 SOURCES = ("openalex", "snapshot")
+#: Kinds of DoD evidence a query may accept (see biblio.evidence).
+EVIDENCE_KINDS = ("openalex", "crossref", "award", "name")
 
 _FUNDER_ID = re.compile(r"^F\d{4,12}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -50,9 +52,9 @@ _PREFIX = re.compile(r"^[A-Z0-9]{2,12}$")
 _ALLOWED: dict[str, set[str]] = {
     "": {"name", "description", "window", "funders", "scope", "source", "lists", "output", "fetch"},
     "window": {"from", "to"},
-    "funders": {"agencies", "ids", "award_prefixes"},
-    "scope": {"prc"},
-    "source": {"kind", "paths"},
+    "funders": {"agencies", "ids", "award_prefixes", "evidence"},
+    "scope": {"prc", "raw_strings"},
+    "source": {"kind", "paths", "crossref", "affiliations"},
     "lists": {"apply", "fuzzy"},
     "output": {"dir"},
     "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout"},
@@ -90,6 +92,25 @@ class Query:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     path: str | None = None
     text: str = ""
+    evidence: tuple[str, ...] = ("openalex",)
+    raw_strings: bool = False
+    crossref: tuple[str, ...] = ()
+    affiliation_paths: tuple[str, ...] = ()
+
+    @property
+    def crossref_api(self) -> bool:
+        """True when Crossref's REST API is a live source (``[source] crossref = "api"``)."""
+        return self.crossref == ("api",)
+
+    @property
+    def crossref_paths(self) -> tuple[str, ...]:
+        """Files of Crossref funder entries used offline (``[source] crossref = [paths]``)."""
+        return () if self.crossref_api else self.crossref
+
+    @property
+    def judged_locally(self) -> bool:
+        """True when scope is decided by :mod:`biblio.evidence` (more than OpenAlex's filter)."""
+        return self.evidence != ("openalex",) or self.raw_strings or bool(self.crossref) or bool(self.affiliation_paths)
 
     @property
     def country_codes(self) -> tuple[str, ...]:
@@ -105,6 +126,7 @@ class Query:
             "scope": self.scope,
             "source": self.source,
             "snapshot_paths": list(self.snapshot_paths) if self.source == "snapshot" else [],
+            **({"raw_strings": True} if self.raw_strings else {}),
         }
 
     @property
@@ -124,9 +146,13 @@ class Query:
         ``builtin:NAME`` means ``biblio/data/NAME`` inside the installed package; other
         relative paths are taken relative to the query file's folder.
         """
+        return self.resolve_paths(self.snapshot_paths)
+
+    def resolve_paths(self, paths: tuple[str, ...]) -> list[Path]:
+        """``builtin:NAME`` → ``biblio/data/NAME``; relative paths → beside the query file."""
         base = Path(self.path).parent if self.path else Path.cwd()
         out: list[Path] = []
-        for p in self.snapshot_paths:
+        for p in paths:
             if p.startswith("builtin:"):
                 out.append(Path(__file__).parent / "data" / p[len("builtin:") :])
             else:
@@ -233,6 +259,11 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         raise err("source.paths", "a snapshot source needs at least one path to OpenAlex-format JSON/JSONL files")
     if source == "openalex" and paths:
         raise err("source.paths", "only used with kind = 'snapshot'; remove it or set kind = 'snapshot'")
+    crossref, affiliations = _extra_sources(source_t, source, err)
+    raw_strings = scope_t.get("raw_strings", False)
+    if not isinstance(raw_strings, bool):
+        raise err("scope.raw_strings", "must be true or false")
+    evidence = _evidence(data.get("funders"), err)
 
     lists_t = data.get("lists", {})
     apply = lists_t.get("apply", ["all"])
@@ -273,7 +304,43 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         fetch=fetch,
         path=path,
         text=text,
+        evidence=evidence,
+        raw_strings=raw_strings,
+        crossref=crossref,
+        affiliation_paths=affiliations,
     )
+
+
+def _paths(v: Any, err: Any, fld: str) -> tuple[str, ...]:
+    v = [v] if isinstance(v, str) else v
+    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+        raise err(fld, "must be a list of file paths")
+    return tuple(v)
+
+
+def _extra_sources(t: Mapping[str, Any], source: str, err: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    crossref = t.get("crossref", [])
+    if crossref == "api":
+        if source != "openalex":
+            raise err("source.crossref", "'api' (live Crossref) needs kind = 'openalex'; with a snapshot give paths of Crossref funder-entry CSVs")
+        crossref_t: tuple[str, ...] = ("api",)
+    else:
+        crossref_t = _paths(crossref, err, "source.crossref")
+        if "api" in crossref_t:
+            raise err("source.crossref", "use crossref = \"api\" alone, or a list of CSV paths")
+    return crossref_t, _paths(t.get("affiliations", []), err, "source.affiliations")
+
+
+def _evidence(t: Any, err: Any) -> tuple[str, ...]:
+    ev = (t or {}).get("evidence", ["openalex"]) if isinstance(t, dict) else ["openalex"]
+    if ev == ["all"]:
+        return EVIDENCE_KINDS
+    if not isinstance(ev, list) or not ev or not all(isinstance(x, str) for x in ev):
+        raise err("funders.evidence", f"must be a non-empty list of {', '.join(EVIDENCE_KINDS)} or [\"all\"]")
+    for k in ev:
+        if k not in EVIDENCE_KINDS:
+            raise err("funders.evidence", f"unknown kind {k!r}; known: {', '.join(EVIDENCE_KINDS)}, or all")
+    return tuple(k for k in EVIDENCE_KINDS if k in ev)
 
 
 def _date(v: Any, err: Any, fld: str) -> dt.date:

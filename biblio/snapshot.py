@@ -113,6 +113,11 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
     """Apply the query to local OpenAlex-format files; returns matching records, de-duplicated."""
     files = snapshot_files(query.resolve_snapshot_paths())
+    judge = None
+    if query.judged_locally:  # Crossref entries, award prefixes, names, raw strings: biblio.evidence
+        from biblio.evidence import WorkJudge
+
+        judge = WorkJudge.for_query(query)
     kept: dict[str, dict[str, Any]] = {}
     scanned = duplicates = 0
     newest_scanned = newest_matched = ""
@@ -123,7 +128,7 @@ def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
             scanned += 1
             upd = str(rec.get("updated_date") or "")[:10]
             newest_scanned = max(newest_scanned, upd)
-            if not matches_query(rec, query):
+            if not (judge.matches(rec) if judge is not None else matches_query(rec, query)):
                 continue
             wid = _short(rec["id"])
             if wid in kept:
