@@ -233,5 +233,41 @@ def coverage_cmd(query_file: Path, against: Path, out_csv: Path | None) -> None:
     click.echo(f"wrote {out} (one row per DOI: found, reason, evidence)")
 
 
+#: ``biblio vet --since``: exit code when new items were found (0 when nothing is new).
+EXIT_NEW_ITEMS = 3
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path), required=False)
+@click.option("--person", "persons", multiple=True, help="An ORCID or OpenAlex author ID to vet (repeatable).")
+@click.option("--team", type=click.Path(path_type=Path), default=None, help="A proposal-team CSV: name, orcid and/or openalex_id, institution.")
+@click.option("--since", default=None, help="An earlier vetting run folder, or 'latest': report only what is new (exit 3 if anything is).")
+@click.option("--out", "output_dir", type=click.Path(path_type=Path), default=None, help="Output folder (default: the query's [output] dir).")
+@click.option("--run-id", default=None, help="Name of the run folder (default: the UTC time).")
+@_friendly
+def vet(query_file: Path | None, persons: tuple[str, ...], team: Path | None, since: str | None, output_dir: Path | None, run_id: str | None) -> None:
+    """Vet researchers: their works in a lookback window, co-authors screened against every list.
+
+    QUERY_FILE is a vetting query ([vet] section, e.g. queries/vet-demo.toml); without it, the
+    people given by --person/--team are vetted on the live API over the last 5 years.
+    """
+    from biblio.vet.run import run_vet
+    from biblio.vet.spec import VetQuery, load_vet_query
+
+    vq = load_vet_query(query_file) if query_file else VetQuery(name="vet", source="openalex")
+    res, run_dir = run_vet(vq, extra_ids=list(persons), team=team, since=since, output_dir=output_dir, run_id=run_id)
+    for p in res.summary.iter_rows(named=True):
+        cats = ", ".join(f"{p[c]} {c}" for c in ("prohibited", "mitigation required", "mitigation suggested", "note") if p[c])
+        click.echo(f"{p['person_name']}: {p['works']} works; {cats or p['status']}")
+    if res.n_synthetic:
+        click.echo(f"SYNTHETIC DATA PRESENT: {res.n_synthetic} synthetic works (labelled in every output)")
+    click.echo(f"memos:  {run_dir / 'team.html'}")
+    click.echo(f"run:    {run_dir}")
+    if res.new is not None:
+        click.echo(f"new since {res.since}: {res.new.height} items" + ("" if res.new.height else " (nothing new)"))
+        if res.new.height:
+            sys.exit(EXIT_NEW_ITEMS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

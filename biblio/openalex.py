@@ -422,3 +422,101 @@ class _Progress:
             self.works += works
             if self._p is not None:
                 self._p.update(self._task, completed=self.works, total=meta_count or None, pages=self.pages)
+
+
+# ---------------------------------------------------------------------------------------
+# Works by author (vetting): ``authorships.author.id`` / ``authorships.author.orcid`` filters
+# ---------------------------------------------------------------------------------------
+def _author_works(ids: tuple[str, ...], orcids: tuple[str, ...], date_from: dt.date, date_to: dt.date) -> pyalex.Works:
+    w = pyalex.Works()
+    if ids:
+        w = w.filter(authorships={"author": {"id": "|".join(ids)}})
+    if orcids:
+        w = w.filter(authorships={"author": {"orcid": "|".join(f"https://orcid.org/{o}" for o in orcids)}})
+    return w.filter(from_publication_date=date_from.isoformat(), to_publication_date=date_to.isoformat())
+
+
+def author_request_url(*, author_id: str | None = None, orcid: str | None = None, date_from: dt.date, date_to: dt.date,
+                       settings: Settings | None = None) -> str:
+    """The first-page URL that :func:`fetch_author_works` requests for one person."""
+    w = _author_works((author_id,) if author_id else (), (orcid,) if orcid else (), date_from, date_to)
+    w._add_params("cursor", "*")
+    w._add_params("per-page", PER_PAGE)
+    return _rebase(w.url, (settings or Settings()).openalex_url)
+
+
+def fetch_author_works(
+    *,
+    author_id: str | None = None,
+    orcid: str | None = None,
+    date_from: dt.date,
+    date_to: dt.date,
+    settings: Settings,
+    options: Any,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One person's works in a window (by OpenAlex author ID or ORCID), paged and cached.
+
+    Returns ``(records, stats)``; stats has ``requests``, ``pages``, ``meta_count``,
+    ``complete`` and ``wait_s`` (seconds spent waiting on the network). Pages are cached
+    under ``<cache>/vet/<hash>/`` so a re-run resumes. A 404 or an empty result is not an
+    error: the person simply has no works in the window.
+    """
+    if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
+        raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
+    key = json.dumps([author_id, orcid, date_from.isoformat(), date_to.isoformat()])
+    chain = Chain("vet-" + __import__("hashlib").sha256(key.encode()).hexdigest()[:16], date_from, date_to, ())
+    fake_q = type("Q", (), {"fetch": options, "country_codes": ()})()
+    f = _Fetcher.__new__(_Fetcher)
+    f.q, f.s, f.sleep, f.progress = fake_q, settings, sleep, None
+    f.root = settings.cache_dir / "vet"
+    f.stop, f.stats, f.meta_counts, f.lock = threading.Event(), _Stats(), {}, threading.Lock()
+    works = _author_works((author_id,) if author_id else (), (orcid,) if orcid else (), date_from, date_to)
+    t0 = time.perf_counter()
+    with routed(settings, limiter=RateLimiter(options.rate_limit), timeout=options.timeout, stats=f.stats):
+        _run_author_chain(f, chain, works)
+    state = f._state(chain)
+    records = _chain_records(f.root / chain.chain_id)
+    return records, {"requests": f.stats.requests, "pages": state["pages"], "meta_count": state["meta_count"],
+                     "complete": bool(state["done"]), "wait_s": time.perf_counter() - t0}
+
+
+def _run_author_chain(f: "_Fetcher", chain: Chain, works: pyalex.Works) -> None:
+    (f.root / chain.chain_id).mkdir(parents=True, exist_ok=True)
+    state = f._state(chain)
+    failures = 0
+    while not state["done"]:
+        try:
+            for page in works.paginate(method="cursor", cursor=state["next_cursor"], per_page=PER_PAGE, n_max=None):
+                raw = f.stats.local.last
+                state["pages"] += 1
+                _atomic_write(f.root / chain.chain_id / f"page-{state['pages']:05d}.json", raw.content if raw is not None else json.dumps({"results": list(page)}).encode())
+                state.update(next_cursor=page.meta.get("next_cursor"), meta_count=page.meta.get("count"))
+                state["done"] = state["next_cursor"] is None or len(page) == 0
+                f._save_state(chain, state)
+                failures = 0
+                if state["done"]:
+                    break
+            state["done"] = True
+            f._save_state(chain, state)
+        except Exception as e:  # noqa: BLE001 - classified by _handle; unknown errors re-raised there
+            resp = getattr(f.stats.local, "last", None)
+            if resp is not None and resp.status_code == 404:
+                state.update(done=True, meta_count=0)
+                f._save_state(chain, state)
+                return
+            failures += 1
+            f._handle(e, failures, chain)
+
+
+def _chain_records(chain_dir: Path) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for page in sorted(chain_dir.glob("page-*.json")):
+        try:
+            doc = json.loads(page.read_bytes())
+        except json.JSONDecodeError:
+            continue
+        for r in doc.get("results") or [] if isinstance(doc, dict) else []:
+            if isinstance(r, dict) and r.get("id"):
+                seen.setdefault(str(r["id"]), r)
+    return list(seen.values())

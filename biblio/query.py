@@ -40,7 +40,10 @@ LIST_KEYS: tuple[str, ...] = (
     "seven_sons",
     "sastind",
 )
-SCOPES: dict[str, tuple[str, ...]] = {"cn": ("CN",), "cn+hk+mo": ("CN", "HK", "MO")}
+PRC_SCOPES: dict[str, tuple[str, ...]] = {"cn": ("CN",), "cn+hk+mo": ("CN", "HK", "MO")}
+#: Resolver scopes: the PRC scopes a query file may choose, plus ``listed`` (every country the
+#: bundled lists cover), which vetting uses to screen co-authors anywhere.
+SCOPES: dict[str, tuple[str, ...]] = {**PRC_SCOPES, "listed": ("CN", "HK", "MO", "RU", "IR")}
 SOURCES = ("openalex", "snapshot")
 #: Kinds of DoD evidence a query may accept (see biblio.evidence).
 EVIDENCE_KINDS = ("openalex", "crossref", "award", "name")
@@ -243,8 +246,8 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
 
     scope_t = data.get("scope", {})
     scope = scope_t.get("prc", "cn")
-    if scope not in SCOPES:
-        raise err("scope.prc", f"unknown scope {scope!r}; use one of {', '.join(repr(s) for s in SCOPES)}")
+    if scope not in PRC_SCOPES:
+        raise err("scope.prc", f"unknown scope {scope!r}; use one of {', '.join(repr(s) for s in PRC_SCOPES)}")
 
     source_t = data.get("source", {})
     source = source_t.get("kind", "openalex")

@@ -48,6 +48,27 @@ def make_works(n: int, *, prefix: str = "W1") -> list[dict[str, Any]]:
     ]
 
 
+def author_filter_matches(work: dict[str, Any], filt: str) -> bool:
+    """OpenAlex's semantics for the author filters (``authorships.author.id`` / ``.orcid``, OR
+    within a value, AND across filters) and the publication-date bounds, on one work."""
+    auths = work.get("authorships") or []
+    ids = {str((a.get("author") or {}).get("id") or "").rsplit("/", 1)[-1].upper() for a in auths}
+    orcids = {str((a.get("author") or {}).get("orcid") or "").rsplit("/", 1)[-1] for a in auths}
+    date = str(work.get("publication_date") or "")
+    for part in filt.split(","):
+        key, _, val = part.partition(":")
+        vals = [v.rsplit("/", 1)[-1] for v in val.split("|")]
+        if key == "authorships.author.id" and not ids & {v.upper() for v in vals}:
+            return False
+        if key == "authorships.author.orcid" and not orcids & set(vals):
+            return False
+        if key == "from_publication_date" and date < val:
+            return False
+        if key == "to_publication_date" and date > val:
+            return False
+    return True
+
+
 class OpenAlexServer:
     """Threaded loopback server; use as a context manager."""
 
@@ -85,13 +106,14 @@ class OpenAlexServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def _page(self, cursor: str, per_page: int) -> dict[str, Any]:
+    def _page(self, cursor: str, per_page: int, filt: str = "") -> dict[str, Any]:
+        works = [w for w in self.works if author_filter_matches(w, filt)] if "authorships.author." in filt else self.works
         off = 0 if cursor in ("*", "") else int(cursor)
-        results = self.works[off : off + per_page]
+        results = works[off : off + per_page]
         nxt = off + per_page
         extra = self.extra_pages.get(off, [])
         return {
-            "meta": {"count": len(self.works), "db_response_time_ms": 1, "page": None, "per_page": per_page, "next_cursor": str(nxt) if nxt < len(self.works) else None},
+            "meta": {"count": len(works), "db_response_time_ms": 1, "page": None, "per_page": per_page, "next_cursor": str(nxt) if nxt < len(works) else None},
             "results": results + extra,
             "group_by": [],
         }
@@ -116,7 +138,7 @@ class OpenAlexServer:
             return self._send(h, 200, {"Content-Type": "text/html", **fault.headers}, fault.body)
         if parts.path != "/works":
             return self._send(h, 404, {"Content-Type": "application/json"}, b'{"error": "not found"}')
-        page = self._page(q.get("cursor", ["*"])[0], int(q.get("per-page", q.get("per_page", ["25"]))[0]))
+        page = self._page(q.get("cursor", ["*"])[0], int(q.get("per-page", q.get("per_page", ["25"]))[0]), q.get("filter", [""])[0])
         body = json.dumps(page).encode()
         if fault and fault.truncate:
             body = body[: len(body) // 2]
