@@ -145,6 +145,12 @@ def test_all_list_countries_screened(demo) -> None:
     assert f.filter(pl.col("country_code") == "RU")["entity_name"].str.contains("Bauman").any()
 
 
+def test_breakdown_by_list_year_entity(demo) -> None:
+    b = demo.by_list_year_entity.filter((pl.col("person_key") == ALEX) & (pl.col("list_key") == "entity_list"))
+    row = b.filter(pl.col("entity_name").str.contains("Aeronautics")).row(0, named=True)
+    assert row["year"] == 2024 and row["works"] == 1 and row["works_listed_at_publication"] == 1
+
+
 def test_person_with_no_works_is_a_result(demo) -> None:
     c = demo.summary.filter(pl.col("person_key") == CASEY).row(0, named=True)
     assert c["works"] == 0 and c["status"] == "no works found in the window"

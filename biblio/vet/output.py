@@ -73,6 +73,7 @@ def _memo_context(res: Any, person: dict[str, Any]) -> dict[str, Any]:
         "facts_by_category": {c: [r for r in rows if r["category"] == c] for c in CATEGORIES},
         "unruled": [r for r in rows if not r["category"]],
         "works": res.works.filter(pl.col("person_key") == person["person_key"]).to_dicts(),
+        "breakdown": res.by_list_year_entity.filter(pl.col("person_key") == person["person_key"]).to_dicts(),
         "rule_text": {r.id: r.text for r in res.rules.rules},
     }
 
@@ -107,7 +108,7 @@ def _xlsx(res: Any, path: Path, man: dict[str, Any]) -> None:
         ws.write(i, 1, v)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 100)
-    frames = {"team": res.summary, "facts": res.facts, "works": res.works,
+    frames = {"team": res.summary, "by_list_year_entity": res.by_list_year_entity, "facts": res.facts, "works": res.works,
               "rules": pl.DataFrame([{"id": r.id, "category": r.category, "fact": r.fact, "lists": ", ".join(r.lists), "listed": r.listed,
                                       "lookback_years": r.lookback_years, "text": r.text} for r in res.rules.rules])}
     if res.new is not None:
@@ -144,7 +145,8 @@ def write_vet(res: Any, *, output_dir: str | Path | None = None, run_id: str | N
     try:
         tmp.mkdir(parents=True)
         man = manifest(res, rid)
-        for name, df in (("facts", res.facts), ("works", res.works), ("people", res.summary), ("exclusions", res.exclusions)):
+        for name, df in (("facts", res.facts), ("works", res.works), ("people", res.summary), ("exclusions", res.exclusions),
+                         ("by_list_year_entity", res.by_list_year_entity)):
             _frame(df, tmp / name)
         if res.new is not None:
             _frame(res.new, tmp / "new_since")

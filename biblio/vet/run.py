@@ -55,6 +55,11 @@ class VetResult:
     since: str | None = None
 
     @property
+    def by_list_year_entity(self) -> pl.DataFrame:
+        """See :func:`breakdown`."""
+        return breakdown(self.facts)
+
+    @property
     def n_synthetic(self) -> int:
         return int(self.works["is_synthetic"].sum()) if self.works.height else 0
 
@@ -118,6 +123,16 @@ def _summary(people: list[Person], works: pl.DataFrame, facts: pl.DataFrame) -> 
             "status": "no works found in the window" if kept.height == 0 else ("facts found" if f.height else "no listed co-authors, affiliations or funders found"),
         })
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def breakdown(facts: pl.DataFrame) -> pl.DataFrame:
+    """Co-authored works with listed entities by person, list, year and entity (distinct works),
+    and how many of them were listed at publication."""
+    f = facts.filter(pl.col("fact") == "coauthor_listed")
+    return (f.group_by("person_key", "person_name", "list_key", "list_name", "year", "entity_key", "entity_name")
+            .agg(pl.col("work_id").n_unique().alias("works"),
+                 pl.col("work_id").filter(pl.col("listed_at_publication")).n_unique().alias("works_listed_at_publication"))
+            .sort("person_key", "list_key", "year", "entity_name"))
 
 
 def vet(vq: VetQuery, *, people: list[Person] | None = None, settings: Settings | None = None, since: str | Path | None = None,
