@@ -111,3 +111,101 @@ def test_benchmark_scoring_logic(rows):
     s = rq.score(joined)
     assert s["pairs_counts"].get("fp", 0) + s["pairs_counts"].get("fn", 0) >= 1
     assert rq.name_keys("Foo (FOO) Institute; Bar") >= {rq.norm("Foo Institute"), rq.norm("Bar")}
+
+
+# ---------------------------------------------------------------------------------------------
+# v2 set (issue 8): benchmarks/data/resolver_labelled_v2.csv, built by scripts/build_labelled_v2.py
+# ---------------------------------------------------------------------------------------------
+V2 = PATH.parent / "resolver_labelled_v2.csv"
+V2_COLUMNS = ["id", "text", "inst_name", "openalex_id", "ror", "lineage", "country_code", "expected_lists",
+              "expected_entity", "entities", "as_of", "class", "kind", "split", "split_group", "note",
+              "label_source", "entity_names"]
+V2_CLASSES = {"1_subsidiary", "2_unit", "3_other_name", "4_place", "5_list_semantics", "6_joint_or_wrong_id"}
+
+
+@pytest.fixture(scope="module")
+def v2() -> list[dict]:
+    with open(V2, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == V2_COLUMNS
+        return list(reader)
+
+
+def test_v2_size_classes_and_columns(v2):
+    assert len(v2) >= 400
+    assert len({r["id"] for r in v2}) == len(v2)
+    assert {r["class"] for r in v2} <= V2_CLASSES
+    for c in V2_CLASSES - {"6_joint_or_wrong_id"}:
+        assert sum(r["class"] == c for r in v2) >= 30, c
+    for r in v2:
+        assert r["text"].strip() and r["split"] in {"dev", "heldout"}, r["id"]
+        assert re.fullmatch(r"[A-Z]{2}", r["country_code"]), r["id"]
+        keys = [k for k in r["expected_lists"].split(";") if k]
+        assert set(keys) <= LIST_KEYS and keys == sorted(keys), r["id"]
+        assert r["kind"] == ("positive" if keys else "negative"), r["id"]
+        assert bool(r["expected_entity"]) == bool(keys), r["id"]
+        if r["openalex_id"]:
+            assert re.fullmatch(r"I\d+", r["openalex_id"]), r["id"]
+        if r["lineage"]:
+            assert all(re.fullmatch(r"I\d+", x) for x in r["lineage"].split(";")), r["id"]
+        if r["ror"]:
+            assert re.fullmatch(r"0[a-z0-9]{8}", r["ror"]), r["id"]
+
+
+def test_v2_splits_disjoint_by_entity_and_balanced(v2):
+    split_of: dict[str, str] = {}
+    for r in v2:
+        assert split_of.setdefault(r["split_group"], r["split"]) == r["split"], r["split_group"]
+    dev = sum(r["split"] == "dev" for r in v2)
+    assert 0.35 <= dev / len(v2) <= 0.65
+    dev_texts = {_norm(r["text"]) for r in v2 if r["split"] == "dev"}
+    assert not dev_texts & {_norm(r["text"]) for r in v2 if r["split"] == "heldout"}
+
+
+def _listed_refs(day: str) -> tuple[set, dict]:
+    from biblio.lists import load_lists
+
+    ls = load_lists()
+    act = ls.listed_as_of(date.fromisoformat(day))
+    cat = {(r["list_key"], r["entity_key"]): r["category"] for r in ls.entities.iter_rows(named=True)}
+    return set(zip(act["list_key"], act["entity_key"])), cat
+
+
+def test_v2_labels_consistent_with_list_data(v2):
+    """Each expected key is backed by a list row active at as_of; each cited row is active and counts."""
+    cache: dict[str, tuple[set, dict]] = {}
+    bad = []
+    for r in v2:
+        active, cat = cache.setdefault(r["as_of"], _listed_refs(r["as_of"]))
+        refs = [x for x in r["label_source"].split(" || ")[0].split(";") if x]
+        got = set()
+        for ref in refs:
+            lk, ek = ref.split(":", 1)
+            if (lk, ek) not in active or (lk == "sastind" and cat.get((lk, ek)) != "Civilian"):
+                bad.append(f"{r['id']}:{ref}")
+            got.add(lk)
+        if got != {k for k in r["expected_lists"].split(";") if k}:
+            bad.append(f"{r['id']}:{sorted(got)}!={r['expected_lists']}")
+    assert not bad, f"labels inconsistent with the bundled list data (rerun scripts/build_labelled_v2.py): {bad[:20]}"
+
+
+def test_v2_list_semantics(v2):
+    """sastind only on civilian universities' rows; seven_sons only on the seven and their units."""
+    seven = {"beihang", "bit", "hit", "heu", "nwpu", "nuaa", "njust"}
+    for r in v2:
+        keys = set(r["expected_lists"].split(";"))
+        if "seven_sons" in keys:
+            assert any(e.split("_")[0] in seven for e in r["entities"].split("+")), r["id"]
+    caep = [r for r in v2 if r["entities"] in {"caep", "bcsrc", "hpstar", "cetc14"}]
+    assert caep and not any("sastind" in r["expected_lists"] for r in caep)
+
+
+def test_v2_build_is_reproducible():
+    """The CSV on disk is exactly what the builder makes from the case files and the list data."""
+    import subprocess
+    import sys
+
+    root = PATH.parent.parent.parent
+    res = subprocess.run([sys.executable, str(root / "scripts" / "build_labelled_v2.py"), "--check"],
+                         capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stdout + res.stderr
