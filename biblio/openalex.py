@@ -75,9 +75,14 @@ def date_slices(start: dt.date, end: dt.date, n: int) -> list[tuple[dt.date, dt.
 
 
 def _works(chain: Chain, codes: tuple[str, ...]) -> pyalex.Works:
+    """Works of the chain's funders and window; no country filter when ``codes`` is empty
+    (``[scope] raw_strings``: the PRC scope is then decided locally, see biblio.evidence)."""
+    ors: dict[str, Any] = {"funders": {"id": list(chain.funder_ids)}}
+    if codes:
+        ors["authorships"] = {"institutions": {"country_code": [c.lower() for c in codes]}}
     return (
         pyalex.Works()
-        .filter_or(funders={"id": list(chain.funder_ids)}, authorships={"institutions": {"country_code": [c.lower() for c in codes]}})
+        .filter_or(**ors)
         .filter(from_publication_date=chain.date_from.isoformat(), to_publication_date=chain.date_to.isoformat())
     )
 
@@ -109,7 +114,7 @@ def _funder_chunks(ids: tuple[str, ...], codes: tuple[str, ...], query: Query) -
 
 def plan_chains(query: Query) -> list[Chain]:
     """The request chains for a query: date slices × funder-ID chunks."""
-    chunks = _funder_chunks(query.funder_ids, query.country_codes, query)
+    chunks = _funder_chunks(query.funder_ids, query.filter_codes, query)
     chains = []
     for i, (a, b) in enumerate(date_slices(query.date_from, query.date_to, query.fetch.slices)):
         for j, ids in enumerate(chunks):
@@ -120,7 +125,7 @@ def plan_chains(query: Query) -> list[Chain]:
 def request_urls(query: Query, *, settings: Settings | None = None) -> list[str]:
     """The exact first-page URL of each request chain (no API key: it travels in a header)."""
     base = (settings or Settings()).openalex_url
-    return [_rebase(_first_page_url(c, query.country_codes), base) for c in plan_chains(query)]
+    return [_rebase(_first_page_url(c, query.filter_codes), base) for c in plan_chains(query)]
 
 
 def _rebase(url: str, base: str) -> str:
@@ -256,7 +261,7 @@ class _Fetcher:
             return
         failures = 0
         while not self.stop.is_set():
-            pager = _works(chain, self.q.country_codes).paginate(method="cursor", cursor=state["next_cursor"], per_page=PER_PAGE, n_max=None)
+            pager = _works(chain, self.q.filter_codes).paginate(method="cursor", cursor=state["next_cursor"], per_page=PER_PAGE, n_max=None)
             try:
                 for page in pager:
                     raw = self.stats.local.last
@@ -466,7 +471,7 @@ def fetch_author_works(
         raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
     key = json.dumps([author_id, orcid, date_from.isoformat(), date_to.isoformat()])
     chain = Chain("vet-" + __import__("hashlib").sha256(key.encode()).hexdigest()[:16], date_from, date_to, ())
-    fake_q = type("Q", (), {"fetch": options, "country_codes": ()})()
+    fake_q = type("Q", (), {"fetch": options, "country_codes": (), "filter_codes": ()})()
     f = _Fetcher.__new__(_Fetcher)
     f.q, f.s, f.sleep, f.progress = fake_q, settings, sleep, None
     f.root = settings.cache_dir / "vet"
@@ -520,3 +525,51 @@ def _chain_records(chain_dir: Path) -> list[dict[str, Any]]:
             if isinstance(r, dict) and r.get("id"):
                 seen.setdefault(str(r["id"]), r)
     return list(seen.values())
+
+
+def works_by_doi(
+    dois: list[str],
+    *,
+    settings: Settings,
+    rate_limit: float = 10.0,
+    timeout: float = 30.0,
+    max_retries: int = 4,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[dict[str, Any]]:
+    """The OpenAlex record of each DOI by single-record lookup (``/works/doi:…``, free of credits).
+
+    A DOI OpenAlex does not know (404) is skipped; 429/5xx, resets and timeouts are retried
+    with backoff; a refused key raises :class:`AuthError`, a spent retry budget :class:`FetchError`.
+
+    Example:
+        >>> works_by_doi(["10.1038/s41586-020-2649-2"], settings=Settings.from_env())  # doctest: +SKIP
+        [{'id': 'https://openalex.org/W3042215340', ...}]
+    """
+    stats = _Stats()
+    out: list[dict[str, Any]] = []
+    with routed(settings, limiter=RateLimiter(rate_limit), timeout=timeout, stats=stats):
+        for doi in dict.fromkeys(d.strip().lower() for d in dois if d and d.strip()):
+            rec = _lookup_doi(doi, max_retries=max_retries, sleep=sleep)
+            if rec is not None:
+                out.append(rec)
+    return out
+
+
+def _lookup_doi(doi: str, *, max_retries: int, sleep: Callable[[float], None]) -> dict[str, Any] | None:
+    for attempt in range(max_retries + 1):
+        status = None
+        try:
+            return dict(pyalex.Works()[f"doi:{doi}"])
+        except requests.HTTPError as e:
+            status = e.response.status_code if e.response is not None else None
+            if status == 404:
+                return None
+            if status in (401, 403):
+                raise AuthError(f"OpenAlex refused the API key (HTTP {status}) looking up doi:{doi}; set OPENALEX_API_KEY to a valid key") from None
+            if status not in (429, 500, 502, 503, 504):
+                raise FetchError(f"OpenAlex answered HTTP {status} for doi:{doi}; check the DOI") from None
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            pass
+        if attempt < max_retries:
+            sleep(min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.5 + random.random() / 2))
+    raise FetchError(f"gave up looking up doi:{doi} in OpenAlex after {max_retries} retries; re-run later")

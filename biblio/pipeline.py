@@ -47,7 +47,13 @@ def fetch_records(query: Query, *, settings: Settings | None = None, progress: b
         return fetch_snapshot(query, progress=progress)
     from biblio.openalex import fetch_openalex
 
-    return fetch_openalex(query, settings=settings or Settings.from_env(), progress=progress)
+    settings = settings or Settings.from_env()
+    fetched = fetch_openalex(query, settings=settings, progress=progress)
+    if query.judged_locally:  # Crossref as a second source and/or PRC scope from raw strings
+        from biblio.sources import complete_live
+
+        fetched = complete_live(query, fetched, settings=settings)
+    return fetched
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:

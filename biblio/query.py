@@ -101,6 +101,11 @@ class Query:
     affiliation_paths: tuple[str, ...] = ()
 
     @property
+    def filter_codes(self) -> tuple[str, ...]:
+        """Country codes for OpenAlex's country filter: none when ``raw_strings`` (decided locally)."""
+        return () if self.raw_strings else self.country_codes
+
+    @property
     def crossref_api(self) -> bool:
         """True when Crossref's REST API is a live source (``[source] crossref = "api"``)."""
         return self.crossref == ("api",)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 
 
 def _default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -32,11 +33,15 @@ class Settings:
     ``OPENALEX_API_KEY``: the OpenAlex API key (required for live fetches since Feb 2026).
     ``BIBLIO_OPENALEX_URL``: base URL of the OpenAlex API or a self-hosted mirror.
     ``BIBLIO_CACHE_DIR``: where raw fetched pages are cached (default ``~/.cache/biblio``).
+    ``BIBLIO_CROSSREF_URL``: base URL of Crossref's REST API (a test server or mirror).
+    ``BIBLIO_MAILTO``: contact address sent to Crossref for its polite pool (optional).
     """
 
     api_key: str | None = field(default=None, repr=False)
     openalex_url: str = DEFAULT_OPENALEX_URL
     cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
+    crossref_url: str = DEFAULT_CROSSREF_URL
+    mailto: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -48,6 +53,8 @@ class Settings:
             api_key=key,
             openalex_url=url,
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
+            crossref_url=(env.get("BIBLIO_CROSSREF_URL") or DEFAULT_CROSSREF_URL).strip().rstrip("/"),
+            mailto=(env.get("BIBLIO_MAILTO") or "").strip() or None,
         )
 
     def redacted(self) -> dict[str, object]:
@@ -57,4 +64,6 @@ class Settings:
             "api_key_set": self.api_key is not None,
             "openalex_url": self.openalex_url,
             "cache_dir": str(self.cache_dir),
+            "crossref_url": self.crossref_url,
+            "mailto_set": self.mailto is not None,
         }

@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -136,6 +136,8 @@ class OpenAlexServer:
             return self._send(h, fault.status, {"Content-Type": "application/json", **fault.headers}, body)
         if fault and fault.body is not None:
             return self._send(h, 200, {"Content-Type": "text/html", **fault.headers}, fault.body)
+        if parts.path.startswith("/works/"):
+            return self._single(h, unquote(parts.path[len("/works/") :]))
         if parts.path != "/works":
             return self._send(h, 404, {"Content-Type": "application/json"}, b'{"error": "not found"}')
         page = self._page(q.get("cursor", ["*"])[0], int(q.get("per-page", q.get("per_page", ["25"]))[0]), q.get("filter", [""])[0])
@@ -145,6 +147,14 @@ class OpenAlexServer:
         with self.lock:
             self.pages_served += 1
         self._send(h, 200, {"Content-Type": "application/json"}, body)
+
+    def _single(self, h: BaseHTTPRequestHandler, key: str) -> None:
+        """A single-record lookup: ``/works/W…`` or ``/works/doi:10.…`` (404 when unknown)."""
+        key = key.lower().removeprefix("https://doi.org/").removeprefix("doi:")
+        for w in self.works:
+            if key in (str(w.get("id", "")).lower().rsplit("/", 1)[-1], str(w.get("doi") or "").lower().removeprefix("https://doi.org/")):
+                return self._send(h, 200, {"Content-Type": "application/json"}, json.dumps(w).encode())
+        self._send(h, 404, {"Content-Type": "application/json"}, b'{"error": "not found"}')
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
