@@ -121,9 +121,11 @@ def fetch(query_file: Path, progress: bool) -> None:
 @click.option("--out", "output_dir", type=click.Path(path_type=Path), default=None, help="Output folder (default: the query's [output] dir).")
 @click.option("--run-id", default=None, help="Name of the run folder (default: the UTC time).")
 @click.option("--as-of", callback=_date, default=None, help="Date for 'listed now' (default: today).")
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar while fetching.")
+@click.option("--progress/--no-progress", default=True, help="Show progress for fetch/scan, resolve and report.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where the snapshot scan runs: this process, or a Dask cluster.")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://HOST:8786 (default with --engine dask: a local cluster).")
 @_friendly
-def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool) -> None:
+def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool, engine: str, scheduler: str | None) -> None:
     """Run the whole pipeline for QUERY_FILE: fetch, tables, resolve, report."""
     from biblio.pipeline import run_query
     from biblio.query import load_query
@@ -136,6 +138,8 @@ def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt
         as_of=as_of,
         progress=progress and sys.stderr.isatty(),
         log=lambda m: click.echo(m, err=True),
+        engine=engine,
+        scheduler=scheduler,
     )
     c = result.counts
     click.echo(f"works: {c['works']}  flags: {c['flags']}  flagged works: {c['flagged_works']}")

@@ -51,3 +51,7 @@ class ListDataError(BiblioError):
 
 class ReportError(BiblioError):
     """A run directory or stored table needed by the report is missing or malformed."""
+
+
+class EngineError(BiblioError):
+    """The engine is unknown, or the Dask cluster cannot be reached or failed."""

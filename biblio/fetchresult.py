@@ -1,5 +1,9 @@
 """The result of a fetch, from the live API or a local snapshot.
 
+Large fetches do not hold records: a snapshot scan streams matching works batch by batch into
+Parquet part files (``tables_dir``) and reports counts here. Small inputs (notebooks, tests,
+the live API's cache) may still carry ``records``; :meth:`FetchResult.batches` walks either.
+
 Example:
     >>> r = FetchResult(records=[], source="snapshot")
     >>> r.complete, r.n_records
@@ -9,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 
 def is_synthetic_record(record: dict[str, Any]) -> bool:
@@ -25,10 +29,16 @@ def is_synthetic_record(record: dict[str, Any]) -> bool:
 
 @dataclass
 class FetchResult:
-    """Raw work records (de-duplicated by work ID, as fetched) plus what is known about the fetch."""
+    """What was fetched, and what is known about the fetch.
 
-    records: list[dict[str, Any]]
-    source: str
+    ``records`` holds raw works only for small in-memory fetches; streamed fetches leave it
+    empty and set ``n_matched`` (works kept) and ``tables_dir`` (the flattened tables on disk).
+    ``record_batches`` (optional) yields lists of raw records lazily, e.g. page by page from
+    a cache, so a consumer never needs every record at once.
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    source: str = "openalex"
     complete: bool = True
     meta_count: int | None = None
     pages: int = 0
@@ -38,7 +48,26 @@ class FetchResult:
     cache_dir: str | None = None
     notes: list[str] = field(default_factory=list)
     request_urls: list[str] = field(default_factory=list)
+    n_matched: int | None = None
+    tables_dir: str | None = None
+    record_batches: Callable[[], Iterable[list[dict[str, Any]]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_records(self) -> int:
-        return len(self.records)
+        """Works kept: counted by the stream, else the records held."""
+        return self.n_matched if self.n_matched is not None else len(self.records)
+
+    def batches(self, size: int = 10_000) -> Iterator[list[dict[str, Any]]]:
+        """Raw records in lists of at most ``size``: from ``record_batches`` if set, else ``records``."""
+        if self.record_batches is not None:
+            buf: list[dict[str, Any]] = []
+            for batch in self.record_batches():
+                buf.extend(batch)
+                while len(buf) >= size:
+                    yield buf[:size]
+                    buf = buf[size:]
+            if buf:
+                yield buf
+            return
+        for i in range(0, len(self.records), size):
+            yield self.records[i : i + size]

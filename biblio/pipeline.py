@@ -14,10 +14,11 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from biblio.errors import BiblioError
 from biblio.fetchresult import FetchResult
@@ -62,6 +63,44 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ")
 
 
+def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: int = 10_000, progress: Any = None) -> FetchResult:
+    """Flatten a fetch's records batch by batch into ``work_dir/tables`` (Parquet on disk).
+
+    Takes records from :meth:`FetchResult.batches` (lazily, when the source provides pages),
+    writes one part file per batch and table, then merges them. Returns ``fetched`` with
+    ``tables_dir`` set.
+    """
+    import polars as pl
+
+    from biblio.progress import Progress
+    from biblio.snapshot import consolidate, write_batch
+    from biblio.tables import flatten_frame, raw_frame
+
+    prog = progress or Progress(enabled=False)
+    parts = Path(work_dir) / "parts"
+    task = prog.task("flatten", total=fetched.n_records or None)
+    seq = 0
+    for b, batch in enumerate(fetched.batches(batch_size)):
+        raw = raw_frame(batch)
+        raw = raw.with_columns(pl.int_range(seq, seq + raw.height, dtype=pl.Int64).alias("_seq"), (pl.lit("|") + pl.col("updated_date").fill_null("")).alias("_upd"))
+        seq += raw.height
+        write_batch(parts, 0, b, flatten_frame(raw).frames())
+        prog.advance(task, len(batch))
+    consolidate(parts, Path(work_dir) / "tables")
+    fetched.tables_dir = str(Path(work_dir) / "tables")
+    return fetched
+
+
+def _ingest(query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, prog: Any) -> FetchResult:
+    """Fetch or scan the query's works and leave the five tables in ``work_dir/tables``."""
+    if query.source == "snapshot":
+        from biblio.snapshot import scan_snapshot
+
+        return scan_snapshot(query, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=prog)
+    fetched = fetch_records(query, settings=settings, progress=progress)
+    return stream_records(fetched, work_dir, progress=prog)
+
+
 def run_query(
     query: Query,
     *,
@@ -71,53 +110,54 @@ def run_query(
     progress: bool = False,
     as_of: dt.date | None = None,
     log: Callable[[str], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run the whole pipeline for one query and write ``<output_dir>/<query.name>/<run_id>/``.
 
-    ``output_dir`` defaults to the query's ``[output] dir``. Returns a :class:`RunResult`.
+    ``output_dir`` defaults to the query's ``[output] dir``. Works stream in bounded batches
+    into Parquet part files (a work folder beside the run, removed at the end); ``engine``
+    (``local`` or ``dask``, with ``scheduler`` an address like ``tcp://host:8786``) runs the
+    snapshot scan. Returns a :class:`RunResult`.
     """
+    from biblio.engines import check_engine
+    from biblio.progress import Progress
     from biblio.report import write_run
     from biblio.resolve import resolve
-    from biblio.tables import flatten
+    from biblio.tables import WorksTables
 
+    check_engine(engine)
     say = log or (lambda _msg: None)
     settings = settings or Settings.from_env()
     timings: dict[str, float] = {}
-
-    t0 = time.perf_counter()
-    fetched = fetch_records(query, settings=settings, progress=progress)
-    timings["fetch_s"] = time.perf_counter() - t0
-    say(f"fetched {fetched.n_records} records from {fetched.source} ({fetched.requests} requests, {fetched.pages} pages)")
-    for note in fetched.notes:
-        say(f"note: {note}")
-    if fetched.n_synthetic:
-        say(f"SYNTHETIC DATA PRESENT: {fetched.n_synthetic} of {fetched.n_records} records are synthetic (labelled in every output)")
-
-    t0 = time.perf_counter()
-    tables = flatten(fetched.records)
-    timings["flatten_s"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    resolved = resolve(tables, apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of)
-    timings["resolve_s"] = time.perf_counter() - t0
-    say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
-
     out_root = Path(output_dir if output_dir is not None else query.output_dir)
     rid = run_id or new_run_id()
     run_dir = out_root / query.name / rid
     if run_dir.exists():
         raise BiblioError(f"{run_dir}: run directory already exists; pass a different --run-id or remove it")
-    t0 = time.perf_counter()
-    write_run(
-        run_dir,
-        query=query,
-        fetch_result=fetched,
-        tables=tables,
-        resolved=resolved,
-        timings=timings,
-        settings=settings.redacted(),
-    )
-    timings["report_s"] = time.perf_counter() - t0
+    work_dir = out_root / query.name / f".work-{rid}"
+    shutil.rmtree(work_dir, ignore_errors=True)
+    try:
+        with Progress(enabled=progress and query.source == "snapshot") as prog:
+            t0 = time.perf_counter()
+            fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog)
+            timings["fetch_s"] = time.perf_counter() - t0
+        _say_fetched(say, fetched)
+        with Progress(enabled=progress) as prog:
+            t0 = time.perf_counter()
+            tables = WorksTables.read(work_dir / "tables")
+            timings["flatten_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            with prog.step(f"resolve {tables.authorship_institutions.height:,} affiliations"):
+                resolved = resolve(tables, apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of)
+            timings["resolve_s"] = time.perf_counter() - t0
+            say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
+            t0 = time.perf_counter()
+            with prog.step("report"):
+                write_run(run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings, settings=settings.redacted())
+            timings["report_s"] = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
     counts = {
         "records": fetched.n_records,
         "synthetic_records": fetched.n_synthetic,
@@ -127,3 +167,11 @@ def run_query(
         "flagged_works": resolved.flags["work_id"].n_unique(),
     }
     return RunResult(run_dir=run_dir, fetch=fetched, counts=counts, timings=timings)
+
+
+def _say_fetched(say: Callable[[str], None], fetched: FetchResult) -> None:
+    say(f"fetched {fetched.n_records} records from {fetched.source} ({fetched.requests} requests, {fetched.pages} pages)")
+    for note in fetched.notes:
+        say(f"note: {note}")
+    if fetched.n_synthetic:
+        say(f"SYNTHETIC DATA PRESENT: {fetched.n_synthetic} of {fetched.n_records} records are synthetic (labelled in every output)")

@@ -1,7 +1,9 @@
-"""Raw OpenAlex works → polars tables with explicit schemas.
+"""Raw OpenAlex works → polars tables with explicit schemas, columnar and batch by batch.
 
-Fetching is separate from flattening: this module takes raw work JSON (as fetched, current
-or legacy funding schema) and returns five typed tables. Nothing here talks to the network.
+Fetching is separate from flattening: this module takes raw works (JSON lines, a polars frame
+read from Parquet, or in-memory dicts; current or legacy funding schema) and returns five typed
+tables. Only the fields biblio uses are read (:data:`RAW_SCHEMA`), and the work is done by
+polars expressions (explode/unnest), not per-record Python. Nothing here talks to the network.
 
 Example:
     >>> t = flatten([{"id": "https://openalex.org/W1", "title": "x", "publication_date": "2024-01-02",
@@ -12,16 +14,16 @@ Example:
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 import polars as pl
-import pyarrow as pa
 
 from biblio.errors import InputFileError
-from biblio.fetchresult import is_synthetic_record
 from biblio.funders import FunderTable, load_funder_table
 
 S = pl.Utf8
@@ -130,6 +132,11 @@ class WorksTables:
         return out
 
     @classmethod
+    def empty(cls) -> "WorksTables":
+        """Five empty frames with their schemas."""
+        return cls(**{n: pl.DataFrame(schema=s) for n, s in SCHEMAS.items()})
+
+    @classmethod
     def read(cls, directory: str | Path) -> "WorksTables":
         """Read tables written by :meth:`write`, checking each against its schema."""
         d = Path(directory)
@@ -148,214 +155,301 @@ class WorksTables:
         return cls(**frames)
 
 
-def _short(openalex_id: Any) -> str | None:
-    if not openalex_id or not isinstance(openalex_id, str):
-        return None
-    return openalex_id.rstrip("/").rsplit("/", 1)[-1]
+
+# ---------------------------------------------------------------------------------------------
+# The raw fields biblio reads. Everything else in a 4 KB work is never materialised.
+_DN = pl.Struct({"display_name": S})
+_INST = pl.Struct({"id": S, "display_name": S, "ror": S, "country_code": S, "type": S, "lineage": LS})
+_AFF = pl.Struct({"raw_affiliation_string": S, "institution_ids": LS})
+_AUTHORSHIP = pl.Struct(
+    {
+        "author_position": S,
+        "author": pl.Struct({"id": S, "display_name": S, "orcid": S}),
+        "raw_author_name": S,
+        "is_corresponding": pl.Boolean,
+        "raw_affiliation_strings": LS,
+        "countries": LS,
+        "institutions": pl.List(_INST),
+        "affiliations": pl.List(_AFF),
+    }
+)
+RAW_SCHEMA: pl.Schema = pl.Schema(
+    {
+        "id": S,
+        "doi": S,
+        "title": S,
+        "display_name": S,
+        "publication_date": S,
+        "publication_year": pl.Int64,
+        "updated_date": S,
+        "type": S,
+        "cited_by_count": pl.Int64,
+        "biblio_synthetic": pl.Boolean,
+        "primary_topic": pl.Struct({"display_name": S, "subfield": _DN, "field": _DN, "domain": _DN}),
+        "topics": pl.List(_DN),
+        "keywords": pl.List(_DN),
+        "authorships": pl.List(_AUTHORSHIP),
+        "funders": pl.List(pl.Struct({"id": S, "display_name": S, "ror": S})),
+        "awards": pl.List(pl.Struct({"id": S, "funder_award_id": S, "funder_id": S, "funder_display_name": S, "doi": S})),
+        "grants": pl.List(pl.Struct({"funder": S, "funder_display_name": S, "award_id": S})),
+    }
+)
+#: Internal bookkeeping columns a batch may carry through flatten (dropped from final tables).
+KEEP_COLUMNS = ("_seq", "_upd")
 
 
-def _bare_ror(ror: Any) -> str | None:
-    if not ror or not isinstance(ror, str):
-        return None
-    return ror.rstrip("/").rsplit("/", 1)[-1].lower()
+def _arrow_type(t: Any) -> Any:
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _arrow_type(f.type)) for f in t])
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        return pa.list_(_arrow_type(t.value_type))
+    if pa.types.is_string_view(t) or pa.types.is_large_string(t):
+        return pa.string()
+    return t
 
 
-def _bare_doi(doi: Any) -> str | None:
-    if not doi or not isinstance(doi, str):
-        return None
-    d = doi.strip().lower()
-    for p in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if d.startswith(p):
-            d = d[len(p) :]
-    return d or None
+@functools.lru_cache(maxsize=1)
+def _arrow_parse_options() -> Any:
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pl.DataFrame(schema=RAW_SCHEMA).to_arrow().schema
+    explicit = pa.schema([pa.field(f.name, _arrow_type(f.type)) for f in schema])
+    return pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
 
 
-def _bare_orcid(orcid: Any) -> str | None:
-    if not orcid or not isinstance(orcid, str):
-        return None
-    return orcid.rstrip("/").rsplit("/", 1)[-1]
+def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
+    """Parse JSON lines into a frame of :data:`RAW_SCHEMA`, reading only those fields.
 
+    pyarrow's JSON reader with an explicit schema does the work; a batch with a wrongly typed
+    value falls back to polars, which turns such values into nulls. Invalid JSON raises
+    ``ValueError`` (callers name the file and line).
 
-def _date(v: Any) -> dt.date | None:
-    if not v or not isinstance(v, str):
-        return None
+    Example:
+        >>> read_ndjson_bytes(b'{"id": "https://openalex.org/W1", "x": 1}').select("id").item()
+        'https://openalex.org/W1'
+    """
+    if not data.strip():
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    import pyarrow as pa
+    import pyarrow.json as pj
+
     try:
-        return dt.date.fromisoformat(v[:10])
-    except ValueError:
-        return None
+        table = pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=1 << 24))
+        return pl.from_arrow(table).cast(dict(RAW_SCHEMA))  # type: ignore[union-attr]
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    try:
+        return pl.read_ndjson(io.BytesIO(data), schema=RAW_SCHEMA, ignore_errors=True)
+    except pl.exceptions.ComputeError as e:
+        raise ValueError(str(e).splitlines()[0]) from None
 
 
-def _name(d: Any) -> str | None:
-    return d.get("display_name") if isinstance(d, dict) else None
-
-
-def _strs(xs: Any) -> list[str]:
-    return [x for x in (xs or []) if isinstance(x, str) and x]
+def raw_frame(records: Iterable[dict[str, Any]]) -> pl.DataFrame:
+    """In-memory records (dicts) → a :data:`RAW_SCHEMA` frame (the small-input path)."""
+    lines = [json.dumps(r, ensure_ascii=False, default=str) for r in records if isinstance(r, dict)]
+    return read_ndjson_bytes("\n".join(lines).encode("utf-8"))
 
 
 def flatten(records: Iterable[dict[str, Any]], *, funder_table: FunderTable | None = None) -> WorksTables:
-    """Flatten raw OpenAlex work records into :class:`WorksTables`.
+    """Flatten raw OpenAlex work records (dicts) into :class:`WorksTables`.
 
     Handles the current funding schema (``funders[]``/``awards[]``, since Dec 2025) and the
     legacy one (``grants[]``); a record with both uses the current one. Records without an
     ``id`` are skipped (they cannot be joined); a repeated work ID keeps its first record.
+    For large inputs use :func:`flatten_frame` on batches (see ``biblio.snapshot``).
     """
-    ft = funder_table or load_funder_table()
-    attribute = ft.attribute
-    is_dod = ft.is_dod
-    works: dict[str, list[Any]] = {k: [] for k in SCHEMAS["works"]}
-    au: dict[str, list[Any]] = {k: [] for k in SCHEMAS["authorships"]}
-    ai: dict[str, list[Any]] = {k: [] for k in SCHEMAS["authorship_institutions"]}
-    fu: dict[str, list[Any]] = {k: [] for k in SCHEMAS["funders"]}
-    aw: dict[str, list[Any]] = {k: [] for k in SCHEMAS["awards"]}
+    return flatten_frame(raw_frame(records), funder_table=funder_table, dedup=True)
 
-    seen_works: set[str] = set()
-    for rec in records:
-        wid = _short(rec.get("id"))
-        if not wid or wid in seen_works:
-            continue
-        seen_works.add(wid)
-        pub = _date(rec.get("publication_date"))
-        pt = rec.get("primary_topic") or {}
-        year = rec.get("publication_year")
-        works["work_id"].append(wid)
-        works["doi"].append(_bare_doi(rec.get("doi")))
-        works["title"].append(rec.get("title") or rec.get("display_name"))
-        works["publication_date"].append(pub)
-        works["year"].append(year if isinstance(year, int) else (pub.year if pub else None))
-        works["type"].append(rec.get("type"))
-        works["primary_topic"].append(_name(pt))
-        works["primary_subfield"].append(_name(pt.get("subfield")))
-        works["primary_field"].append(_name(pt.get("field")))
-        works["primary_domain"].append(_name(pt.get("domain")))
-        works["topics"].append([n for n in (_name(t) for t in rec.get("topics") or []) if n])
-        works["keywords"].append([n for n in (_name(k) for k in rec.get("keywords") or []) if n])
-        cbc = rec.get("cited_by_count")
-        works["cited_by_count"].append(cbc if isinstance(cbc, int) else None)
-        works["is_synthetic"].append(is_synthetic_record(rec))
 
-        # --- authorships
-        for idx, a in enumerate(rec.get("authorships") or []):
-            author = a.get("author") or {}
-            aid = _short(author.get("id"))
-            raw = _strs(a.get("raw_affiliation_strings"))
-            insts = [i for i in (a.get("institutions") or []) if isinstance(i, dict)]
-            au["work_id"].append(wid)
-            au["author_index"].append(idx)
-            au["author_position"].append(a.get("author_position"))
-            au["author_id"].append(aid)
-            au["author_name"].append(author.get("display_name") or a.get("raw_author_name"))
-            au["orcid"].append(_bare_orcid(author.get("orcid")))
-            au["is_corresponding"].append(bool(a.get("is_corresponding")) if a.get("is_corresponding") is not None else None)
-            au["raw_affiliation_strings"].append(raw)
-            au["countries"].append([c.upper() for c in _strs(a.get("countries"))])
-            au["n_institutions"].append(len(insts))
-            # affiliations[] links raw strings to institution ids
-            by_inst: dict[str, list[str]] = {}
-            affs = a.get("affiliations")
-            for af in affs or []:
-                s = af.get("raw_affiliation_string") if isinstance(af, dict) else None
-                if not s:
-                    continue
-                for iid in af.get("institution_ids") or []:
-                    by_inst.setdefault(_short(iid) or "", []).append(s)
-            for inst in insts:
-                iid = _short(inst.get("id"))
-                ai["work_id"].append(wid)
-                ai["author_index"].append(idx)
-                ai["author_id"].append(aid)
-                ai["institution_id"].append(iid)
-                ai["ror"].append(_bare_ror(inst.get("ror")))
-                ai["institution_name"].append(inst.get("display_name"))
-                cc = inst.get("country_code")
-                ai["country_code"].append(cc.upper() if isinstance(cc, str) else None)
-                ai["institution_type"].append(inst.get("type"))
-                lineage = [x for x in (_short(x) for x in inst.get("lineage") or []) if x]
-                if iid and iid not in lineage:
-                    lineage.insert(0, iid)
-                ai["lineage"].append(lineage)
-                ai["raw_affiliation_strings"].append(by_inst.get(iid or "", raw) if affs else raw)
+def _short(e: pl.Expr) -> pl.Expr:
+    """Short OpenAlex ID (last path segment); null for empty."""
+    s = e.str.strip_chars_end("/").str.replace(r"^.*/", "")
+    return pl.when(s.str.len_bytes() > 0).then(s)
 
-        # --- funding
-        cur_f, cur_a, legacy = rec.get("funders"), rec.get("awards"), rec.get("grants")
-        if cur_f or cur_a:
-            schema = "current"
-            for f in cur_f or []:
-                fid = _short(f.get("id"))
-                agency, src = attribute(fid, None)
-                fu["work_id"].append(wid)
-                fu["funder_id"].append(fid)
-                fu["funder_name"].append(f.get("display_name"))
-                fu["funder_ror"].append(_bare_ror(f.get("ror")))
-                fu["schema"].append(schema)
-                fu["is_dod"].append(is_dod(fid) if fid else False)
-                fu["agency"].append(agency)
-                fu["agency_source"].append(src)
-            for g in cur_a or []:
-                fid = _short(g.get("funder_id"))
-                number = g.get("funder_award_id")
-                agency, src = attribute(fid, number)
-                aw["work_id"].append(wid)
-                aw["award_id"].append(_short(g.get("id")))
-                aw["award_number"].append(number)
-                aw["funder_id"].append(fid)
-                aw["funder_name"].append(g.get("funder_display_name"))
-                aw["award_doi"].append(_bare_doi(g.get("doi")))
-                aw["schema"].append(schema)
-                aw["is_dod"].append(agency is not None)
-                aw["agency"].append(agency)
-                aw["agency_source"].append(src)
-        elif legacy:
-            schema = "legacy"
-            seen: set[str] = set()
-            for g in legacy:
-                fid = _short(g.get("funder"))
-                number = g.get("award_id")
-                if fid and fid not in seen:
-                    seen.add(fid)
-                    agency, src = attribute(fid, None)
-                    fu["work_id"].append(wid)
-                    fu["funder_id"].append(fid)
-                    fu["funder_name"].append(g.get("funder_display_name"))
-                    fu["funder_ror"].append(None)
-                    fu["schema"].append(schema)
-                    fu["is_dod"].append(is_dod(fid))
-                    fu["agency"].append(agency)
-                    fu["agency_source"].append(src)
-                if number:
-                    agency, src = attribute(fid, number)
-                    aw["work_id"].append(wid)
-                    aw["award_id"].append(None)
-                    aw["award_number"].append(number)
-                    aw["funder_id"].append(fid)
-                    aw["funder_name"].append(g.get("funder_display_name"))
-                    aw["award_doi"].append(None)
-                    aw["schema"].append(schema)
-                    aw["is_dod"].append(agency is not None)
-                    aw["agency"].append(agency)
-                    aw["agency_source"].append(src)
-        else:
-            schema = "none"
-        works["funding_schema"].append(schema)
 
-    return WorksTables(
-        works=_frame(works, "works"),
-        authorships=_frame(au, "authorships"),
-        authorship_institutions=_frame(ai, "authorship_institutions"),
-        funders=_frame(fu, "funders"),
-        awards=_frame(aw, "awards"),
+def _bare_ror(e: pl.Expr) -> pl.Expr:
+    return _short(e).str.to_lowercase()
+
+
+def _bare_doi(e: pl.Expr) -> pl.Expr:
+    d = e.str.strip_chars().str.to_lowercase().str.replace(r"^(https://doi\.org/)?(http://doi\.org/)?(https://dx\.doi\.org/)?(doi:)?", "")
+    return pl.when(d.str.len_bytes() > 0).then(d)
+
+
+def _nonempty(e: pl.Expr) -> pl.Expr:
+    """A list of strings without nulls and empty strings; null lists become []."""
+    return e.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0)).fill_null(pl.lit([], dtype=LS))
+
+
+def _names(col: str) -> pl.Expr:
+    return _nonempty(pl.col(col).list.eval(pl.element().struct.field("display_name")))
+
+
+def _is_synthetic() -> pl.Expr:
+    title = pl.when(pl.col("title").str.len_bytes() > 0).then(pl.col("title")).otherwise(pl.col("display_name")).fill_null("")
+    doi = pl.col("doi").fill_null("").str.to_lowercase()
+    return (
+        pl.col("biblio_synthetic").fill_null(False)
+        | title.str.starts_with("[SYNTHETIC]")
+        | doi.str.strip_prefix("https://doi.org/").str.starts_with("10.5555/")
     )
 
 
-_ARROW = {pl.Utf8: pa.string(), pl.Int32: pa.int32(), pl.Int64: pa.int64(), pl.Boolean: pa.bool_(), pl.Date: pa.date32(), LS: pa.list_(pa.string())}
+def _works(raw: pl.DataFrame, keep: list[str]) -> pl.DataFrame:
+    pt = pl.col("primary_topic")
+    pub = pl.col("publication_date").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    nonempty = lambda c: pl.when(pl.col(c).list.len() > 0).then(True).otherwise(False)  # noqa: E731
+    return raw.select(
+        *keep,
+        "work_id",
+        _bare_doi(pl.col("doi")).alias("doi"),
+        pl.when(pl.col("title").str.len_bytes() > 0).then(pl.col("title")).otherwise(pl.col("display_name")).alias("title"),
+        pub.alias("publication_date"),
+        pl.coalesce(pl.col("publication_year"), pub.dt.year()).cast(pl.Int32).alias("year"),
+        "type",
+        pt.struct.field("display_name").alias("primary_topic"),
+        pt.struct.field("subfield").struct.field("display_name").alias("primary_subfield"),
+        pt.struct.field("field").struct.field("display_name").alias("primary_field"),
+        pt.struct.field("domain").struct.field("display_name").alias("primary_domain"),
+        _names("topics").alias("topics"),
+        _names("keywords").alias("keywords"),
+        "cited_by_count",
+        pl.when(nonempty("funders") | nonempty("awards")).then(pl.lit("current"))
+        .when(nonempty("grants")).then(pl.lit("legacy")).otherwise(pl.lit("none")).alias("funding_schema"),
+        _is_synthetic().alias("is_synthetic"),
+    )
 
 
-def _frame(cols: dict[str, list[Any]], name: str) -> pl.DataFrame:
-    """Columns of Python values → a frame with the table's exact schema.
+def _explode(raw: pl.DataFrame, col: str, keep: list[str], index: str = "_i") -> pl.DataFrame:
+    """One row per element of list column ``col`` (its position in ``index``), fields unnested."""
+    lst = pl.col(col).fill_null(pl.lit([], dtype=raw.schema[col]))
+    df = raw.select(*keep, "_w", "work_id", lst, pl.int_ranges(0, lst.list.len()).alias(index))
+    df = df.explode([col, index]).filter(pl.col(index).is_not_null() & pl.col(col).is_not_null())
+    return df.unnest(col)
 
-    Built through pyarrow: polars builds one Series per element for list columns, which
-    is ~50x slower at a million authorships.
+
+def _authorships(raw: pl.DataFrame, keep: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    a = _explode(raw, "authorships", keep, "author_index").with_columns(
+        _nonempty(pl.col("raw_affiliation_strings")).alias("raw_affiliation_strings"),
+        pl.col("institutions").list.eval(pl.element().filter(pl.element().is_not_null())).fill_null(pl.lit([], dtype=pl.List(_INST))),
+    )
+    au = a.select(
+        *keep,
+        "work_id",
+        pl.col("author_index").cast(pl.Int32),
+        "author_position",
+        _short(pl.col("author").struct.field("id")).alias("author_id"),
+        pl.when(pl.col("author").struct.field("display_name").str.len_bytes() > 0)
+        .then(pl.col("author").struct.field("display_name")).otherwise(pl.col("raw_author_name")).alias("author_name"),
+        _short(pl.col("author").struct.field("orcid")).alias("orcid"),
+        "is_corresponding",
+        "raw_affiliation_strings",
+        _nonempty(pl.col("countries")).list.eval(pl.element().str.to_uppercase()).alias("countries"),
+        pl.col("institutions").list.len().cast(pl.Int32).alias("n_institutions"),
+    )
+    return au, _institutions(a, keep)
+
+
+def _institutions(a: pl.DataFrame, keep: list[str]) -> pl.DataFrame:
+    key = ["_w", "author_index"]
+    inst = (
+        a.select(*keep, "_w", "work_id", "author_index", "author", "raw_affiliation_strings", "institutions", "affiliations",
+                 pl.int_ranges(0, pl.col("institutions").list.len()).alias("_j"))
+        .explode(["institutions", "_j"]).filter(pl.col("_j").is_not_null())
+        .with_columns(pl.col("institutions").struct.field("id").pipe(_short).alias("institution_id"))
+    )
+    # affiliations[] link raw strings to institution ids: one list of strings per (authorship, institution)
+    links = (
+        a.select("_w", "author_index", "affiliations").explode("affiliations").unnest("affiliations")
+        .filter(pl.col("raw_affiliation_string").str.len_bytes() > 0)
+        .explode("institution_ids")
+        .with_columns(_short(pl.col("institution_ids")).fill_null("").alias("_iid"))
+        .group_by([*key, "_iid"], maintain_order=True).agg(pl.col("raw_affiliation_string").alias("_linked"))
+    )
+    has_affs = pl.col("affiliations").list.len().fill_null(0) > 0
+    inst = inst.with_columns(pl.col("institution_id").fill_null("").alias("_iid")).join(links, on=[*key, "_iid"], how="left", maintain_order="left")
+    i = pl.col("institutions")
+    iid = pl.col("institution_id")
+    lineage = _nonempty(i.struct.field("lineage").list.eval(pl.element().str.strip_chars_end("/").str.replace(r"^.*/", "")))
+    return inst.select(
+        *keep,
+        "work_id",
+        pl.col("author_index").cast(pl.Int32),
+        _short(pl.col("author").struct.field("id")).alias("author_id"),
+        "institution_id",
+        _bare_ror(i.struct.field("ror")).alias("ror"),
+        i.struct.field("display_name").alias("institution_name"),
+        i.struct.field("country_code").str.to_uppercase().alias("country_code"),
+        i.struct.field("type").alias("institution_type"),
+        pl.when(iid.is_not_null() & ~lineage.list.contains(iid)).then(pl.concat_list([iid, lineage])).otherwise(lineage).alias("lineage"),
+        pl.when(has_affs & pl.col("_linked").is_not_null()).then(pl.col("_linked")).otherwise(pl.col("raw_affiliation_strings")).alias("raw_affiliation_strings"),
+    )
+
+
+def _attribute(df: pl.DataFrame, ft: FunderTable, *, number: str | None) -> pl.DataFrame:
+    """Add agency/agency_source (and is_dod) from the funder table, one lookup per distinct pair."""
+    cols = ["funder_id"] + ([number] if number else [])
+    pairs = df.select(cols).unique(maintain_order=True)
+    rows = [(*k, *ft.attribute(k[0], k[1] if number else None)) for k in pairs.iter_rows()]
+    look = pl.DataFrame(rows, schema={**{c: S for c in cols}, "agency": S, "agency_source": S}, orient="row")
+    out = df.join(look, on=cols, how="left", maintain_order="left", nulls_equal=True)
+    if number:
+        return out.with_columns(pl.col("agency").is_not_null().alias("is_dod"))
+    dod = [r.funder_id for r in ft.rows]
+    return out.with_columns(pl.col("funder_id").fill_null("").str.to_uppercase().is_in(dod).alias("is_dod"))
+
+
+def _funding(raw: pl.DataFrame, works: pl.DataFrame, keep: list[str], ft: FunderTable) -> tuple[pl.DataFrame, pl.DataFrame]:
+    schema = works.select(pl.col("funding_schema").alias("schema"))
+    r = pl.concat([raw, schema], how="horizontal")
+    cur, leg = r.filter(pl.col("schema") == "current"), r.filter(pl.col("schema") == "legacy")
+    f_cur = _explode(cur, "funders", [*keep, "schema"]).select(
+        *keep, "_w", "_i", "work_id", _short(pl.col("id")).alias("funder_id"), pl.col("display_name").alias("funder_name"),
+        _bare_ror(pl.col("ror")).alias("funder_ror"), "schema")
+    a_cur = _explode(cur, "awards", [*keep, "schema"]).select(
+        *keep, "_w", "_i", "work_id", _short(pl.col("id")).alias("award_id"), pl.col("funder_award_id").alias("award_number"),
+        _short(pl.col("funder_id")).alias("funder_id"), pl.col("funder_display_name").alias("funder_name"),
+        _bare_doi(pl.col("doi")).alias("award_doi"), "schema")
+    g = _explode(leg, "grants", [*keep, "schema"]).with_columns(_short(pl.col("funder")).alias("funder_id"))
+    f_leg = g.filter(pl.col("funder_id").is_not_null()).unique(["_w", "funder_id"], keep="first", maintain_order=True).select(
+        *keep, "_w", "_i", "work_id", "funder_id", pl.col("funder_display_name").alias("funder_name"), pl.lit(None, S).alias("funder_ror"), "schema")
+    a_leg = g.filter(pl.col("award_id").str.len_bytes() > 0).select(
+        *keep, "_w", "_i", "work_id", pl.lit(None, S).alias("award_id"), pl.col("award_id").alias("award_number"), "funder_id",
+        pl.col("funder_display_name").alias("funder_name"), pl.lit(None, S).alias("award_doi"), "schema")
+    fu = pl.concat([f_cur, f_leg], how="vertical_relaxed").sort("_w", "_i", maintain_order=True)
+    aw = pl.concat([a_cur, a_leg], how="vertical_relaxed").sort("_w", "_i", maintain_order=True)
+    fu = _attribute(fu, ft, number=None)
+    aw = _attribute(aw, ft, number="award_number")
+    return fu, aw
+
+
+def flatten_frame(raw: pl.DataFrame, *, funder_table: FunderTable | None = None, dedup: bool = False) -> WorksTables:
+    """Flatten a :data:`RAW_SCHEMA` frame (one row per work) into :class:`WorksTables`.
+
+    Rows without an ``id`` are dropped. ``dedup`` keeps the first row of a repeated work ID.
+    Columns in :data:`KEEP_COLUMNS` present in ``raw`` are carried, first, into every table
+    (the snapshot scan uses them to keep the newest copy of a work).
+
+    Example:
+        >>> t = flatten_frame(read_ndjson_bytes(b'{"id": "https://openalex.org/W7", "publication_date": "2024-01-02"}'))
+        >>> t.works.select("work_id", "year").row(0)
+        ('W7', 2024)
     """
-    schema = SCHEMAS[name]
-    table = pa.table({c: pa.array(cols[c], type=_ARROW[t]) for c, t in schema.items()})
-    return pl.from_arrow(table).cast(dict(schema))  # type: ignore[return-value]
+    ft = funder_table or load_funder_table()
+    keep = [c for c in KEEP_COLUMNS if c in raw.columns]
+    raw = raw.with_columns(_short(pl.col("id")).alias("work_id")).filter(pl.col("work_id").is_not_null())
+    if dedup:
+        raw = raw.unique("work_id", keep="first", maintain_order=True)
+    raw = raw.with_row_index("_w")
+    works = _works(raw, keep)
+    au, ai = _authorships(raw, keep)
+    fu, aw = _funding(raw, works, keep, ft)
+
+    def fit(df: pl.DataFrame, name: str) -> pl.DataFrame:
+        return df.select(*keep, *[pl.col(c).cast(t) for c, t in SCHEMAS[name].items()])
+
+    return WorksTables(works=fit(works, "works"), authorships=fit(au, "authorships"), authorship_institutions=fit(ai, "authorship_institutions"),
+                       funders=fit(fu, "funders"), awards=fit(aw, "awards"))

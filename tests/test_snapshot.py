@@ -78,3 +78,125 @@ def test_demo_snapshot_only_synthetic_records_pass() -> None:
     assert r.n_records == r.n_synthetic > 30
     assert r.meta_count > 350  # the real fixtures were scanned too
     assert any("SYNTHETIC" in n for n in r.notes)
+
+
+# --- the published layout, streamed ---------------------------------------------------------
+from polars.testing import assert_frame_equal  # noqa: E402
+
+from biblio.snapshot import ScanSpec, list_partitions, scan_snapshot  # noqa: E402
+from biblio.tables import SCHEMAS, WorksTables  # noqa: E402
+
+
+def write_partition(root: Path, date: str, n: int, works: list[dict], *, parquet: bool = False) -> Path:
+    d = root / f"updated_date={date}"
+    d.mkdir(parents=True, exist_ok=True)
+    if parquet:
+        import polars as pl
+
+        f = d / f"part_{n:03d}.parquet"
+        pl.read_ndjson("\n".join(json.dumps(w) for w in works).encode(), infer_schema_length=None).write_parquet(f)
+        return f
+    f = d / f"part_{n:03d}.gz"
+    with gzip.open(f, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(w) + "\n" for w in works)
+    return f
+
+
+def reissued_snapshot(root: Path, *, parquet: bool = False) -> None:
+    """W1 issued 2024-01-01, re-issued 2024-06-01 with a new title; W2 only once; W3 out of scope."""
+    old = {**work("W1", "2024-02-02"), "title": "old copy", "updated_date": "2024-01-01T00:00:00"}
+    new = {**work("W1", "2024-02-02"), "title": "new copy", "updated_date": "2024-06-01T00:00:00"}
+    new["authorships"][0]["institutions"].append({"id": "https://openalex.org/I2", "country_code": "CN"})
+    write_partition(root, "2024-06-01", 0, [new, work("W3", "2024-03-03", cc="US")], parquet=parquet)
+    write_partition(root, "2024-01-01", 0, [old, work("W2", "2024-02-02")], parquet=parquet)
+
+
+def test_newest_copy_of_a_reissued_work_wins(tmp_path: Path) -> None:
+    snap = tmp_path / "snap"
+    reissued_snapshot(snap)
+    r = scan_snapshot(query(snap), work_dir=tmp_path / "work")
+    t = WorksTables.read(tmp_path / "work" / "tables")
+    assert dict(t.works.select("work_id", "title").iter_rows()) == {"W1": "new copy", "W2": None}
+    assert t.authorship_institutions.filter(work_id="W1").height == 2  # every table holds the newest copy only
+    assert r.n_records == 2 and r.meta_count == 4 and r.data_date == "2024-06-01"
+    assert any("1 older copies" in n for n in r.notes)
+    compat = fetch_snapshot(query(snap))  # the in-memory path agrees
+    assert {x["id"][-2:]: x.get("title") for x in compat.records} == {"W1": "new copy", "W2": None}
+
+
+def test_parquet_layout_and_manifest_give_the_same_tables(tmp_path: Path) -> None:
+    reissued_snapshot(tmp_path / "js")
+    reissued_snapshot(tmp_path / "pq", parquet=True)
+    entries = [{"url": f"s3://openalex/data/works/{p.parent.name}/{p.name}", "meta": {"record_count": 2}} for p in sorted((tmp_path / "pq").rglob("*.parquet"))]
+    (tmp_path / "pq" / "manifest").write_text(json.dumps({"entries": entries}))
+    parts = list_partitions([tmp_path / "pq"])
+    assert [p.fmt for p in parts] == ["parquet", "parquet"] and [p.updated_date for p in parts] == ["2024-01-01", "2024-06-01"]
+    scan_snapshot(query(tmp_path / "js"), work_dir=tmp_path / "w1")
+    scan_snapshot(query(tmp_path / "pq"), work_dir=tmp_path / "w2")
+    a, b = WorksTables.read(tmp_path / "w1" / "tables"), WorksTables.read(tmp_path / "w2" / "tables")
+    for name in SCHEMAS:
+        assert_frame_equal(getattr(a, name), getattr(b, name))
+    (tmp_path / "pq" / "updated_date=2024-01-01" / "part_000.parquet").unlink()
+    with pytest.raises(InputFileError, match="manifest: lists s3://openalex/data/works/updated_date=2024-01-01/part_000.parquet but"):
+        list_partitions([tmp_path / "pq"])
+
+
+def test_prefilter_never_drops_a_matching_work(tmp_path: Path) -> None:
+    q = query(tmp_path, "cn+hk+mo")
+    ok = ScanSpec.from_query(q).prefilter()
+    cases = [work("W1", "2024-05-05"), work("W1", "2024-05-05", cc="HK", legacy=True), {**work("W1", "2024-05-05", cc="MO"), "funders": [],
+             "awards": [{"funder_id": "https://openalex.org/F4320338279"}]}]
+    for w in cases:
+        assert matches_query(w, q) and ok(json.dumps(w).encode()) and ok(json.dumps(w, indent=1).encode())
+    assert not ok(json.dumps(work("W1", "2024-05-05", cc="US")).encode())
+    assert not ok(json.dumps(work("W1", "2024-05-05", funder="F4320321001")).encode())
+
+
+def test_truncated_partition_gives_one_line_error(tmp_path: Path) -> None:
+    f = write_partition(tmp_path, "2024-01-01", 0, [work("W1", "2024-02-02")])
+    f.write_bytes(f.read_bytes()[:-8])
+    with pytest.raises(InputFileError, match="part_000.gz: cannot read"):
+        scan_snapshot(query(tmp_path), work_dir=tmp_path / "w")
+
+
+_CHILD = r"""
+import gzip, json, random, resource, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from biblio.query import parse_query
+from biblio.snapshot import scan_snapshot
+n, root = int(sys.argv[2]), Path(sys.argv[3])
+rnd = random.Random(n)
+for p in range(4):  # 4 updated_date partitions, [SYNTHETIC] works, ~10% in scope
+    d = root / "snap" / f"updated_date=2024-0{p + 1}-01"
+    d.mkdir(parents=True)
+    with gzip.open(d / "part_000.gz", "wt", compresslevel=1) as fh:
+        for i in range(p, n, 4):
+            inscope = rnd.random() < 0.1
+            auth = [{"author": {"id": f"https://openalex.org/A{i}{a}", "display_name": f"Author {a}"},
+                     "institutions": [{"id": f"https://openalex.org/I{a}", "display_name": f"Inst {a}", "country_code": "CN" if inscope and a else "US"}],
+                     "raw_affiliation_strings": [f"Dept {a}, Inst {a}, City"]} for a in range(8)]
+            fh.write(json.dumps({"id": f"https://openalex.org/W{i}", "title": f"[SYNTHETIC] {i}", "doi": f"https://doi.org/10.5555/{i}",
+                                 "publication_date": "2024-05-05", "authorships": auth, "filler": "x" * 1500,
+                                 "funders": [{"id": "https://openalex.org/" + ("F4320338279" if inscope else "F1")}]}) + "\n")
+q = parse_query('name = "m"\n[window]\nfrom = 2024-01-01\nto = 2024-12-31\n[funders]\nagencies = ["AFOSR"]\n[source]\nkind = "snapshot"\npaths = ["' + str(root / "snap").replace("\\", "/") + '"]\n', path=str(root / "q.toml"))
+scan_snapshot(q, work_dir=root / "w0", batch_size=500)  # warm-up: imports, first allocations
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+r = scan_snapshot(q, work_dir=root / "w1", batch_size=500)
+print(json.dumps({"grew_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024, "works": r.meta_count}))
+"""
+
+
+def test_scan_memory_stays_flat_as_the_snapshot_grows(tmp_path: Path) -> None:
+    """Peak RSS growth of a scan over 8x more works stays small (the old path held ~18 KB a work)."""
+    import subprocess
+    import sys
+
+    out = {}
+    for n in (5_000, 40_000):
+        p = subprocess.run([sys.executable, "-c", _CHILD, str(REPO), str(n), str(tmp_path / str(n))], capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr[-2000:]
+        out[n] = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out[40_000]["works"] == 40_000
+    # 35,000 more works at ~2 KB each would be +70 MB of raw JSON alone, +630 MB in the old path
+    assert out[40_000]["grew_mb"] < out[5_000]["grew_mb"] + 40, out

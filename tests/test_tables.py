@@ -148,3 +148,39 @@ def test_synthetic_file_is_deterministic_and_labelled(tmp_path: Path) -> None:
     assert rebuilt == (DATA / "synthetic" / "synthetic_dod_prc.jsonl").read_text(encoding="utf-8")
     for w in mod.build():
         assert w["biblio_synthetic"] is True and w["title"].startswith("[SYNTHETIC]") and "10.5555/" in w["doi"]
+
+
+# --- the columnar flatten gives exactly the tables of the original record-by-record flatten
+
+def _assert_same(recs: list[dict]) -> None:
+    from tests.reference_flatten import flatten_reference
+
+    want, got = flatten_reference(recs), flatten(recs)
+    for name in SCHEMAS:
+        assert_frame_equal(getattr(got, name), getattr(want, name), check_exact=True)
+
+
+def test_columnar_flatten_equals_reference_on_real_and_synthetic_data() -> None:
+    _assert_same(real_records())
+    _assert_same(list(read_records(DATA / "synthetic" / "synthetic_dod_prc.jsonl")))
+    _assert_same([CURRENT, LEGACY, {**CURRENT, "grants": LEGACY["grants"]}, {**LEGACY, "id": "https://openalex.org/W1"}])
+
+
+def test_columnar_flatten_edge_cases() -> None:
+    odd = [
+        {"id": "https://openalex.org/W5", "title": "", "display_name": "shown", "publication_date": "2024-02-30", "publication_year": None,
+         "cited_by_count": "7", "authorships": None, "funders": [], "awards": [], "grants": []},
+        {"id": "https://openalex.org/W6", "publication_date": "2024-05-05T00:00:00", "topics": None, "keywords": [{"display_name": ""}, {"display_name": "k"}],
+         "authorships": [{"author": {"display_name": ""}, "raw_author_name": "Raw Name", "countries": ["cn", "", None], "raw_affiliation_strings": ["", "X"],
+                          "institutions": [{"id": None, "country_code": "cn", "lineage": None}, {"id": "https://openalex.org/I9/", "lineage": ["https://openalex.org/I8"]}],
+                          "affiliations": [{"raw_affiliation_string": "Y", "institution_ids": ["https://openalex.org/I9"]}, {"raw_affiliation_string": "", "institution_ids": []}]}],
+         "grants": [{"funder": None, "award_id": "FA9550-1"}, {"funder": "https://openalex.org/F4320338279", "award_id": ""}]},
+        {"id": None, "title": "no id"},
+        {"id": "https://openalex.org/W7", "doi": " DOI:10.1/X ", "awards": [{"funder_id": None, "funder_award_id": "N00014-1"}], "authorships": []},
+    ]
+    _assert_same(odd)
+
+
+def test_flatten_keeps_first_of_repeated_ids_and_skips_missing_ids() -> None:
+    t = flatten([{**LEGACY, "title": "first"}, {**LEGACY, "title": "second"}, {"title": "no id"}])
+    assert t.works["title"].to_list() == ["first"]
