@@ -93,6 +93,13 @@ def list_index(ents) -> tuple[dict[str, set[tuple[str, str]]], dict[tuple[str, s
     return idx, rows
 
 
+def variants(name: str) -> set[str]:
+    """A canonical name, the name without its parentheses, and each parenthesised name."""
+    out = {name, re.sub(r"\s*\([^)]*\)", "", name).strip()}
+    out |= {m.strip() for m in re.findall(r"\(([^)]*)\)", name)}
+    return {norm(v) for v in out if norm(v)}
+
+
 def load_orgs(idx, rows) -> dict[str, Org]:
     """Read orgs_v2.psv and resolve each organisation's list rows."""
     orgs: dict[str, Org] = {}
@@ -112,9 +119,14 @@ def load_orgs(idx, rows) -> dict[str, Org]:
             if (lk, ek) not in rows:
                 raise SystemExit(f"org {key}: reference {ref} is not a bundled list row")
             o.matched.add((lk, ek))
-        own = idx.get(norm(name), set())
-        if not o.list_names and not o.refs and not o.parents and own:   # unlisted: own name on no list
-            raise SystemExit(f"org {key} is meant unlisted but {name!r} is on {sorted(own)}")
+        unlisted = not o.list_names and not o.refs and not o.parents
+        if unlisted and norm(name) in idx:   # unlisted: its exact name is on no list
+            raise SystemExit(f"org {key} is meant unlisted but {name!r} is on {sorted(idx[norm(name)])}")
+        own = set() if unlisted else set().union(*(idx.get(v, set()) for v in variants(name)))
+        head = norm(name.split(",")[0])
+        if unlisted and head in idx:
+            print(f"note: unlisted org {key}: {name.split(',')[0]!r} is a list name/alias of {sorted(idx[head])}",
+                  file=sys.stderr)
         o.matched |= own
         orgs[key] = o
     for o in orgs.values():
@@ -131,6 +143,14 @@ def active_refs(o: Org, orgs: dict[str, Org], active: set, rows: dict, seen=()) 
     for p in o.parents:
         if p not in seen:
             out |= active_refs(orgs[p], orgs, active, rows, (*seen, o.key))
+    return out
+
+
+def lineage_rows(o: Org, orgs: dict[str, Org]) -> set[tuple[str, str]]:
+    """List rows of ``o`` and of all its ancestors (any date)."""
+    out = set(o.matched)
+    for p in o.parents:
+        out |= lineage_rows(orgs[p], orgs)
     return out
 
 
@@ -173,6 +193,11 @@ def build() -> list[dict]:
                 raise SystemExit(f"{where}: unknown organisation in {ents!r}")
             if cls not in CLASSES:
                 raise SystemExit(f"{where}: class {cls!r} not in 1-6")
+            head = norm(re.split(r",|，", text)[0])
+            own = set().union(*(lineage_rows(orgs[k], orgs) for k in keys))
+            if head in idx and not idx[head] <= own and any(orgs[k].list_names or orgs[k].parents for k in keys):
+                print(f"audit: {where}: {text.split(',')[0]!r} is a list name of {sorted(idx[head] - own)[:4]}"
+                      f" not among the rows of {ents}", file=sys.stderr)
             refs = set()
             for k in keys:
                 refs |= active_refs(orgs[k], orgs, active_by_date[as_of], rows)
