@@ -129,8 +129,9 @@ def report_fp(df: pl.DataFrame, *, top: int) -> dict:
         res["by_source"][src] = {"n": g.height, "flagged": f, "per_1000": 1000 * f / g.height}
         print(f"  {src:<28} n={g.height:>5} flagged={f:>4} ({1000 * f / g.height:.1f} per 1,000)")
     ents = Counter(flagged["got_matched_entity"].to_list())
-    print(f"worst offenders (matched entity: strings flagged), top {top}:")
-    for e, c in ents.most_common(top):
+    if top:
+        print(f"worst offenders (matched entity: strings flagged), top {top}:")
+    for e, c in ents.most_common(top) if top else ():
         ex = flagged.filter(pl.col("got_matched_entity") == e)["text"][0]
         print(f"  {c:>4}  {e or '-'}   e.g. {ex!r}")
     res["worst"] = ents.most_common(top)
@@ -173,7 +174,13 @@ def main() -> int:
             hrows = []
         fp_path = DATA / "resolver_fp.csv"
         if fp_path.exists() and not a.no_fp:
-            results["fp"] = report_fp(screen_rows(screen, read(fp_path), fuzzy=a.fuzzy), top=a.top)
+            fp = screen_rows(screen, read(fp_path), fuzzy=a.fuzzy)
+            for split in ("dev", "heldout") if a.split == "all" else (a.split,):
+                print(f"\n-- FP split={split} --", end="")
+                results[f"fp_{split}"] = report_fp(fp.filter(pl.col("split") == split), top=a.top if split == "dev" else 0)
+            if a.split == "all":
+                print("\n-- FP all --", end="")
+                results["fp"] = report_fp(fp, top=0)
         if a.v1:
             v1 = read(DATA / "resolver_labelled.csv")
             v1rows = joined(screen_rows(screen, v1, fuzzy=a.fuzzy))

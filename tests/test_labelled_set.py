@@ -209,3 +209,65 @@ def test_v2_build_is_reproducible():
     res = subprocess.run([sys.executable, str(root / "scripts" / "build_labelled_v2.py"), "--check"],
                          capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# false-positive set: benchmarks/data/resolver_fp.csv, built by scripts/build_fp_set.py
+# ---------------------------------------------------------------------------------------------
+FP = PATH.parent / "resolver_fp.csv"
+
+
+@pytest.fixture(scope="module")
+def fp_rows() -> list[dict]:
+    with open(FP, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _list_names() -> dict[str, set[str]]:
+    """normalised list name/alias -> countries of the rows that print it."""
+    from biblio.lists import load_lists
+
+    out: dict[str, set[str]] = {}
+    for r in load_lists().entities.iter_rows(named=True):
+        for n in [r["name"], r["name_zh"], *(r["strong_aliases"] or [])]:
+            if n:
+                out.setdefault(_norm(n), set()).add(r["country"] or "China")
+    return out
+
+
+def test_fp_set_size_and_unlisted(fp_rows):
+    """≥2,000 strings; a name on a list is only a foreign look-alike of a Chinese-listed name."""
+    assert len(fp_rows) >= 2000
+    assert len({r["id"] for r in fp_rows}) == len(fp_rows)
+    names = _list_names()
+    for r in fp_rows:
+        assert r["split"] in {"dev", "heldout"} and re.fullmatch(r"[A-Z]{2}", r["country_code"]), r["id"]
+        hit = names.get(_norm(r["org_name"]))
+        if hit:
+            assert r["country_code"] not in {"CN", "HK", "MO"}, r["id"]
+            assert all(c.startswith("China") for c in hit) and "look-alike" in r["note"], r["id"]
+    sources = {r["source"] for r in fp_rows}
+    assert {"ror_lookalike", "ror_cn_hk_mo_tw", "hipo_world"} <= sources
+    assert sum(r["country_code"] in {"CN", "HK", "MO", "TW"} for r in fp_rows) >= 1000
+
+
+def test_fp_set_has_every_ror_lookalike(fp_rows):
+    """Every ROR look-alike abroad is in the set (the one NZ duplicate string is kept once)."""
+    import json
+
+    rors = {r["ror"] for r in fp_rows}
+    texts = {(r["text"], r["country_code"]) for r in fp_rows}
+    src = PATH.parent / "src" / "fp_sources" / "ror_lookalikes_non_cn.jsonl"
+    for line in src.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        assert rec["id"].rsplit("/", 1)[-1] in rors or (rec["name"], rec["country_code"]) in texts, rec["name"]
+
+
+def test_fp_build_is_reproducible():
+    import subprocess
+    import sys
+
+    root = PATH.parent.parent.parent
+    res = subprocess.run([sys.executable, str(root / "scripts" / "build_fp_set.py"), "--check"],
+                         capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stdout + res.stderr
