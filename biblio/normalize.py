@@ -94,8 +94,12 @@ def has_cjk(text: str) -> bool:
 
 
 @lru_cache(maxsize=262144)
-def normalize(text: str | None) -> str:
-    """The normalised key of an institution name or an affiliation string ('' for none)."""
+def normalize(text: str | None, *, tails: bool = True) -> str:
+    """The normalised key of an institution name or an affiliation string ('' for none).
+
+    ``tails=False`` keeps a trailing country ("Univ Elect Sci & Technol China" is a name,
+    not an address, in Web of Science form); legal forms are still removed.
+    """
     if not text:
         return ""
     s = unicodedata.normalize("NFKC", text).casefold()
@@ -112,7 +116,7 @@ def normalize(text: str | None) -> str:
     changed = True
     while changed and s:
         changed = False
-        for tail in COUNTRY_TAILS:
+        for tail in COUNTRY_TAILS if tails else ():
             if s == tail:
                 break
             if s.endswith(" of " + tail) or s.endswith(" of the " + tail):

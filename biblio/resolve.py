@@ -36,10 +36,12 @@ import polars as pl
 
 from biblio.errors import InputFileError
 from biblio.lists import ListSet, load_lists
-from biblio.normalize import has_cjk, normalize, segments
+from biblio.normalize import normalize, segments
+from biblio.orgs.graph import OrgGraph, load_graph
+from biblio.orgs.match import Analysis, Hit, OrgMatcher
 from biblio.query import LIST_KEYS, SCOPES
 
-METHODS: tuple[str, ...] = ("id", "ror", "exact", "strong_alias", "parent", "raw_string", "fuzzy")
+METHODS: tuple[str, ...] = ("id", "ror", "exact", "strong_alias", "parent", "numbered", "raw_string", "fuzzy")
 _RANK = {m: i for i, m in enumerate(METHODS)}
 FUZZY_THRESHOLD = 0.92
 FUZZY_MARGIN = 0.05
@@ -82,22 +84,11 @@ FLAG_SCHEMA = pl.Schema(
         "listed_now": pl.Boolean,
         "aspi_risk": pl.Utf8,
         "is_synthetic": pl.Boolean,
+        "chain": pl.Utf8,
     }
 )
 AFFILIATION_SCHEMA = pl.Schema({**_AFFILIATION_COLUMNS, "status": pl.Utf8, "n_flags": pl.Int32, "is_synthetic": pl.Boolean})
-SCREEN_COLUMNS: tuple[str, ...] = ("lists", "matched_entity", "method", "score", "evidence", "aspi_risk")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One candidate match: a list entity, how it was found and the text that matched."""
-
-    list_key: str
-    entity_key: str
-    method: str
-    score: float
-    matched_text: str
-    via_parent: str | None = None
+SCREEN_COLUMNS: tuple[str, ...] = ("lists", "matched_entity", "method", "score", "evidence", "aspi_risk", "chain")
 
 
 @dataclass
@@ -110,120 +101,111 @@ class ResolveResult:
 
 
 class Matcher:
-    """Indexes of the selected lists, and the matching rules. Build once, use for many rows."""
+    """The list entries of the selected lists, and matching over the organisation graph.
 
-    def __init__(self, lists: ListSet, *, apply: Sequence[str] = LIST_KEYS, fuzzy: bool = False) -> None:
+    IDs first (ROR and OpenAlex IDs of every organisation the graph knows), then the names a
+    string contains (see :mod:`biblio.orgs.match`); fuzzy matching only when asked.
+    """
+
+    def __init__(self, lists: ListSet, *, apply: Sequence[str] = LIST_KEYS, fuzzy: bool = False, graph: OrgGraph | None = None) -> None:
         self.lists = lists
         self.fuzzy_enabled = fuzzy
+        self.om = OrgMatcher(graph or load_graph(), apply=apply)
+        self.g = self.om.g
         ents = lists.entities.filter(pl.col("list_key").is_in(list(apply)))
         self.info: dict[tuple[str, str], dict[str, Any]] = {}
-        self.by_id: dict[str, set[tuple[str, str]]] = {}
-        self.by_ror: dict[str, set[tuple[str, str]]] = {}
+        self.by_oa: dict[str, set[str]] = {}
+        self.oa_direct: dict[str, set[tuple[str, str]]] = {}
         self.by_name: dict[str, set[tuple[str, str]]] = {}
-        self.by_alias: dict[str, set[tuple[str, str]]] = {}
         self.surface: dict[str, str] = {}
         for e in ents.iter_rows(named=True):
             k = (e["list_key"], e["entity_key"])
             self.info[k] = e
+            org = self.g.by_entity.get(k)
             for i in e["openalex_ids"]:
-                self.by_id.setdefault(i, set()).add(k)
-            for r in e["ror_ids"]:
-                self.by_ror.setdefault(r, set()).add(k)
-            for n in (e["name"], e["name_zh"]):
+                if org:
+                    self.by_oa.setdefault(i, set()).add(org)
+                else:  # an entry the graph does not know (a list file newer than the graph)
+                    self.oa_direct.setdefault(i, set()).add(k)
+            for n in (e["name"], e["name_zh"], *e["strong_aliases"]):
                 key = normalize(n)
                 if key:
                     self.by_name.setdefault(key, set()).add(k)
                     self.surface.setdefault(key, n)
-            for a in e["strong_aliases"]:
-                key = normalize(a)
-                if key:
-                    self.by_alias.setdefault(key, set()).add(k)
-                    self.surface.setdefault(key, a)
-        self.max_tokens = max((len(k.split()) for k in (*self.by_name, *self.by_alias)), default=1)
-        self._inst_cache: dict[tuple[Any, ...], list[Hit]] = {}
-        self._text_cache: dict[str, list[Hit]] = {}
+        self._inst_cache: dict[tuple[Any, ...], tuple[list[Hit], str | None, str]] = {}
         self._fuzzy_index: tuple[list[str], dict[str, list[int]]] | None = None
 
+    def _known(self, hits: list[Hit]) -> list[Hit]:
+        return [h for h in hits if (h.list_key, h.entity_key) in self.info]
+
     # -- institution records -------------------------------------------------------------
-    def match_institution(self, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str] = ()) -> list[Hit]:
-        """Hits for one OpenAlex institution, by ID, ROR, exact name, strong alias and lineage."""
+    def id_org(self, iid: str | None, ror: str | None) -> tuple[str | None, str]:
+        """The graph organisation of an OpenAlex institution ID or ROR ID, and which one found it."""
+        orgs = self.by_oa.get(iid or "", set())
+        if orgs:
+            return sorted(orgs)[0], "id"
+        if ror and ror in self.g.by_ror:
+            return self.g.by_ror[ror], "ror"
+        return None, ""
+
+    def institution(self, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str] = ()) -> tuple[list[Hit], str | None, str]:
+        """Hits for one OpenAlex institution, its graph organisation and a note.
+
+        By ROR / OpenAlex ID, else by its display name; then its OpenAlex lineage: a single
+        listed line of ancestors is rolled up ("parent"); several unrelated ancestors are a
+        joint centre and give no flag here (the raw string decides).
+        """
         lin = tuple(x for x in lineage if x and x != iid)
         ck = (iid, ror, name, lin)
-        cached = self._inst_cache.get(ck)
-        if cached is not None:
-            return cached
-        hits: list[Hit] = []
-        for k in self.by_id.get(iid or "", ()):
-            hits.append(Hit(k[0], k[1], "id", 1.0, iid or ""))
-        for k in self.by_ror.get(ror or "", ()):
-            hits.append(Hit(k[0], k[1], "ror", 1.0, ror or ""))
-        n = normalize(name)
-        for k in self.by_name.get(n, ()):
-            hits.append(Hit(k[0], k[1], "exact", 1.0, name or ""))
-        for k in self.by_alias.get(n, ()):
-            hits.append(Hit(k[0], k[1], "strong_alias", 1.0, name or ""))
-        for anc in lin:
-            for k in self.by_id.get(anc, ()):
-                hits.append(Hit(k[0], k[1], "parent", 1.0, anc, via_parent=self.info[k]["name"]))
-        out = best_per_list(hits)
+        got = self._inst_cache.get(ck)
+        if got is not None:
+            return got
+        org, how = self.id_org(iid, ror)
+        note = ""
+        if org:
+            hits = self.om.org_hits(org, method=how, matched=(ror if how == "ror" else iid) or "")
+        else:
+            a = self.om.analyse(name) if name else None
+            hits = a.hits if a else []
+            org = a.named[0] if a and len(a.named) == 1 else None
+        hits = hits + [Hit(lk, ek, "id", 1.0, iid or "", (self.info[(lk, ek)]["name"],)) for lk, ek in sorted(self.oa_direct.get(iid or "", ()))]
+        hits = hits + [Hit(lk, ek, "parent", 1.0, x, (name or iid or "", self.info[(lk, ek)]["name"]), self.info[(lk, ek)]["name"])
+                       for x in lin for lk, ek in sorted(self.oa_direct.get(x, ()))]
+        anc = [o for o in dict.fromkeys(o for x in lin for o in sorted(self.by_oa.get(x, ()))) if o != org]
+        if anc and not (org and self.g.links.get(org)):
+            tops = [o for o in anc if not any(o in self.g.ancestors(x) for x in anc if x != o)]
+            if len(tops) == 1:
+                hits = hits + [Hit(h.list_key, h.entity_key, "parent", 1.0, h.matched_text, (name or iid or "",) + h.chain, self.om.name(tops[0]), "", tops[0])
+                               for h in self.om.org_hits(tops[0], method="parent", matched=tops[0])]
+            else:
+                note = "joint centre in OpenAlex lineage (members: " + ", ".join(self.om.name(o) for o in tops) + ")"
+        out = (best_per_list(self._known(hits)), org, note)
         self._inst_cache[ck] = out
         return out
 
+    def match_institution(self, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str] = ()) -> list[Hit]:
+        """Hits for one OpenAlex institution (see :meth:`institution`)."""
+        return self.institution(iid, ror, name, lineage)[0]
+
     # -- raw affiliation strings ---------------------------------------------------------
-    def match_text(self, raw: str | None) -> list[Hit]:
-        """Hits for a raw affiliation string (or a free-text name), segment by segment."""
+    def analyse(self, raw: str | None, country_code: str | None = None) -> Analysis:
+        """Everything a raw string names (see :meth:`biblio.orgs.match.OrgMatcher.analyse`)."""
+        return self.om.analyse(raw, country_code=country_code)
+
+    def match_text(self, raw: str | None, country_code: str | None = None) -> list[Hit]:
+        """Hits for a raw affiliation string (or a free-text name)."""
         if not raw:
             return []
-        cached = self._text_cache.get(raw)
-        if cached is not None:
-            return cached
-        hits: list[Hit] = []
-        segs = segments(raw)
-        for seg in segs:
-            hits.extend(self._segment_hits(seg))
-        # "Institute of Physics, Chinese Academy of Sciences" names one listed entity across
-        # two segments: try adjacent pairs joined in both orders (whole-key lookups only).
-        for a, b in zip(segs, segs[1:]):
-            for joined in (f"{a} {b}", f"{b} {a}"):
-                hits += [Hit(k[0], k[1], "raw_string", 1.0, self.surface.get(joined, joined)) for k, _ in self._lookup(joined)]
+        hits = self._known(self.om.analyse(raw, country_code=country_code).hits)
         if not hits and self.fuzzy_enabled:
             for seg in segments(raw):
                 hits.extend(self._fuzzy_hits(seg))
-        out = best_per_list(hits)
-        self._text_cache[raw] = out
-        return out
-
-    def _lookup(self, key: str) -> list[tuple[tuple[str, str], str]]:
-        return [(k, "name") for k in self.by_name.get(key, ())] + [(k, "alias") for k in self.by_alias.get(key, ())]
-
-    def _segment_hits(self, seg: str) -> list[Hit]:
-        found = self._lookup(seg)
-        if found:
-            return [Hit(k[0], k[1], "raw_string", 1.0, self.surface.get(seg, seg)) for k, _ in found]
-        hits: list[Hit] = []
-        if has_cjk(seg):
-            compact = seg.replace(" ", "")
-            for length in range(min(len(compact), 40), 3, -1):
-                for k, _ in self._lookup(compact[:length]):
-                    hits.append(Hit(k[0], k[1], "raw_string", 1.0, compact[:length]))
-                if hits:
-                    return hits
-            return hits
-        toks = seg.split()
-        n = len(toks)
-        for i in range(1, n):
-            head, tail = " ".join(toks[:i]), " ".join(toks[i:])
-            # listed name first, then organisational words ("beihang university school of …")
-            if i <= self.max_tokens and i >= 2 and toks[i] in UNIT_WORDS:
-                hits += [Hit(k[0], k[1], "raw_string", 1.0, self.surface.get(head, head)) for k, _ in self._lookup(head)]
-            # organisational words, then the listed name ("state key laboratory of … at nudt")
-            if n - i <= self.max_tokens and n - i >= 2 and (toks[i - 1] in JOIN_WORDS or toks[i - 1] in UNIT_WORDS):
-                prefix_ok = toks[i - 1] in JOIN_WORDS or all(t in UNIT_WORDS or t in JOIN_WORDS for t in toks[:i])
-                if prefix_ok:
-                    hits += [Hit(k[0], k[1], "raw_string", 1.0, self.surface.get(tail, tail)) for k, _ in self._lookup(tail)]
-        return hits
+        return best_per_list(hits)
 
     # -- fuzzy (opt-in) ----------------------------------------------------------------
+    def _lookup(self, key: str) -> list[tuple[tuple[str, str], str]]:
+        return [(k, "name") for k in self.by_name.get(key, ())]
+
     def _fuzzy_hits(self, seg: str) -> list[Hit]:
         from rapidfuzz import fuzz
 
@@ -243,11 +225,12 @@ class Matcher:
         runner = next((s for s, key in scored[1:] if {k for k, _ in self._lookup(key)} != best_ents), 0.0)
         if best_score - runner < FUZZY_MARGIN:
             return []
-        return [Hit(k[0], k[1], "fuzzy", round(best_score, 4), self.surface.get(best_key, best_key)) for k in best_ents]
+        text = self.surface.get(best_key, best_key)
+        return [Hit(k[0], k[1], "fuzzy", round(best_score, 4), text, (text,)) for k in best_ents]
 
     def _fuzzy_blocks(self) -> tuple[list[str], dict[str, list[int]]]:
         if self._fuzzy_index is None:
-            keys = sorted({*self.by_name, *self.by_alias})
+            keys = sorted(self.by_name)
             df: dict[str, int] = {}
             for k in keys:
                 for t in set(k.split()):
@@ -288,6 +271,41 @@ def _mentions_scope(raw: list[str] | None, countries: list[str] | None, codes: t
     text = " ".join(raw or []).casefold()
     hints = PRC_HINTS if len(codes) > 1 else ("china", "p r china", "prc", "中国")
     return any(h in text for h in hints) and not ("taiwan" in text or "hong kong" in text and codes == ("CN",))
+
+
+def resolve_one(
+    m: Matcher, kind: str, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str], raws: list[str], country_code: str | None,
+) -> tuple[list[Hit], str]:
+    """Hits and status of one affiliation: IDs first, the raw strings where they disagree.
+
+    Where the raw strings name organisations and none of them is OpenAlex's institution (or
+    its unit or parent), the raw strings win and the chain says so. Status: 'flagged',
+    'no_match', 'ambiguous', 'joint_centre' or 'no_institution_id'.
+    """
+    analyses = [m.analyse(s, country_code) for s in raws]
+    named = [o for a in analyses for o in a.named]
+    raw_hits = [h for a in analyses for h in m._known(a.hits)]
+    ambiguous = any(a.ambiguous for a in analyses)
+    if kind == "raw":
+        hits = best_per_list(raw_hits)
+        return hits, "flagged" if hits else ("ambiguous" if ambiguous else "no_institution_id")
+    hits, org, note = m.institution(iid, ror, name, lineage)
+    if raws and named:
+        related = {org, *m.g.ancestors(org)} if org else set()
+        same = [o for o in named if o in related or (org and org in m.g.ancestors(o))]
+        if org and not same and not _name_in_raw(name, raws):
+            why = f"raw string wins: it names {', '.join(m.om.name(o) for o in named[:3])}; OpenAlex assigned {name or iid}"
+            hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, why) if x), h.org) for h in raw_hits]
+        elif not org and not hits and not _name_in_raw(name, raws):
+            hits = raw_hits
+        elif same:
+            hits = hits + [h for h in raw_hits if h.org in same or h.org in related]
+        hits = best_per_list(hits)
+    elif note and not hits:
+        return [], "joint_centre"
+    if note and hits:
+        hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, note) if x), h.org) for h in hits]
+    return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if note else "no_match")
 
 
 def resolve(
@@ -340,31 +358,18 @@ def resolve(
     hit_rows: list[dict[str, Any]] = []
     for r in rows.select("_key", "kind", "institution_id", "ror", "institution_name", "lineage", "raw_affiliation_strings", "country_code").unique("_key").iter_rows(named=True):
         raws = r["raw_affiliation_strings"] or []
-        if r["kind"] == "raw":
-            if not _mentions_scope(raws, [r["country_code"]] if r["country_code"] else [], codes):
-                continue
-            hits = best_per_list([h for s in raws for h in m.match_text(s)])
-        else:
-            hits = m.match_institution(r["institution_id"], r["ror"], r["institution_name"], r["lineage"] or ())
-            if not hits and fuzzy:
-                hits = [Hit(h.list_key, h.entity_key, h.method, h.score, r["institution_name"] or "") for h in m.match_text(r["institution_name"]) if h.method == "fuzzy"]
-            # raw strings: only where OpenAlex's institution looks wrong, i.e. its name does not
-            # appear in the authorship's raw strings (a hospital row whose string also names the
-            # university keeps its own institution: affiliated hospitals are separate entities).
-            if raws and not _name_in_raw(r["institution_name"], raws):
-                found = {(h.list_key, h.entity_key) for h in hits}
-                extra = [h for s in raws for h in m.match_text(s) if (h.list_key, h.entity_key) not in found]
-                if extra:
-                    hits = best_per_list(hits + extra)
-        status = "flagged" if hits else ("no_institution_id" if r["kind"] == "raw" else "no_match")
+        if r["kind"] == "raw" and not _mentions_scope(raws, [r["country_code"]] if r["country_code"] else [], codes):
+            continue
+        hits, status = resolve_one(m, r["kind"], r["institution_id"], r["ror"], r["institution_name"], r["lineage"] or (), raws, r["country_code"])
         key_rows.append({"_key": r["_key"], "status": status, "n_flags": len(hits)})
         for h in hits:
             e = m.info[(h.list_key, h.entity_key)]
+            chain = " → ".join(h.chain) + (f" [{h.note}]" if h.note else "")
             hit_rows.append({"_key": r["_key"], "list_key": h.list_key, "entity_key": h.entity_key, "entity_name": e["name"], "method": h.method,
-                             "score": h.score, "matched_text": h.matched_text, "via_parent": h.via_parent, "aspi_risk": e["aspi_risk"]})
+                             "score": h.score, "matched_text": h.matched_text, "via_parent": h.via_parent, "aspi_risk": e["aspi_risk"], "chain": chain})
     keys = pl.DataFrame(key_rows, schema={"_key": pl.Utf8, "status": pl.Utf8, "n_flags": pl.Int32})
     hits_df = pl.DataFrame(hit_rows, schema={"_key": pl.Utf8, "list_key": pl.Utf8, "entity_key": pl.Utf8, "entity_name": pl.Utf8, "method": pl.Utf8,
-                                             "score": pl.Float64, "matched_text": pl.Utf8, "via_parent": pl.Utf8, "aspi_risk": pl.Utf8})
+                                             "score": pl.Float64, "matched_text": pl.Utf8, "via_parent": pl.Utf8, "aspi_risk": pl.Utf8, "chain": pl.Utf8})
     considered = rows.join(keys, on="_key", how="inner")
     aff = (
         considered.join(works.select("work_id", "is_synthetic"), on="work_id", how="left")
@@ -459,39 +464,58 @@ def screen(df: pl.DataFrame, *, as_of: dt.date | None = None, fuzzy: bool = Fals
     m = Matcher(ls, apply=LIST_KEYS, fuzzy=fuzzy)
     listed = {(r["list_key"], r["entity_key"]): (r["edition"], r["edition_date"]) for r in ls.listed_as_of(as_of).iter_rows(named=True)}
     eds = ls.editions
-    cols = {c: df[c].cast(pl.Utf8).to_list() if c in df.columns else [None] * df.height for c in ("name", "ror", "openalex_id")}
+    list_names = dict(zip(eds["list_key"], eds["list_name"]))
+    oldest = {k: v for k, v in eds.group_by("list_key").agg(pl.col("edition_date").min()).iter_rows()}
+    cols = {c: df[c].cast(pl.Utf8).to_list() if c in df.columns else [None] * df.height for c in ("name", "ror", "openalex_id", "country_code")}
     out: dict[str, list[Any]] = {c: [] for c in SCREEN_COLUMNS}
-    for name, ror, oid in zip(cols["name"], cols["ror"], cols["openalex_id"]):
-        if not name or not name.strip():
-            for c in SCREEN_COLUMNS:
-                out[c].append("" if c != "score" else None)
-            out["evidence"][-1] = "not screened: empty name"
-            continue
-        oid_s = (oid or "").strip().rsplit("/", 1)[-1].upper() or None
-        ror_s = (ror or "").strip().rstrip("/").rsplit("/", 1)[-1].lower() or None
-        hits = m.match_institution(oid_s, ror_s, name, ())
-        if not hits:
-            hits = m.match_text(name)
-        on = [h for h in hits if (h.list_key, h.entity_key) in listed]
-        off = [h for h in hits if (h.list_key, h.entity_key) not in listed]
-        best = min(hits, key=lambda h: (_RANK[h.method], -h.score)) if hits else None
-        out["lists"].append(";".join(sorted({h.list_key for h in on})))
-        out["matched_entity"].append("; ".join(sorted({m.info[(h.list_key, h.entity_key)]["name"] for h in hits})))
-        out["method"].append(best.method if best else "")
-        out["score"].append(best.score if best else None)
-        ev = []
-        for h in on:
-            edn, edd = listed[(h.list_key, h.entity_key)]
-            ln = eds.filter(pl.col("list_key") == h.list_key)["list_name"][0]
-            ev.append(f"{h.list_key}: {m.info[(h.list_key, h.entity_key)]['name']} — {ln}, edition {edn} ({edd}); {h.method} on '{h.matched_text}'")
-        for h in off:
-            ev.append(f"{h.list_key}: matched {m.info[(h.list_key, h.entity_key)]['name']} but not on the edition in force on {as_of}")
-        out["evidence"].append(" | ".join(ev) if ev else "no match on any list")
-        risks = sorted({m.info[(h.list_key, h.entity_key)]["aspi_risk"] for h in hits if h.list_key == "aspi" and m.info[(h.list_key, h.entity_key)]["aspi_risk"]})
-        out["aspi_risk"].append("; ".join(risks))
-    added = pl.DataFrame(out, schema={"lists": pl.Utf8, "matched_entity": pl.Utf8, "method": pl.Utf8, "score": pl.Float64, "evidence": pl.Utf8, "aspi_risk": pl.Utf8})
+    memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for name, ror, oid, cc in zip(cols["name"], cols["ror"], cols["openalex_id"], cols["country_code"]):
+        key = (name, ror, oid, cc)
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = _screen_row(m, name, ror, oid, cc, as_of=as_of, listed=listed, list_names=list_names, oldest=oldest)
+        for c, v in zip(SCREEN_COLUMNS, row):
+            out[c].append(v)
+    added = pl.DataFrame(out, schema={"lists": pl.Utf8, "matched_entity": pl.Utf8, "method": pl.Utf8, "score": pl.Float64, "evidence": pl.Utf8,
+                                      "aspi_risk": pl.Utf8, "chain": pl.Utf8})
     base = df.drop([c for c in SCREEN_COLUMNS if c in df.columns])
     return pl.concat([base, added], how="horizontal")
+
+
+def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, cc: str | None, *, as_of: dt.date,
+                listed: dict[tuple[str, str], tuple[str, dt.date]], list_names: dict[str, str], oldest: dict[str, dt.date]) -> tuple[Any, ...]:
+    """The screen columns for one input row (lists, matched_entity, method, score, evidence, aspi_risk, chain)."""
+    if not name or not name.strip():
+        return ("", "", "", None, "not screened: empty name", "", "")
+    oid_s = (oid or "").strip().rsplit("/", 1)[-1].upper() or None
+    ror_s = (ror or "").strip().rstrip("/").rsplit("/", 1)[-1].lower() or None
+    cc_s = (cc or "").strip().upper() or None
+    hits, status = resolve_one(m, "institution" if (oid_s or ror_s) else "raw", oid_s, ror_s, name if (oid_s or ror_s) else None, (), [name], cc_s)
+    if not hits and m.fuzzy_enabled:
+        hits = m.match_text(name, cc_s)
+    a = m.analyse(name, cc_s)
+    on = [h for h in hits if (h.list_key, h.entity_key) in listed]
+    off = [h for h in hits if (h.list_key, h.entity_key) not in listed]
+    best = min(hits, key=lambda h: (_RANK[h.method], -h.score)) if hits else None
+    ev = []
+    for h in on:
+        edn, edd = listed[(h.list_key, h.entity_key)]
+        chain = " → ".join(h.chain)
+        ev.append(f"{h.list_key}: {m.info[(h.list_key, h.entity_key)]['name']} — {list_names[h.list_key]}, edition {edn} ({edd}); "
+                  f"{h.method} on '{h.matched_text}'; chain: {chain}" + (f" [{h.note}]" if h.note else ""))
+    for h in off:
+        if as_of < oldest.get(h.list_key, as_of):
+            ev.append(f"{h.list_key}: matched {m.info[(h.list_key, h.entity_key)]['name']}, but there is no edition of {list_names[h.list_key]} before {as_of}")
+        else:
+            ev.append(f"{h.list_key}: matched {m.info[(h.list_key, h.entity_key)]['name']} but not on the edition in force on {as_of}")
+    if not ev:
+        ev.append("ambiguous: not decided" if status == "ambiguous" else "no match on any list")
+    ev += [n for n in a.notes if n not in ev]
+    risks = sorted({m.info[(h.list_key, h.entity_key)]["aspi_risk"] for h in hits if h.list_key == "aspi" and m.info[(h.list_key, h.entity_key)]["aspi_risk"]})
+    chains = " | ".join(dict.fromkeys(" → ".join(h.chain) for h in on))
+    method = best.method if best else ("ambiguous" if status == "ambiguous" else "")
+    return (";".join(sorted({h.list_key for h in on})), "; ".join(sorted({m.info[(h.list_key, h.entity_key)]["name"] for h in hits})),
+            method, best.score if best else None, " | ".join(ev), "; ".join(risks), chains)
 
 
 def screen_csv(in_path: str | Path, out_path: str | Path, *, as_of: dt.date | None = None, fuzzy: bool = False) -> pl.DataFrame:

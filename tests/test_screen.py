@@ -19,7 +19,7 @@ def test_column_contract_and_as_of(tmp_path: Path) -> None:
     src.write_text("id,name,country_code\n1,Beihang University,CN\n2,Seattle University,US\n3,Shanghai Jiao Tong University,CN\n4,,CN\n", encoding="utf-8")
     out = screen_csv(src, tmp_path / "out.csv", as_of=dt.date(2025, 1, 1))
     assert out.columns == ["id", "name", "country_code", *SCREEN_COLUMNS]
-    assert out.columns[-6:] == ["lists", "matched_entity", "method", "score", "evidence", "aspi_risk"]
+    assert out.columns[-7:] == ["lists", "matched_entity", "method", "score", "evidence", "aspi_risk", "chain"]
     rows = {r["id"]: r for r in out.iter_rows(named=True)}
     assert rows["1"]["lists"] == "1286;aspi;entity_list;seven_sons" and rows["1"]["aspi_risk"] == "Very high"
     assert rows["2"]["lists"] == "" and rows["2"]["evidence"] == "no match on any list"

@@ -1,0 +1,1 @@
+"""The organisation graph (see biblio/orgs/graph.py)."""

@@ -1,0 +1,646 @@
+"""Build the organisation graph (``biblio/orgs/data/*.csv``) from the repo's own sources.
+
+Sources, each row of the output citing one:
+
+* the bundled entity lists (``biblio.lists``): names, strong/weak aliases, ``parent_key``,
+  Chinese names, Entity List "Subordinate Institution" text, ASPI ``subsidiaries`` and
+  ``major defence laboratories`` (from ``biblio/lists/raw``);
+* ROR (``biblio/orgs/raw``, CC0, partial): CN/HK/MO/TW records, look-alikes abroad and the
+  labels of referenced records; ``parent`` links become ``unit_of`` / ``subsidiary_of``;
+* Hipo's world university list (MIT): foreign universities, as known *unlisted* bodies;
+* the curated tables in ``biblio/orgs/curated`` (every row cites its source);
+* rigour's territory names and ROR's cities for ``places.csv``.
+
+Identity: records are merged into one organisation when they share a ROR ID, when a list
+entity's canonical name equals a Chinese ROR record's name, when two lists print the same
+canonical name (or one prints the other's name as a strong alias), when two names read as
+the same numbered institute of the same group, or when a curated ``list_links`` row says so.
+
+Run ``python -m biblio.orgs.build`` (or ``scripts/build_orgs.py``); the output is
+deterministic, and ``tests/test_orgs.py`` checks that a rebuild equals the shipped files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from biblio.orgs.text import name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
+
+HERE = Path(__file__).parent
+RAW = HERE / "raw"
+CURATED = HERE / "curated"
+DATA = HERE / "data"
+LISTS_RAW = HERE.parent / "lists" / "raw"
+FILES = {
+    "orgs": ("org_key", "canonical_name", "kind", "country_code", "city", "ror_ids", "sources"),
+    "names": ("org_key", "name", "key", "name_kind", "scope", "source"),
+    "edges": ("child_key", "parent_key", "relation", "source"),
+    "links": ("org_key", "list_key", "entity_key", "scope", "source"),
+    "places": ("key", "country_code", "kind", "source"),
+}
+DECIDING = ("canonical", "former", "strong_alias", "zh_hans", "zh_hant")
+_ZH_PAREN = re.compile(r"^(.*?)\s*[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
+_SUBORD = re.compile(r"^(.*?)\.*\s+(?:Subordinate Institution\s*-|Affiliated Entity:)\s*(.+)$")
+_SUBORD_OF = re.compile(r"^(.*?)\s*\(a subordinate institute of ([^)]+)\)\s*$", re.I)
+UNIVERSITY_WORDS = ("university", "college", "大学", "学院")
+COMPANY_WORDS = frozenset("co ltd limited inc corp corporation company group holdings technologies llc plc".split())
+
+
+class Node:
+    """One source record before merging: names, country, kind, links and parents."""
+
+    __slots__ = ("nid", "canonical", "kind", "country", "city", "rors", "names", "links", "parents", "source")
+
+    def __init__(self, nid: str, canonical: str, *, kind: str = "other", country: str = "", city: str = "", source: str = "") -> None:
+        self.nid, self.canonical, self.kind, self.country, self.city, self.source = nid, canonical, kind, country, city, source
+        self.rors: set[str] = set()
+        self.names: list[tuple[str, str, str, str]] = []   # (name, name_kind, scope, source)
+        self.links: list[tuple[str, str, str, str]] = []   # (list_key, entity_key, scope, source)
+        self.parents: list[tuple[str, str, str]] = []      # (parent node id, relation, source)
+
+    def add_name(self, name: str | None, kind: str, source: str, scope: str = "") -> None:
+        if name and name.strip() and name_key(name):
+            self.names.append((name.strip(), kind, scope, source))
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.p: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.p.setdefault(x, x)
+        while self.p[x] != x:
+            self.p[x] = self.p[self.p[x]]
+            x = self.p[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+# ---------------------------------------------------------------------------------------
+# sources → nodes
+# ---------------------------------------------------------------------------------------
+def _country_of(country: str | None, address: str | None) -> str:
+    c = (country or "").casefold()
+    a = (address or "").casefold()
+    if c.startswith("china"):
+        return "HK" if "hong kong" in a else "MO" if ("macau" in a or "macao" in a) else "CN"
+    if not c:
+        return ""
+    from rigour.territories import lookup_territory
+
+    t = lookup_territory(country or "")
+    return t.code.split("-")[0].upper() if t else ""
+
+
+def _kind_from_name(name: str, *, category: str | None = None) -> str:
+    n = name.casefold()
+    if category and "conglomerate" in category.casefold():
+        return "company"
+    if any(w in n for w in UNIVERSITY_WORDS):
+        return "university"
+    if "hospital" in n or "医院" in n:
+        return "hospital"
+    if "academy" in n or "研究院" in n:
+        return "academy"
+    if "institute" in n or "研究所" in n:
+        return "institute"
+    if "laborator" in n or "实验室" in n:
+        return "lab"
+    toks = set(re.sub(r"[^\w]+", " ", n).split())
+    return "company" if toks & COMPANY_WORDS else "other"
+
+
+def list_nodes() -> list[Node]:
+    """One node per list entity, with its names, parent_key edge and identity link."""
+    from biblio.lists import load_lists
+
+    ls = load_lists()
+    raw_extra = _list_raw_fields()
+    nodes: list[Node] = []
+    for e in ls.entities.sort("list_key", "entity_key").iter_rows(named=True):
+        lk, ek = e["list_key"], e["entity_key"]
+        src = f"list {lk}"
+        name = e["name"]
+        sub = _SUBORD.match(name) or _SUBORD_OF.match(name)
+        nid = f"{lk}:{ek}"
+        addr = raw_extra.get((lk, ek), {}).get("address")
+        n = Node(nid, sub.group(2).strip() if _SUBORD.match(name) else (sub.group(1).strip() if sub else name),
+                 kind=_kind_from_name(name, category=e["category"]), country=_country_of(e["country"], addr), source=src)
+        n.add_name(n.canonical, "canonical", src)
+        if n.canonical != name:
+            n.add_name(name, "strong_alias", src)
+        for a in e["strong_aliases"] or []:
+            n.add_name(a, "strong_alias", src)
+        for a in e["weak_aliases"] or []:
+            n.add_name(a, "weak_alias", src)
+        n.add_name(e["name_zh"], "zh_hans", src)
+        n.rors.update(e["ror_ids"] or [])
+        n.links.append((lk, ek, "all", src))
+        if e["parent_key"]:
+            n.parents.append((f"{lk}:{e['parent_key']}", "subsidiary_of", f"{src} parent_key"))
+        if sub:
+            n.parents.append(("name:" + name_key(sub.group(1) if _SUBORD.match(name) else sub.group(2)), "subsidiary_of", f"{src} entry text"))
+        nodes.append(n)
+    nodes += _aspi_units(nodes)
+    return nodes
+
+
+def _list_raw_fields() -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in sorted((HERE.parent / "lists" / "data").glob("*.json")):
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue
+        for e in data.get("entities", []) if isinstance(data, dict) else []:
+            out[(p.stem, e.get("key"))] = e
+    return out
+
+
+def _aspi_units(nodes: list[Node]) -> list[Node]:
+    """ASPI tracker ``subsidiaries`` and ``major defence laboratories`` as units of their entity."""
+    path = LISTS_RAW / "misp_galaxy_aspi_china-defence-universities.json"
+    if not path.exists():
+        return []
+    by_name = {name_key(n.canonical): n.nid for n in nodes if n.nid.startswith("aspi:")}
+    out: list[Node] = []
+    for v in json.loads(path.read_text(encoding="utf-8"))["values"]:
+        en = re.sub(r"\s*\([^)]*\)\s*$", "", v["value"]).strip()
+        parent = by_name.get(name_key(en))
+        if not parent:
+            continue
+        for field, tag in (("subsidiaries", "subsidiary"), ("major defence laboratories", "lab")):
+            for i, text in enumerate(v.get("meta", {}).get(field) or []):
+                m = _ZH_PAREN.match(text.strip())
+                name, zh = (m.group(1), m.group(2)) if m else (text.strip(), None)
+                src = f"ASPI tracker {field}"
+                n = Node(f"{parent}#{tag}{i}", name or (zh or ""), kind=_kind_from_name(name or zh or ""), country="CN", source=src)
+                n.add_name(name, "canonical", src)
+                n.add_name(zh, "zh_hans", src)
+                n.parents.append((parent, "unit_of", src))
+                out.append(n)
+    return out
+
+
+_ROR_KIND = {"education": "university", "healthcare": "hospital", "company": "company", "facility": "lab",
+             "government": "other", "nonprofit": "other", "archive": "other", "funder": "other", "other": "other"}
+
+
+def _ror_id(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def ror_nodes() -> list[Node]:
+    """ROR records (CN/HK/MO/TW, look-alikes abroad) and stubs of referenced records."""
+    nodes: list[Node] = []
+    seen: set[str] = set()
+    for fname, src in (("ror_cn_hk_mo_tw.jsonl", "ROR v2.9 (CN/HK/MO/TW subset)"), ("ror_lookalikes_non_cn.jsonl", "ROR v2.9 (look-alikes abroad)")):
+        for line in (RAW / fname).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            rid = _ror_id(r["id"])
+            if rid in seen:
+                continue
+            seen.add(rid)
+            types = r.get("types") or ["other"]
+            kind = _ROR_KIND.get(types[0], "other")
+            if kind in ("other", "lab") and _kind_from_name(r["name"]) not in ("other", "company"):
+                kind = _kind_from_name(r["name"])
+            n = Node(f"ror:{rid}", r["name"], kind=kind, country=r.get("country_code") or "", city=r.get("city") or "", source=src)
+            n.rors.add(rid)
+            for nm in r.get("names") or []:
+                t = nm.get("types") or []
+                if "acronym" in t:
+                    n.add_name(nm["value"], "abbreviation", src)
+                elif (nm.get("lang") or "").startswith("zh") or re.search(r"[\u4e00-\u9fff]", nm["value"]):
+                    n.add_name(nm["value"], "zh_hans" if to_simplified(nm["value"]) == nm["value"] else "zh_hant", src)
+                elif "ror_display" in t:
+                    n.add_name(nm["value"], "canonical", src)
+                else:
+                    n.add_name(nm["value"], "strong_alias", src)
+            for rel in r.get("relationships") or []:
+                if rel["type"] == "parent":
+                    n.parents.append((f"ror:{_ror_id(rel['id'])}", "subsidiary_of" if kind == "company" else "unit_of", f"{src} parent link"))
+            nodes.append(n)
+    for line in (RAW / "ror_missing_referenced_stubs_cn.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        rid = _ror_id(r["id"])
+        if rid not in seen:
+            seen.add(rid)
+            n = Node(f"ror:{rid}", r["label"], kind=_kind_from_name(r["label"]), source="ROR v2.9 (label of a referenced record)")
+            n.rors.add(rid)
+            n.add_name(r["label"], "canonical", n.source)
+            nodes.append(n)
+    return nodes
+
+
+def hipo_nodes(known_keys: set[str]) -> list[Node]:
+    """Foreign universities (Hipo list) whose names ROR does not already give, as unlisted bodies."""
+    data = json.loads((RAW / "hipo_world_universities_and_domains.json").read_text(encoding="utf-8"))
+    out: list[Node] = []
+    seen: set[tuple[str, str]] = set()
+    for u in data:
+        cc = (u.get("alpha_two_code") or "").upper()
+        k = name_key(u["name"])
+        if cc in ("CN", "HK", "MO") or not k or (cc, k) in seen:
+            continue
+        seen.add((cc, k))
+        if (cc, k) in known_keys:
+            continue
+        n = Node(f"hipo:{cc}:{k.replace(' ', '-')}", u["name"], kind="university", country=cc, source="Hipo world universities (2026-06-20)")
+        n.add_name(u["name"], "canonical", n.source)
+        out.append(n)
+    return out
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(fh)]
+
+
+def curated_nodes() -> list[Node]:
+    """The curated tables: organisations, names, edges and list links (missing files: none)."""
+    nodes: dict[str, Node] = {}
+    for r in _read_csv(CURATED / "organisations.csv"):
+        k = r["org_key"]
+        src = f"curated: {r.get('source', '')}".strip()
+        n = nodes.setdefault(k, Node(k, r["canonical_name"], kind=r.get("kind") or "other", country=r.get("country_code") or "", city=r.get("city") or "", source=src))
+        n.add_name(r["canonical_name"], "canonical", src)
+        n.rors.update(x.strip() for x in (r.get("ror_ids") or "").split(";") if x.strip())
+    for r in _read_csv(CURATED / "names.csv"):
+        n = nodes.get(r["org_key"]) or nodes.setdefault(r["org_key"], Node(r["org_key"], r["name"], source="curated"))
+        n.add_name(r["name"], r.get("name_kind") or "strong_alias", f"curated: {r.get('source', '')}")
+    for r in _read_csv(CURATED / "edges.csv"):
+        n = nodes.get(r["child_key"]) or nodes.setdefault(r["child_key"], Node(r["child_key"], r["child_key"], source="curated"))
+        n.parents.append((r["parent_key"], r.get("relation") or "unit_of", f"curated: {r.get('source', '')}"))
+    for r in _read_csv(CURATED / "list_links.csv"):
+        n = nodes.get(r["org_key"]) or nodes.setdefault(r["org_key"], Node(r["org_key"], r["org_key"], source="curated"))
+        n.links.append((r["list_key"], r["entity_key"], r.get("scope") or "all", f"curated: {r.get('source', '')}"))
+    return [nodes[k] for k in sorted(nodes)]
+
+
+# ---------------------------------------------------------------------------------------
+# merging
+# ---------------------------------------------------------------------------------------
+_KIND_RANK = {k: i for i, k in enumerate(("canonical", "former", "strong_alias", "zh_hans", "zh_hant", "abbreviation", "weak_alias", "numbered"))}
+_CN = ("CN", "HK", "MO")
+
+
+def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
+    """Merge records that are the same body (shared nid or ROR; same canonical names)."""
+    by_nid: dict[str, str] = {}
+    by_ror: dict[str, str] = {}
+    for n in nodes:
+        uf.union(n.nid, by_nid.setdefault(n.nid, n.nid))
+        for r in sorted(n.rors):
+            uf.union(n.nid, by_ror.setdefault(r, n.nid))
+    ror_cn: dict[str, set[str]] = defaultdict(set)
+    for n in nodes:
+        if n.nid.startswith("ror:") and (n.country in _CN or not n.country):
+            for name, kind, _, _ in n.names:
+                if kind in DECIDING:
+                    ror_cn[name_key(name)].add(n.nid)
+    canon: dict[str, str] = {}
+    for n in nodes:
+        if n.nid.startswith("ror:") or n.nid.startswith("hipo:") or "#" in n.nid:
+            continue
+        k = name_key(n.canonical)
+        hits = ror_cn.get(k, set())
+        if len(hits) == 1:
+            uf.union(n.nid, next(iter(hits)))
+        uf.union(n.nid, canon.setdefault(k, n.nid))
+    for n in nodes:
+        for lk, ek, scope, _ in n.links:
+            if scope == "all" and f"{lk}:{ek}" != n.nid:
+                uf.union(n.nid, f"{lk}:{ek}")
+
+
+def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
+    """A list's strong alias equal to the canonical name of one other listed body merges the
+    two (lists print one body under several names); an alias that names an unlisted body, or
+    several bodies, is scoped to that list entry only ("this_list_only")."""
+    owner: dict[str, set[str]] = defaultdict(set)
+    listed: set[str] = set()
+    for n in nodes:
+        if n.links:
+            listed.add(uf.find(n.nid))
+        for name, kind, _, _ in n.names:
+            if kind in ("canonical", "zh_hans", "zh_hant") or (kind == "strong_alias" and n.nid.startswith("ror:")):
+                owner[name_key(name)].add(uf.find(n.nid))
+    scoped: set[tuple[str, str]] = set()
+    for n in nodes:
+        if not n.links:
+            continue
+        for name, kind, _, _ in n.names:
+            if kind != "strong_alias":
+                continue
+            k = name_key(name)
+            others = owner.get(k, set()) - {uf.find(n.nid)}
+            if len(others) == 1 and next(iter(others)) in listed:
+                uf.union(n.nid, next(iter(others)))
+            elif others:
+                scoped.add((n.nid, k))
+    return scoped
+
+
+def _name_index(uf: UnionFind, nodes: list[Node], kinds: Iterable[str]) -> dict[str, set[str]]:
+    idx: dict[str, set[str]] = defaultdict(set)
+    ks = set(kinds)
+    for n in nodes:
+        for name, kind, _, _ in n.names:
+            if kind in ks:
+                idx[name_key(name)].add(uf.find(n.nid))
+    return idx
+
+
+_NUM_NOISE = frozenset({"no", "institute", "institutes", "research", "academy", "ri", "number", "corporation", "corp", "co", "ltd", "limited", "company", "of", "the"})
+
+
+def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None) -> tuple[str, str, int] | None:
+    """(group root, kind, number) when a name key reads as a numbered unit of a known group."""
+    if re.search(r"[\u4e00-\u9fff]", key):
+        found = numbered_in_cjk(key)
+        if len(found) != 1:
+            return None
+        head = key.split("第")[0] if "第" in key else re.split(r"[0-9零〇一二两三四五六七八九十百]", key)[0]
+        tail = re.sub(r"^.*?(研究所|研究院|所|院)", "", key[len(head):], count=1)
+        g = idx.get(head, set()) - {own}
+        if len(g) == 1 and not tail:
+            return (next(iter(g)), found[0][1], found[0][0])
+        return None
+    toks = key.split()
+    found = set(numbered_in_tokens(toks))
+    if not found and len(toks) >= 2 and toks[-1].isdigit():
+        found = {(int(toks[-1]), "institute")}
+    if len(found) != 1:
+        return None
+    n, kind = next(iter(found))
+    rest = [t for t in toks if t not in _NUM_NOISE and not re.match(r"^\d+(st|nd|rd|th)?$", t) and t not in _ORDINAL_WORDS]
+    group = None
+    i = 0
+    while i < len(rest):  # the rest must be names of one group only ("cetc", "china electronics … corporation")
+        for ln in range(len(rest) - i, 0, -1):
+            g = idx.get(" ".join(rest[i:i + ln]), set()) - {own}
+            if len(g) == 1 and (group is None or g == {group}):
+                group, i = next(iter(g)), i + ln
+                break
+        else:
+            return None
+    return (group, kind, n) if group else None
+
+
+_ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
+
+
+def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[str, str, int]], set[tuple[str, str]]]:
+    """Merge names that read as the same numbered unit of the same group; drop names whose
+    number contradicts their record's own canonical name ("CETC Research Institute 39" on CETC 38)."""
+    idx = _name_index(uf, nodes, DECIDING + ("abbreviation",))
+    num_of: dict[str, tuple[str, str, int]] = {}
+    drop: set[tuple[str, str]] = set()
+    for n in nodes:
+        if n.country not in ("", *_CN):
+            continue
+        own = uf.find(n.nid)
+        base = parse_numbered(name_key(n.canonical), idx, own)
+        parsed = {name_key(nm): parse_numbered(name_key(nm), idx, own) for nm, kind, _, _ in n.names if kind != "weak_alias"}
+        alias_keys = {v for v in parsed.values() if v}
+        if not base and len(alias_keys) == 1:
+            base = next(iter(alias_keys))  # one numbered alias: "CETC 10th Research Institute"
+        for k, got in parsed.items():
+            if got and got != base:
+                drop.add((n.nid, k))
+        if base:
+            num_of[n.nid] = base
+    first: dict[tuple[str, str, int], str] = {}
+    for nid, (g, kind, num) in sorted(num_of.items()):
+        key = (uf.find(g), kind, num)
+        uf.union(nid, first.setdefault(key, nid))
+    return num_of, drop
+
+
+def _org_key(members: list[Node]) -> str:
+    ids = sorted({m.nid for m in members if "#" not in m.nid})
+    for pref in (lambda x: ":" not in x, lambda x: x.startswith("ror:"), lambda x: not x.startswith("hipo:"), lambda x: True):
+        got = [x for x in ids if pref(x)]
+        if got:
+            return got[0]
+    return sorted(m.nid for m in members)[0]
+
+
+def _cluster_kind(members: list[Node]) -> str:
+    order = [m for m in members if ":" not in m.nid] + [m for m in members if m.nid.startswith("ror:")] + members
+    for m in order:
+        if m.kind and m.kind != "other":
+            return m.kind
+    return "other"
+
+
+def build_rows() -> dict[str, list[tuple[str, ...]]]:
+    """All output rows (deterministic): orgs, names, edges, links and places."""
+    nodes = list_nodes() + ror_nodes() + curated_nodes()
+    nodes += hipo_nodes({(n.country, name_key(nm)) for n in nodes for nm, *_ in n.names})
+    places = {r[0] for r in place_rows()}
+    vocab = common_vocabulary(nodes)
+    for n in nodes:
+        if n.links or (":" not in n.nid and n.kind == "company"):
+            _derived_names(n, places, vocab)
+    uf = UnionFind()
+    _identity_unions(uf, nodes)
+    scoped = _alias_unions(uf, nodes)
+    num_of, drop = _numbered_unions(uf, nodes)
+    clusters: dict[str, list[Node]] = defaultdict(list)
+    for n in nodes:
+        clusters[uf.find(n.nid)].append(n)
+    key_of = {root: _org_key(ms) for root, ms in clusters.items()}
+    okey = lambda nid: key_of[uf.find(nid)]  # noqa: E731
+    rows: dict[str, list[tuple[str, ...]]] = {k: [] for k in FILES}
+    kinds: dict[str, str] = {}
+    for root, ms in clusters.items():
+        k = key_of[root]
+        kinds[k] = _cluster_kind(ms)
+        head = next((m for m in ms if ":" not in m.nid), None) or next((m for m in ms if m.nid.startswith("ror:") and m.country), None) or sorted(ms, key=lambda m: m.nid)[0]
+        country = head.country or next((m.country for m in ms if m.country), "")
+        city = head.city or next((m.city for m in ms if m.city), "")
+        rors = sorted({r for m in ms for r in m.rors})
+        rows["orgs"].append((k, head.canonical, kinds[k], country, city, ";".join(rors), "; ".join(sorted({m.source for m in ms}))))
+        rows["names"] += _cluster_names(k, ms, scoped, drop, places)
+        rows["links"] += _cluster_links(k, ms, kinds[k])
+    idx = _name_index(uf, nodes, DECIDING)
+    for n in nodes:
+        for parent, rel, src in n.parents:
+            if parent.startswith("name:"):
+                got = idx.get(parent[5:], set())
+                if len(got) != 1:
+                    continue
+                parent = next(iter(got))
+            if parent not in uf.p:
+                continue
+            c, p = okey(n.nid), okey(parent)
+            if c != p:
+                rows["edges"].append((c, p, rel, src))
+    for nid, (g, kind, num) in num_of.items():
+        c, p = okey(nid), okey(g)
+        rows["names"].append((c, f"{kind} {num} of {p}", f"#{p}#{kind}#{num}", "numbered", "", "numbered-institute rule over the graph's names"))
+        if c != p:
+            rows["edges"].append((c, p, "subsidiary_of" if kinds.get(p) == "company" else "unit_of", "numbered-institute rule over the graph's names"))
+    rows["names"] = promote_group_aliases(rows["names"], rows["edges"])
+    rows["places"] = place_rows()
+    return {k: sorted(set(v)) for k, v in rows.items()}
+
+
+def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A weak alias claimed by an organisation and otherwise only by its own units (a group's
+    acronym printed on each subsidiary's entry, "CASC") decides for that organisation."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for c, p, *_ in edges:
+        parents[c].add(p)
+
+    def ancestors(k: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(parents.get(k, ()))
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo += parents.get(x, ())
+        return seen
+
+    claim: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if r[3] != "numbered":
+            claim[r[2]].add(r[0])
+    out = []
+    for r in names:
+        if r[3] == "weak_alias" and len(claim[r[2]]) > 1 and all(r[0] in ancestors(o) for o in claim[r[2]] - {r[0]}):
+            r = (*r[:3], "strong_alias", r[4], r[5] + " (group name printed on its units' entries)")
+        out.append(r)
+    return out
+
+
+def _cluster_names(k: str, ms: list[Node], scoped: set[tuple[str, str]], drop: set[tuple[str, str]], places: set[str]) -> list[tuple[str, ...]]:
+    """One row per (key, scope) of a cluster, best name kind first; a place name never names a
+    body (an alias "Shenzhen" is dropped); each name also under its key with the country kept."""
+    best: dict[tuple[str, str], tuple[str, ...]] = {}
+    for m in ms:
+        scope_of = f"{m.links[0][0]}:{m.links[0][1]}" if m.links else ""
+        for name, kind, scope, src in m.names:
+            nk = name_key(name)
+            if (m.nid, nk) in drop or (nk in places and kind != "canonical"):
+                continue
+            sc = scope or (scope_of if (m.nid, nk) in scoped else "")
+            for key in dict.fromkeys((nk, name_key(name, False))):
+                row = (k, name, key, kind, sc, src)
+                cur = best.get((key, sc))
+                if cur is None or _KIND_RANK.get(kind, 9) < _KIND_RANK.get(cur[3], 9):
+                    best[(key, sc)] = row
+    return list(best.values())
+
+
+def _cluster_links(k: str, ms: list[Node], kind: str) -> list[tuple[str, ...]]:
+    out = []
+    for m in ms:
+        for lk, ek, scope, src in m.links:
+            if lk == "sastind" and kind not in ("university",):
+                continue  # SASTIND list semantics: supervised civilian universities only
+            out.append((k, lk, ek, scope, src))
+    return out
+
+
+_BUSINESS = frozenset("technologies technology group holdings holding co ltd limited inc corp corporation company".split())
+
+
+def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
+    """Words of foreign organisation names (ROR look-alikes and Hipo, in 3+ names): a name made
+    only of these, with no place, is generic ("Institute of Aeronautics and Astronautics")."""
+    df: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        if n.country and n.country not in _CN and n.country != "TW":
+            for t in set(name_key(n.canonical).split()):
+                df[t] += 1
+    return frozenset(t for t, c in df.items() if c >= 3)
+
+
+def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
+    """Names a listed entry implies: the name before its address ("X Co., Ltd., Chengdu,
+    Sichuan" → "X Co., Ltd.") and, for companies, the brand without its business words
+    ("Huawei Technologies Co., Ltd." → "Huawei"), when the brand is not generic or a place."""
+    derived = []
+    for name, kind, _, src in list(n.names):
+        if kind != "canonical":
+            continue
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) > 1 and all(name_key(p) in places or not name_key(p) for p in parts[1:] if name_key(p) not in _BUSINESS):
+            head = parts[0]
+            derived.append((head, "strong_alias", f"{src} (name before its address)"))
+            name = head
+        toks = name_key(name).split()
+        trimmed = list(toks)
+        while len(trimmed) > 1 and trimmed[-1] in _BUSINESS:
+            trimmed.pop()
+        while len(trimmed) > 2 and trimmed[-2:] == ["science", "and"]:
+            trimmed = trimmed[:-2]
+        if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
+                and any(t not in vocab and t not in places for t in trimmed)):
+            derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
+    keys = {name_key(nm) for nm, kind, _, _ in n.names if kind in DECIDING}
+    for name, kind, _, src in list(n.names):
+        m = _ABBR_PAREN.match(name)
+        if m and name_key(m.group(1)) in keys and kind != "weak_alias":
+            derived.append((m.group(2), "abbreviation", f"{src} (abbreviation printed after the name)"))
+    for name, kind, src in derived:
+        n.add_name(name, kind, src)
+
+
+_ABBR_PAREN = re.compile(r"^(.*\S)\s*\(([A-Za-z][A-Za-z0-9\-]{1,9})\)\s*$")
+_SHORT_PLACES = frozenset({"usa", "uk", "uae", "us", "prc"})
+
+
+def place_rows() -> list[tuple[str, ...]]:
+    """Place names → country code: rigour's territory names (countries and subdivisions) and
+    the cities of the ROR records (a city name used in two countries is left out)."""
+    from rigour.territories.lookup import _get_territory_names  # the names lookup_territory uses
+
+    rows: dict[str, tuple[str, ...]] = {}
+    for name, terr in sorted(_get_territory_names().items()):
+        k = name_key(name)
+        if not k or (len(k) < 4 and k not in _SHORT_PLACES) or re.search(r"\d", k):
+            continue
+        cc = terr.code.split("-")[0].upper()
+        rows.setdefault(k, (k, cc, "territory" if "-" not in terr.code else "subdivision", "rigour territories"))
+    cities: dict[str, set[str]] = defaultdict(set)
+    for fname in ("ror_cn_hk_mo_tw.jsonl", "ror_lookalikes_non_cn.jsonl"):
+        for line in (RAW / fname).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r.get("city") and r.get("country_code"):
+                cities[name_key(r["city"])].add(r["country_code"])
+    for k, ccs in sorted(cities.items()):
+        if k and len(ccs) == 1 and k not in rows and len(k) >= 4:
+            rows[k] = (k, next(iter(ccs)), "city", "ROR record cities")
+    return list(rows.values())
+
+
+def write(out_dir: Path = DATA) -> dict[str, int]:
+    """Build and write ``orgs.csv``, ``names.csv``, ``edges.csv``, ``links.csv``, ``places.csv``."""
+    rows = build_rows()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, header in FILES.items():
+        with (out_dir / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows[name])
+    return {k: len(v) for k, v in rows.items()}
+
+
+if __name__ == "__main__":
+    print(write())

@@ -1,0 +1,126 @@
+"""Load the shipped organisation graph (``biblio/orgs/data/*.csv``) into lookup tables.
+
+Example:
+    >>> g = load_graph()
+    >>> g.orgs[g.by_ror["0098hst83"]].name
+    'China Electronics Technology Group Corporation'
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from biblio.errors import ListDataError
+
+DATA = Path(__file__).parent / "data"
+DECIDING = frozenset({"canonical", "former", "strong_alias", "zh_hans", "zh_hant"})
+
+
+@dataclass(frozen=True)
+class Org:
+    key: str
+    name: str
+    kind: str
+    country: str
+    city: str
+    rors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NameRef:
+    org: str
+    kind: str      # canonical | former | strong_alias | abbreviation | zh_hans | zh_hant | weak_alias | numbered
+    scope: str     # "" (all the body's lists) or "list_key:entity_key" (that list entry only)
+    text: str
+
+
+@dataclass
+class OrgGraph:
+    """Organisations, names (by key), parents, list links, places and a few derived indexes."""
+
+    orgs: dict[str, Org]
+    names: dict[str, list[NameRef]]
+    parents: dict[str, list[tuple[str, str, str]]]
+    links: dict[str, list[tuple[str, str, str, str]]]
+    places: dict[str, str]
+    by_ror: dict[str, str] = field(default_factory=dict)
+    by_entity: dict[tuple[str, str], str] = field(default_factory=dict)
+    vocab: frozenset[str] = frozenset()
+    max_tokens: int = 1
+    max_place_tokens: int = 1
+    zh_first: dict[str, list[str]] = field(default_factory=dict)
+
+    def ancestors(self, key: str) -> list[str]:
+        """Every ancestor over unit_of / subsidiary_of, nearest first."""
+        out: list[str] = []
+        todo = [p for p, _, _ in self.parents.get(key, ())]
+        while todo:
+            x = todo.pop(0)
+            if x not in out and x != key:
+                out.append(x)
+                todo += [p for p, _, _ in self.parents.get(x, ())]
+        return out
+
+    def is_joint(self, key: str) -> bool:
+        """Several parents, none an ancestor of another: a joint or collaborative centre."""
+        ps = sorted({p for p, _, _ in self.parents.get(key, ())})
+        if len(ps) < 2:
+            return False
+        return not any(q in self.ancestors(p) for p in ps for q in ps if p != q)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        raise ListDataError(f"{path}: organisation graph file missing; run python -m biblio.orgs.build")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=2)
+def load_graph(data_dir: str | None = None) -> OrgGraph:
+    """Load (and cache) the organisation graph."""
+    d = Path(data_dir) if data_dir else DATA
+    orgs = {r["org_key"]: Org(r["org_key"], r["canonical_name"], r["kind"], r["country_code"], r["city"],
+                              tuple(x for x in r["ror_ids"].split(";") if x)) for r in _rows(d / "orgs.csv")}
+    names: dict[str, list[NameRef]] = defaultdict(list)
+    for r in _rows(d / "names.csv"):
+        names[r["key"]].append(NameRef(r["org_key"], r["name_kind"], r["scope"], r["name"]))
+    parents: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for r in _rows(d / "edges.csv"):
+        parents[r["child_key"]].append((r["parent_key"], r["relation"], r["source"]))
+    links: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+    for r in _rows(d / "links.csv"):
+        links[r["org_key"]].append((r["list_key"], r["entity_key"], r["scope"], r["source"]))
+    places = {r["key"]: r["country_code"] for r in _rows(d / "places.csv")}
+    g = OrgGraph(orgs=orgs, names=dict(names), parents=dict(parents), links=dict(links), places=places)
+    _derive(g)
+    return g
+
+
+def _derive(g: OrgGraph) -> None:
+    for o in g.orgs.values():
+        for r in o.rors:
+            g.by_ror.setdefault(r, o.key)
+    for k, ls in g.links.items():
+        for lk, ek, scope, _ in ls:
+            if scope == "all":
+                g.by_entity.setdefault((lk, ek), k)
+    df: dict[str, int] = defaultdict(int)
+    for o in g.orgs.values():
+        if o.country and o.country not in ("CN", "HK", "MO", "TW"):
+            from biblio.orgs.text import name_key
+
+            for t in set(name_key(o.name).split()):
+                df[t] += 1
+    g.vocab = frozenset(t for t, c in df.items() if c >= 3)
+    g.max_tokens = max((len(k.split()) for k in g.names if not k.startswith("#")), default=1)
+    g.max_place_tokens = max((len(k.split()) for k in g.places), default=1)
+    zh: dict[str, list[str]] = defaultdict(list)
+    for k in g.names:
+        if len(k) >= 2 and "\u4e00" <= k[0] <= "\u9fff" and " " not in k:
+            zh[k[:2]].append(k)
+    g.zh_first = {a: sorted(b, key=len, reverse=True) for a, b in zh.items()}

@@ -1,0 +1,396 @@
+"""Matching over the organisation graph: every organisation a string names, then the lists.
+
+``OrgMatcher.analyse(raw)`` segments a raw affiliation string, finds every organisation it
+names (listed or not), reads the places it mentions, applies the numbered-institute rule,
+rolls units up to listed bodies over ``unit_of`` / ``subsidiary_of`` and returns the list
+hits with the chain of each, plus what it could not decide (ambiguous names, joint centres,
+flags withheld because the string places the body abroad).
+
+Rules (general, from data; no string is special-cased):
+
+* the longest known name wins, so a known unlisted body ("South China University of
+  Technology") hides the listed name inside it;
+* a name inside a longer segment counts only when the rest of the segment reads as a unit of it
+  ("School of …", "… Hospital", "… at Weihai", a place);
+* weak aliases never decide; abbreviations decide only as a whole segment; generic names (all
+  words common in foreign organisation names) need the parent named or a PRC place;
+* a name that several bodies share is decided by place, by city, or by one being the others'
+  ancestor; otherwise it is reported as ambiguous;
+* a body abroad (by the string's places, else ``country_code``) is never a PRC body, except a
+  listed company's own site, which is flagged with the place in the evidence;
+* a body with several unrelated parents (a joint centre) inherits none of their listings.
+
+Example:
+    >>> m = OrgMatcher(load_graph())                                    # doctest: +SKIP
+    >>> [h.chain for h in m.analyse("CETC 38, Hefei, China").hits][:1]  # doctest: +SKIP
+    [('CETC 38', 'China Electronics Technology Group Corporation 38th Research Institute (CETC 38)', ...)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from biblio.normalize import has_cjk
+from biblio.orgs.graph import DECIDING, NameRef, OrgGraph, load_graph
+from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
+
+UNIT_WORDS = frozenset(
+    "school college department faculty institute laboratory laboratories center key state division graduate research "
+    "hospital academy campus branch office unit group section program programme affiliated clinical medical medicine "
+    "centre lab labs clinic station base team subsidiary 院 所 系 医院 实验室 中心".split()
+)
+JOIN_WORDS = frozenset({"at", "in", "and"})
+_SPLIT = re.compile(r"[,;，；、|/]|\(|\)|（|）|\[|\]|\s-\s|–|—")
+_US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
+PRC = frozenset({"CN", "HK", "MO"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One list entry a string (or an ID) leads to, with how and through what."""
+
+    list_key: str
+    entity_key: str
+    method: str
+    score: float
+    matched_text: str
+    chain: tuple[str, ...] = ()
+    via_parent: str | None = None
+    note: str = ""
+    org: str = ""
+
+
+@dataclass
+class Mention:
+    text: str
+    key: str
+    refs: list[NameRef]
+    seg: int
+    whole: bool
+    method: str = "raw_string"
+
+
+@dataclass
+class Analysis:
+    """What one string names: organisations (listed or not), hits, and what stayed undecided."""
+
+    named: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    ambiguous: bool = False
+    scoped: list = field(default_factory=list)
+
+
+def split_parts(raw: str) -> list[str]:
+    """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised)."""
+    text = unicodedata.normalize("NFKC", raw)
+    return [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
+
+
+class OrgMatcher:
+    """Find organisations in strings and turn them into list hits. Build once; results cached."""
+
+    def __init__(self, graph: OrgGraph | None = None, *, apply: Iterable[str] | None = None) -> None:
+        self.g = graph or load_graph()
+        self.apply = set(apply) if apply is not None else None
+        self.groups = {k.split("#")[1] for k in self.g.names if k.startswith("#")}
+        self._cache: dict[tuple[str, str], Analysis] = {}
+        self._seg_cache: dict[str, tuple[list[Mention], list[str], list[str]]] = {}
+
+    # -- org facts ----------------------------------------------------------------------
+    def country(self, key: str) -> str:
+        o = self.g.orgs.get(key)
+        if o and o.country:
+            return o.country
+        for a in self.g.ancestors(key):
+            if self.g.orgs[a].country:
+                return self.g.orgs[a].country
+        return "CN" if self.g.links.get(key) else ""
+
+    def is_company(self, key: str) -> bool:
+        return any(self.g.orgs[k].kind == "company" for k in [key, *self.g.ancestors(key)] if k in self.g.orgs)
+
+    def name(self, key: str) -> str:
+        o = self.g.orgs.get(key)
+        return o.name if o else key
+
+    # -- scanning one part ----------------------------------------------------------------
+    def scan(self, part: str) -> tuple[list[Mention], list[str]]:
+        """Mentions of known names in one part, and the leftover tokens (for places)."""
+        key = name_key(part, False)
+        hit = self._seg_cache.get(key)
+        if hit is not None:
+            return hit[0], hit[1]
+        if not key:
+            return [], []
+        if has_cjk(key):
+            ments, left = self._scan_cjk(key)
+        else:
+            ments, left = self._scan_tokens(key)
+        self._seg_cache[key] = (ments, left, [])
+        return ments, left
+
+    def _scan_tokens(self, key: str) -> tuple[list[Mention], list[str]]:
+        toks = key.split()
+        n = len(toks)
+        spans = []
+        for i in range(n):
+            for j in range(min(n, i + self.g.max_tokens), i, -1):
+                k = " ".join(toks[i:j])
+                if k in self.g.names:
+                    spans.append((i, j, k))
+                    break
+        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+        taken = [False] * n
+        chosen = []
+        for i, j, k in spans:
+            if not any(taken[i:j]):
+                chosen.append((i, j, k))
+                for x in range(i, j):
+                    taken[x] = True
+        out = []
+        for i, j, k in sorted(chosen):
+            whole = i == 0 and j == n
+            if whole or self._context_ok(toks, i, j, taken):
+                out.append(Mention(" ".join(toks[i:j]), k, self.g.names[k], 0, whole))
+        left = [t for x, t in enumerate(toks) if not taken[x]]
+        return out, left
+
+    def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool]) -> bool:
+        left, right = toks[:i], toks[j:]
+        lok = not left or toks[i - 1] in JOIN_WORDS or any(t in UNIT_WORDS for t in left) or all(taken[:i]) or self._is_place(left)
+        rok = (not right or right[0] in UNIT_WORDS or right[0] in JOIN_WORDS or any(t in UNIT_WORDS for t in right)
+               or all(taken[j:]) or self._is_place(right) or right[0].isdigit() or re.match(r"^\d+(st|nd|rd|th)$", right[0]) is not None)
+        return lok and rok
+
+    def _is_place(self, toks: list[str]) -> bool:
+        return " ".join(toks) in self.g.places or all(t in self.g.places for t in toks)
+
+    def _scan_cjk(self, key: str) -> tuple[list[Mention], list[str]]:
+        s = key.replace(" ", "")
+        out: list[Mention] = []
+        i = 0
+        while i < len(s) - 1:
+            for k in self.g.zh_first.get(s[i:i + 2], ()):
+                if s.startswith(k, i):
+                    out.append(Mention(k, k, self.g.names[k], 0, len(k) == len(s)))
+                    i += len(k)
+                    break
+            else:
+                i += 1
+        return out, []
+
+    def places_in(self, toks: list[str]) -> set[str]:
+        """Country codes of place names among leftover tokens (longest first)."""
+        found: set[str] = set()
+        n = len(toks)
+        i = 0
+        while i < n:
+            for j in range(min(n, i + min(self.g.max_place_tokens, 5)), i, -1):
+                cc = self.g.places.get(" ".join(toks[i:j]))
+                if cc:
+                    found.add(cc)
+                    i = j
+                    break
+            else:
+                i += 1
+        return found
+
+    # -- a whole string -----------------------------------------------------------------
+    def analyse(self, raw: str | None, *, country_code: str | None = None) -> Analysis:
+        """Every organisation ``raw`` names, the list hits (with chains) and the notes."""
+        if not raw or not raw.strip():
+            return Analysis()
+        ck = (raw, country_code or "")
+        got = self._cache.get(ck)
+        if got is not None:
+            return got
+        parts = split_parts(raw)
+        ments: list[Mention] = []
+        left: list[str] = []
+        for si, p in enumerate(parts):
+            ms, lt = self.scan(p)
+            ments += [Mention(m.text, m.key, m.refs, si, m.whole and len(parts) >= 1) for m in ms]
+            left += lt + ["|"]
+        ments += self._joined(parts, ments)
+        places = self.places_in(left)
+        if _US_ZIP.search(unicodedata.normalize("NFKC", raw)):
+            places.add("US")
+        a = Analysis(places=set(places))
+        p_eff = places or ({country_code.upper()} if country_code else set())
+        decided: list[tuple[str, Mention]] = []
+        for m in ments:
+            org = self._decide(m, ments, p_eff, a, single=len(parts) == 1)
+            if org:
+                decided.append((org, m))
+        decided += self._numbered(parts, ments, decided)
+        self._hits(decided, p_eff, a, single=len(parts) == 1)
+        self._cache[ck] = a
+        return a
+
+    def _joined(self, parts: list[str], ments: list[Mention]) -> list[Mention]:
+        """Adjacent parts that together are one name ("Institute of Physics, Chinese Academy of Sciences")."""
+        out = []
+        keys = [name_key(p, False) for p in parts]
+        for i in range(len(keys) - 1):
+            for joined in (f"{keys[i]} {keys[i + 1]}", f"{keys[i + 1]} {keys[i]}"):
+                if joined in self.g.names:
+                    out.append(Mention(joined, joined, self.g.names[joined], i, True))
+        return out
+
+    def _candidates(self, m: Mention) -> tuple[list[NameRef], str]:
+        refs = [r for r in m.refs if (r.kind in DECIDING or (r.kind == "abbreviation" and m.whole)) and not r.scope]
+        if not refs:
+            return [], "weak" if any(r.kind == "weak_alias" for r in m.refs) else ""
+        return refs, ""
+
+    def _decide(self, m: Mention, ments: list[Mention], places: set[str], a: Analysis, *, single: bool) -> str | None:
+        scoped = [r for r in m.refs if r.scope and r.kind in DECIDING]
+        if scoped:
+            a.scoped.extend((r, m) for r in scoped)
+        refs, why = self._candidates(m)
+        if not refs and scoped:
+            return None
+        if not refs:
+            if why == "weak":
+                a.notes.append(f"'{m.text}' is only a weak alias: not decisive")
+            return None
+        orgs = sorted({r.org for r in refs})
+        named_elsewhere = {r.org for x in ments if x is not m for r in x.refs if r.kind in DECIDING}
+        generic = all(r.kind not in ("canonical", "zh_hans", "zh_hant") for r in refs) and all(
+            t in self.g.vocab or t in UNIT_WORDS for t in m.key.split())
+        if generic:
+            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere or (places & PRC and self.country(o) in places)]
+            if not orgs:
+                a.notes.append(f"'{m.text}' is a generic name: its parent is not named and no PRC place is given")
+                return None
+        if len(orgs) > 1 and places:
+            inplace = [o for o in orgs if self.country(o) in places]
+            orgs = inplace or orgs
+        if len(orgs) > 1:
+            top = [o for o in orgs if all(o == x or o in self.g.ancestors(x) for x in orgs)]
+            if len(top) == 1:
+                orgs = top
+        if len(orgs) > 1:
+            rel = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere]
+            orgs = rel if len(rel) == 1 else orgs
+        if len(orgs) > 1:
+            a.ambiguous = True
+            desc = "; ".join(f"{self.name(o)} ({self.country(o) or '?'})" for o in orgs[:4])
+            a.notes.append(f"ambiguous: '{m.text}' names {len(orgs)} bodies: {desc}")
+            return None
+        return orgs[0]
+
+    def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]]) -> list[tuple[str, Mention]]:
+        """The numbered-institute rule: a number next to an institute/academy word (or right
+        after a group's name) plus a group named in the same or a neighbouring part."""
+        groups = [(o, m) for o, m in decided if o in self.groups]
+        if not groups:
+            return []
+        out: list[tuple[str, Mention]] = []
+        for si, p in enumerate(parts):
+            key = name_key(p, False)
+            if has_cjk(key):
+                nums = numbered_in_cjk(key.replace(" ", ""))
+            else:
+                toks = key.split()
+                nums = numbered_in_tokens(toks)
+                for o, m in groups:
+                    mt = m.text.split()
+                    for x in range(len(toks) - len(mt) + 1):
+                        if toks[x:x + len(mt)] == mt:
+                            b = bare_number_after(toks, x + len(mt))
+                            if b:
+                                nums.append((b, "institute"))
+            near = [o for o, m in groups if abs(m.seg - si) <= 1] or [o for o, _ in groups]
+            for n, kind in dict.fromkeys(nums):
+                for g in dict.fromkeys(near):
+                    k = f"#{g}#{kind}#{n}"
+                    refs = self.g.names.get(k) or [NameRef(k, "numbered", "", f"{self.name(g)} {kind} No. {n}")]
+                    out.append((refs[0].org, Mention(p, k, [NameRef(r.org, r.kind, r.scope, p) for r in refs], si, True, "numbered")))
+        return out
+
+    def _hits(self, decided: list[tuple[str, Mention]], places: set[str], a: Analysis, *, single: bool) -> None:
+        best: dict[tuple[str, str], Hit] = {}
+        for org, m in decided:
+            if org not in a.named:
+                a.named.append(org)
+            c = self.country(org) if org in self.g.orgs else "CN"
+            abroad = ""
+            if places and c and c not in places:
+                if self.is_company(org) and self._listed_up(org):
+                    abroad = f"site abroad: the string places {self.name(org)} in {', '.join(sorted(places))}"
+                else:
+                    a.notes.append(f"not flagged: '{m.text}' names {self.name(org)} ({c}) but the string places it in {', '.join(sorted(places))}")
+                    continue
+            if org in self.g.orgs and self.g.is_joint(org) and not self.g.links.get(org):
+                members = ", ".join(self.name(p) for p, _, _ in self.g.parents.get(org, ()))
+                a.notes.append(f"joint centre: {self.name(org)} (members: {members}); flagged only for members the string names")
+                continue
+            for h in self._walk(org, m, single=single, note=abroad):
+                k = (h.list_key, h.entity_key)
+                if k not in best or len(h.chain) > len(best[k].chain):
+                    best[k] = h
+        for r, m in a.scoped:
+            c = self.country(r.org)
+            if places and c and c not in places:
+                continue
+            lk, ek = r.scope.split(":", 1)
+            if (self.apply is None or lk in self.apply) and (lk, ek) not in best:
+                best[(lk, ek)] = Hit(lk, ek, self._method(r.org, m, single), 1.0, r.text,
+                                     (r.text, f"printed by {lk} under {self.name(r.org)} (that list only)"), None, "", r.org)
+        a.hits = sorted(best.values(), key=lambda h: (h.list_key, h.entity_key))
+
+    def _listed_up(self, org: str) -> bool:
+        return any(self.g.links.get(k) for k in [org, *self.g.ancestors(org)])
+
+    def _method(self, org: str, m: Mention, single: bool) -> str:
+        if m.method != "raw_string":
+            return m.method
+        kinds = {r.kind for r in m.refs if r.org == org}
+        if single and m.whole:
+            return "exact" if kinds & {"canonical", "zh_hans", "zh_hant"} else "strong_alias"
+        return "raw_string"
+
+    def org_hits(self, org: str, *, method: str, matched: str, note: str = "") -> list[Hit]:
+        """List hits of a known organisation (found by ID): its own entries and its ancestors'."""
+        m = Mention(matched, "", [NameRef(org, "canonical", "", self.name(org))], 0, True, method)
+        return [Hit(h.list_key, h.entity_key, method, 1.0, matched, h.chain, h.via_parent, note, org) for h in self._walk(org, m, single=True, note=note)]
+
+    def _walk(self, org: str, m: Mention, *, single: bool, note: str) -> list[Hit]:
+        """List hits of ``org`` and of its ancestors (unit_of / subsidiary_of), with chains."""
+        scoped = {r.scope for r in m.refs if r.org == org and r.scope}
+        unscoped = any(r.org == org and not r.scope for r in m.refs) or m.method == "numbered"
+        surface = m.text if m.method != "raw_string" else next((r.text for r in m.refs if r.org == org), m.text)
+        method = self._method(org, m, single)
+        out: list[Hit] = []
+        if scoped and not unscoped:
+            for sc in scoped:
+                lk, ek = sc.split(":", 1)
+                if self.apply is None or lk in self.apply:
+                    out.append(Hit(lk, ek, method, 1.0, surface, (surface, f"{lk} prints this name under that entry only"), None, note, org))
+            return out
+        start = [org] if org in self.g.orgs else [org.split("#")[1]]
+        head = (surface,) if org in self.g.orgs and surface.casefold() != self.name(org).casefold() and m.method not in ("id", "ror", "parent") else ()
+        if org not in self.g.orgs:
+            head = (surface,)
+        todo = [(k, head + (self.name(k),)) for k in start]
+        seen: set[str] = set()
+        while todo:
+            k, chain = todo.pop(0)
+            if k in seen:
+                continue
+            seen.add(k)
+            for lk, ek, scope, _ in self.g.links.get(k, ()):
+                if (scope != "all" and k != org) or (self.apply is not None and lk not in self.apply):
+                    continue
+                out.append(Hit(lk, ek, method, 1.0, surface, chain, self.name(k) if k != org and len(chain) > 1 else None, note, org))
+            if k != org and self.g.is_joint(k):
+                continue
+            for p, _, _ in self.g.parents.get(k, ()):
+                todo.append((p, chain + (self.name(p),)))
+        return out
