@@ -84,8 +84,13 @@ def coverage(query: Query, against: str | Path, *, settings: Settings | None = N
     if ref.height == 0:
         raise InputFileError(f"{against}: the reference list has no rows; give a CSV with one DOI per row")
     judge = WorkJudge.for_query(query)
-    dois = [d for d in ref["doi"].to_list() if d]
-    recs = source_records(query, list(dict.fromkeys(dois)), settings=settings)
+    dois = list(dict.fromkeys(d for d in ref["doi"].to_list() if d))
+    recs = source_records(query, dois, settings=settings)
+    if query.crossref_api:  # the listed works' Crossref funder entries, one lookup each
+        from biblio.crossref import entries_by_doi
+
+        for d, rows in entries_by_doi(dois, settings=settings or Settings.from_env()).items():
+            judge.crossref.setdefault(d, rows)
     rows = []
     for row, doi, ldate in zip(ref["row"].to_list(), ref["doi"].to_list(), ref["list_date"].to_list()):
         ex = judge.explain(recs.get(doi) if doi else None, doi=doi)
@@ -127,3 +132,43 @@ def write_coverage(result: CoverageResult, out_csv: str | Path) -> Path:
     result.table.write_csv(p)
     result.summary.write_csv(p.with_name(p.stem + "_summary.csv"))
     return p
+
+
+EVIDENCE_SCHEMA = {
+    "work_id": pl.Utf8, "doi": pl.Utf8, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8,
+    "prc_via": pl.Utf8, "prc_evidence": pl.Utf8, "is_synthetic": pl.Boolean,
+}
+
+
+def evidence_table(query: Query, records: Iterable[dict[str, Any]]) -> pl.DataFrame:
+    """Why each kept work is in scope: its DoD evidence and PRC evidence, one row per work.
+
+    For queries judged locally (Crossref entries, award prefixes, names, raw strings), this
+    is the only place a work found through Crossref shows its DoD funder. Columns:
+    work_id, doi, dod_via, dod_evidence, prc_via, prc_evidence, is_synthetic.
+    """
+    from biblio.fetchresult import is_synthetic_record
+
+    judge = WorkJudge.for_query(query)
+    rows = []
+    for r in records:
+        ex = judge.explain(r)
+        rows.append({k: ex[k] for k in ("work_id", "doi", "dod_via", "dod_evidence", "prc_via", "prc_evidence")} | {"is_synthetic": is_synthetic_record(r)})
+    return pl.DataFrame(rows, schema=EVIDENCE_SCHEMA).unique("work_id", keep="first", maintain_order=True)
+
+
+def write_evidence(tables_dir: str | Path, query: Query, fetched: Any) -> Path | None:
+    """Write ``evidence.{csv,parquet}`` beside a run's tables (records from ``fetched``,
+    or, for a streamed snapshot scan, re-read from the snapshot). None when nothing is kept."""
+    records: Iterable[dict[str, Any]] = (r for b in fetched.batches() for r in b)
+    df = evidence_table(query, records)
+    if df.height == 0 and fetched.n_records and query.source == "snapshot":
+        judge = WorkJudge.for_query(query)
+        df = evidence_table(query, (r for r in source_records(query, []).values() if judge.matches(r)))
+    if df.height == 0:
+        return None
+    d = Path(tables_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    df.write_parquet(d / "evidence.parquet")
+    df.write_csv(d / "evidence.csv")
+    return d / "evidence.csv"

@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from urllib.parse import quote
 
 import requests
 
@@ -108,7 +109,8 @@ class _Client:
         self.max_retries, self.timeout, self.sleep = max_retries, timeout, sleep
         self.requests = 0
 
-    def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+    def get(self, path: str, params: dict[str, str], *, missing_ok: bool = False) -> dict[str, Any]:
+        """The response's ``message``; ``{}`` for a 404 when ``missing_ok``."""
         if self.mailto:
             params = {**params, "mailto": self.mailto}
         for attempt in range(self.max_retries + 1):
@@ -118,6 +120,8 @@ class _Client:
                 r = self.session.get(self.base + path, params=params, timeout=self.timeout)
                 if r.status_code == 200:
                     return r.json()["message"]
+                if r.status_code == 404 and missing_ok:
+                    return {}
                 if r.status_code not in (429, 500, 502, 503, 504):
                     raise FetchError(f"Crossref answered HTTP {r.status_code} for {path}?filter={params.get('filter', '')}; check the funder ID and dates")
                 ra = r.headers.get("Retry-After")
@@ -188,3 +192,26 @@ def _chain(client: _Client, fid: str, date_from: dt.date, date_to: dt.date, rows
     if got < total:
         raise FetchError(f"Crossref chain for funder {fid} ended with {got} of {total} works; re-run to retry")
     return total
+
+
+def entries_by_doi(
+    dois: Iterable[str],
+    *,
+    settings: Settings,
+    session: requests.Session | None = None,
+    max_retries: int = 6,
+    timeout: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FunderEntries:
+    """Funder entries of single works (``/works/{doi}``); a DOI Crossref does not know is skipped.
+
+    Example:
+        >>> entries_by_doi(["10.1038/s41586-020-2649-2"], settings=Settings.from_env())  # doctest: +SKIP
+    """
+    client = _Client(settings, session=session, max_retries=max_retries, timeout=timeout, sleep=sleep)
+    out: FunderEntries = {}
+    for doi in dict.fromkeys(_bare(d) for d in dois if d):
+        item = client.get("/works/" + quote(doi, safe="/"), {}, missing_ok=True)
+        if item:
+            out[doi] = entries_from_item(item)
+    return out

@@ -273,7 +273,7 @@ class WorkJudge:
             "dod_via": ";".join(dict.fromkeys(e.split(":", 1)[0] for e in dod)) or None,
             "dod_evidence": " | ".join(dod) or None,
             "prc_via": prc[0][0] if prc else None,
-            "prc_evidence": " | ".join(e for _, e in prc[:3]) or None,
+            "prc_evidence": " | ".join(list(dict.fromkeys(e for _, e in prc))[:3]) or None,
         }
 
     def matches(self, work: Mapping[str, Any]) -> bool:

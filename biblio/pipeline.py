@@ -155,6 +155,10 @@ def run_query(
             t0 = time.perf_counter()
             with prog.step("report"):
                 write_run(run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings, settings=settings.redacted())
+                if query.judged_locally:  # why each work is in scope (Crossref, award, name, raw-string evidence)
+                    from biblio.coverage import write_evidence
+
+                    write_evidence(run_dir / "tables", query, fetched)
             timings["report_s"] = time.perf_counter() - t0
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

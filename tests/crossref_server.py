@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -97,6 +97,12 @@ class CrossrefServer:
             fault = self.faults.popleft() if self.faults else None
         if fault and fault.status != 200:
             return self._send(h, fault.status, {"Content-Type": "application/json", **fault.headers}, b'{"status": "error"}')
+        if parts.path.startswith("/works/"):
+            doi = unquote(parts.path[len("/works/") :]).lower()
+            hit = next((it for it in self.items if it["DOI"].lower() == doi), None)
+            if hit is None:
+                return self._send(h, 404, {"Content-Type": "text/plain"}, b"Resource not found.")
+            return self._send(h, 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok", "message-type": "work", "message": hit}).encode())
         if parts.path != "/works":
             return self._send(h, 404, {"Content-Type": "text/plain"}, b"Resource not found.")
         sel = self._select(q.get("filter", ""))

@@ -152,3 +152,13 @@ def test_fox_query_on_house_data() -> None:
     assert found_breakdown(t)["n"].sum() == res.n_found
     # found rows carry both halves of the evidence
     assert t.filter(pl.col("found") & (pl.col("dod_evidence").is_null() | pl.col("prc_evidence").is_null())).height == 0
+
+
+def test_run_writes_evidence_table(synthetic: Path) -> None:
+    from biblio.pipeline import run_query
+
+    res = run_query(load_query(synthetic / "q.toml"), output_dir=synthetic / "out", run_id="r1")
+    ev = pl.read_csv(res.run_dir / "tables" / "evidence.csv")
+    assert sorted(ev["work_id"].to_list()) == ["W1", "W2"]
+    assert ev.filter(pl.col("work_id") == "W2")["dod_via"][0] == "crossref;name"
+    assert ev["is_synthetic"].all()

@@ -146,3 +146,30 @@ def test_live_union_decides_scope_locally(tmp_path: Path) -> None:
     assert all("country_code" not in u for u in urls)   # raw_strings: no country filter at OpenAlex
     assert any("Crossref:" in n for n in result.notes)
     assert json.dumps(s.redacted()).count("test-key") == 0
+
+
+def test_entries_by_doi_and_live_coverage(tmp_path: Path) -> None:
+    """Live coverage: OpenAlex records and Crossref entries looked up per listed DOI."""
+    from biblio.coverage import coverage
+    from biblio.crossref import entries_by_doi
+    from biblio.query import parse_query
+
+    oa = [
+        _oa_work(1, funders=[], cc="CN", raw="x"),
+        _oa_work(2, funders=[], cc="CN", raw="y"),
+    ]
+    cr = make_items(1, funder="100000183", start=1, award="W911NF-21-1-0001")
+    (tmp_path / "list.csv").write_text("doi\n10.5555/cr.1\n10.5555/cr.2\n10.5555/cr.404\n")
+    q = parse_query(
+        'name = "live"\n[window]\nfrom = 2023-06-01\nto = 2025-06-30\n[funders]\nagencies = ["ONR"]\nevidence = ["all"]\n'
+        '[scope]\nprc = "cn"\n[source]\ncrossref = "api"\n'
+    )
+    with OpenAlexServer(works=oa) as osrv, CrossrefServer(items=cr) as csrv:
+        s = _settings(tmp_path, crossref=csrv.base_url, openalex=osrv.base_url)
+        e = entries_by_doi(["10.5555/CR.1", "10.5555/cr.404"], settings=s)
+        assert list(e) == ["10.5555/cr.1"] and e["10.5555/cr.1"][0]["awards"] == "W911NF-21-1-0001"
+        res = coverage(q, tmp_path / "list.csv", settings=s)
+    t = res.table.sort("row")
+    assert t["found"].to_list() == [True, False, False]
+    assert t["reason"].to_list()[1:] == ["no funder metadata anywhere", "no record"]
+    assert "crossref: 10.13039/100000183" in t["dod_evidence"][0]
