@@ -81,6 +81,10 @@ def check(query_file: Path) -> None:
     click.echo(f"  scope:    {q.scope} ({', '.join(q.country_codes)})")
     click.echo(f"  lists:    {', '.join(q.lists)}{' (fuzzy on)' if q.fuzzy else ''}")
     click.echo(f"  source:   {q.source}")
+    if q.judged_locally:  # scope decided locally (biblio.evidence)
+        click.echo(f"  DoD evidence: {', '.join(q.evidence)}; PRC from raw strings: {'yes' if q.raw_strings else 'no'}")
+        if q.crossref:
+            click.echo(f"  crossref: {'live API, one chain per DoD funder DOI' if q.crossref_api else ', '.join(q.crossref_paths)}")
     click.echo(f"  cache key: {q.fetch_hash}")
     if q.source == "snapshot":
         for p in q.resolve_snapshot_paths():

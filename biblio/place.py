@@ -6,7 +6,10 @@ this module holds the rules.
 * a PRC province or city name ("Beijing", "Hefei", "Zhejiang") is evidence of the mainland (CN);
 * a name of the country ("China", "P.R. China", "Peoples R China", 中国) counts for CN only
   when the same string names no Hong Kong, Macau or Taiwan place ("Hong Kong, China" is HK);
-* non-PRC places whose names contain "China" (China Lake, California) are never evidence.
+* non-PRC places whose names contain "China" (China Lake, California) are never evidence;
+* a six-digit postcode is never evidence on its own: of the 264 affiliation strings on the House
+  committee's papers with a six-digit number and no place name, none is in the PRC (India,
+  Singapore, Russia, P.O. boxes, …). Beside a PRC place it is quoted in the evidence.
 
 Apply it to one affiliation string at a time: joining two authors' strings mixes their places.
 
@@ -32,6 +35,7 @@ from typing import Iterable
 
 PLACES_CSV = Path(__file__).parent / "data" / "places" / "prc_places.csv"
 STRONG_KINDS = ("province", "city", "region", "institution")
+_POSTCODE = re.compile(r"(?<![\d-])[0-8]\d{5}(?![\d-])")
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ def prc_evidence(text: str | None, codes: Iterable[str]) -> str | None:
     if not regs:
         return None
     names = [h.text for h in hits if h.region in regs or (h.kind == "country" and "CN" in regs)]
+    post = _POSTCODE.search(text or "") if "CN" in regs else None
+    names += [f"postcode {post.group(0)}"] if post else []
     return f"{'+'.join(sorted(regs))}: {', '.join(dict.fromkeys(names))}"
 
 

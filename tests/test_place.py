@@ -59,3 +59,10 @@ def test_split_author_affiliations_keeps_nested_parentheses() -> None:
     assert got[0][1] == ["Hong Kong University of Science and Technology (Guangzhou), Guangzhou, China", "HKUST, Hong Kong"]
     assert got[1] == ("Smith, J.", ["MIT, USA"])
     assert split_author_affiliations("") == []
+
+
+def test_postcode_is_quoted_but_never_decides() -> None:
+    assert detect_regions("Indian Institute of Science, Bangalore 560012") == frozenset()
+    assert detect_regions("Institute of Physics, 100190") == frozenset()
+    ev = prc_evidence("Tsinghua University, Beijing 100084, China", ("CN",))
+    assert ev is not None and "postcode 100084" in ev
