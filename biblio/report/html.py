@@ -1,160 +1,202 @@
-"""The single-file HTML report: inline CSS and base64 images, no external resources.
+"""The single-file HTML report, rendered from Jinja2 templates (``templates/``).
+
+Inline CSS, inline script and base64 images: no network, no CDN. Large tables travel as
+JSON inside the page and are drawn a page at a time by a small script (search, sort,
+list/agency filters, details toggle), so every row is present at any size.
 
 Example:
-    >>> html = render_html(manifest=m, report_tables=t, images=pngs, editions=eds)  # doctest: +SKIP
+    >>> html = render_html(manifest=m, report_tables=t, images=pngs, editions=eds, summary=s)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import base64
-import html as _h
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import polars as pl
+from markupsafe import Markup
 
-CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fafafa}
-main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
-h1{font-size:26px;margin:8px 0 4px} h2{font-size:20px;border-bottom:2px solid #eee;padding-bottom:4px;margin-top:36px}
-.sub{color:#555;margin:0 0 16px}
-.banner{background:#fff3cd;border:2px solid #d39e00;color:#5c4400;padding:12px 16px;font-weight:600;margin:12px 0 20px;border-radius:4px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:12px}
-.card{border:1px solid #ddd;border-radius:6px;padding:12px;background:#fcfcfc}
-.card .v{font-size:26px;font-weight:700} .card .k{font-size:12px;color:#555}
-.tw{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;width:100%;font-size:12.5px;margin:8px 0 16px}
-th,td{border:1px solid #e2e2e2;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3;position:sticky;top:0}
-tr.syn td{background:#fffbe6}
-.plots img{max-width:100%;border:1px solid #eee;margin:8px 0}
-.small{font-size:12px;color:#555}
-code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
-"""
+from biblio.report.links import link_for
+from biblio.report.partners import load_list_families
 
-HEADLINE_LABELS = {
-    "papers_in_scope": "Papers in scope (DoD-funded, PRC co-author)",
-    "papers_defense_linked_at_publication": "With a listed partner (at publication)",
-    "share_defense_linked_at_publication": "Share with a listed partner (at publication)",
-    "papers_defense_linked_any_edition": "With a listed partner (any edition)",
-    "share_defense_linked_any_edition": "Share (any edition)",
-    "flags": "Evidence rows (flags)",
-    "distinct_dod_award_numbers": "Distinct DoD award numbers",
-    "distinct_prc_institutions": "Distinct PRC institutions",
-    "sum_distinct_award_amounts": "Sum of distinct award amounts",
-}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=False)
+NUMERIC = {"int", "usd", "pct", "float"}
 
 
-def esc(v: Any) -> str:
-    """HTML-escape any value ('' for None)."""
-    return "" if v is None else _h.escape(str(v))
+def _kind(name: str, dtype: pl.DataType) -> str:
+    n = name.lower()
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "pct" if ("share" in n or "coverage" in n) else "usd" if ("amount" in n or "usd" in n) else "float"
+    if dtype == pl.Boolean:
+        return "bool"
+    return "text"
 
 
-def table_html(df: pl.DataFrame, *, max_rows: int | None = None, synthetic_col: str | None = None) -> str:
-    """A frame as an escaped HTML table (list columns joined with '; ')."""
-    if df.height == 0:
-        return '<p class="small">No rows.</p>'
-    d = df.head(max_rows) if max_rows else df
-    cols = d.columns
-    head = "".join(f"<th>{esc(c)}</th>" for c in cols)
-    body = []
-    for r in d.iter_rows(named=True):
-        cls = ' class="syn"' if synthetic_col and r.get(synthetic_col) else ""
-        cells = "".join(f"<td>{esc('; '.join(map(str, v)) if isinstance(v, list) else v)}</td>" for v in r.values())
-        body.append(f"<tr{cls}>{cells}</tr>")
-    more = f'<p class="small">Showing {d.height} of {df.height} rows; all rows are in the CSV/XLSX.</p>' if d.height < df.height else ""
-    return f"<div class='tw'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{more}"
-
-
-def _img(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
-
-
-def _fmt(measure: str, v: Any) -> str:
+def _fmt(kind: str, v: Any) -> str:
     if v is None:
-        return "n/a"
-    if measure.startswith("share"):
-        return f"{100 * v:.1f}%"
-    if measure.startswith("sum"):
+        return ""
+    if kind == "int":
+        return f"{int(v):,}"
+    if kind == "usd":
         return f"${v:,.0f}"
-    return f"{int(v):,}"
+    if kind == "pct":
+        return f"{100 * v:.1f}%"
+    if kind == "float":
+        return f"{v:,.2f}"
+    if kind == "bool":
+        return "yes" if v else ""
+    return "; ".join(map(str, v)) if isinstance(v, list) else str(v)
 
 
-def render_html(
-    *,
-    manifest: dict[str, Any],
-    report_tables: dict[str, pl.DataFrame],
-    images: dict[str, Path],
-    editions: pl.DataFrame,
-) -> str:
-    """Render the report page from the manifest, the report tables and the plot PNGs."""
+def table_html(df: pl.DataFrame, *, drop: tuple[str, ...] = ("synthetic",)) -> Markup:
+    """A small frame as a static HTML table (numbers formatted, IDs linked, synthetic rows shaded)."""
+    syn = df["synthetic"].to_list() if "synthetic" in df.columns else [False] * df.height
+    d = df.drop([c for c in drop if c in df.columns])
+    kinds = [_kind(c, t) for c, t in d.schema.items()]
+    cols = [{"label": c.replace("_", " "), "cls": "num" if k in NUMERIC else ""} for c, k in zip(d.columns, kinds)]
+    rows = []
+    for r, s in zip(d.iter_rows(), syn):
+        cells = []
+        for c, k, v in zip(d.columns, kinds, r):
+            text = _fmt(k, v)
+            cells.append({"text": text, "url": link_for(c, text) if k == "text" else None})
+        rows.append({"cells": cells, "syn": bool(s)})
+    return Markup(_ENV.get_template("table.html.j2").render(cols=cols, rows=rows))
+
+
+def _json(obj: Any) -> Markup:
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=lambda x: x.isoformat() if isinstance(x, (dt.date, dt.datetime)) else str(x))
+    return Markup(s.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+def dataset(df: pl.DataFrame, columns: list[tuple[str, str, str]], *, filters: list[tuple[str, str]] = (), per_page: int = 50, details: pl.DataFrame | None = None, detail_columns: list[tuple[str, str, str]] = (), title_cols: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A table spec for the page's script: ``columns`` are (column, label, type)."""
+    cols = [c for c, _, _ in columns]
+    sel = df.select([pl.col(c) if c in df.columns else pl.lit(None).alias(c) for c in cols] + ([pl.col("synthetic")] if "synthetic" in df.columns else [pl.lit(False).alias("synthetic")]))
+    if title_cols:  # a [text, doi] pair: the text links to the DOI
+        sel = sel.with_columns(pl.concat_list([pl.col(title_cols[0]).cast(pl.Utf8).fill_null(""), df[title_cols[1]].cast(pl.Utf8)]).alias(title_cols[0]))
+    rows = sel.rows()
+    if details is not None:  # per-row detail records, matched on work_id
+        dcols = [c for c, _, _ in detail_columns]
+        g = details.select(["work_id", *dcols]).group_by("work_id", maintain_order=True).agg(pl.struct(dcols).alias("_d"))
+        lookup = {w: [list(x.values()) for x in d] for w, d in g.iter_rows()}
+        wi = cols.index("work_id")
+        rows = [(*r, lookup.get(r[wi], [])) for r in rows]
+    filt = []
+    for col, label in filters:
+        j = cols.index(col)
+        vals = sorted({p for v in df[col].drop_nulls().to_list() for p in str(v).split("; ") if p})
+        filt.append({"col": j, "label": label, "values": vals})
+    return {
+        "columns": [{"key": c, "label": lab, "type": t} for c, lab, t in columns],
+        "rows": rows,
+        "filters": filt,
+        "per_page": per_page,
+        "syn_col": len(cols),
+        "details": details is not None,
+        "detail_columns": [{"key": c, "label": lab, "type": t} for c, lab, t in detail_columns],
+    }
+
+
+def _img(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode()
+
+
+def _cards(h: dict[str, Any]) -> list[dict[str, str]]:
+    def n(k: str) -> str:
+        v = h.get(k)
+        return "n/a" if v is None else f"{int(v):,}"
+
+    share = h.get("share_government_list_at_publication")
+    amt = h.get("amount_usd_all_awards")
+    cov = h.get("award_amount_coverage")
+    cov_txt = "n/a" if cov is None else f"{100 * cov:.0f}%"
+    return [
+        {"value": n("papers_in_scope"), "label": "DoD-funded papers with PRC co-authors", "cls": ""},
+        {"value": f"{n('papers_government_list_at_publication')} ({'n/a' if share is None else f'{100 * share:.1f}%'})", "label": "with a partner on a U.S. government list at publication", "cls": "gov"},
+        {"value": n("papers_assessment_only"), "label": "more, only on the ASPI tracker or SASTIND/Seven Sons (assessments)", "cls": "ass"},
+        {"value": "n/a" if amt is None else f"${amt:,.0f}", "label": f"distinct DoD award amounts ({cov_txt} of award numbers have an amount)", "cls": ""},
+        {"value": n("us_institutions_with_government_listed_partners"), "label": "U.S. institutions co-publishing with a U.S.-government-listed partner", "cls": ""},
+        {"value": n("papers_dual_affiliation"), "label": "papers with a dual (non-PRC + listed PRC) affiliation", "cls": ""},
+        {"value": n("papers_prc_state_cofunding"), "label": "papers also funded by the PRC state", "cls": ""},
+    ]
+
+
+TOC = [
+    ("headline", "Headline"), ("house", "vs the House figures"), ("thin", "Where data is thin"), ("plots", "Charts"),
+    ("partners", "PRC partners"), ("us-side", "The U.S. side"), ("money", "Money"), ("award-view", "Award view"),
+    ("signals", "Signals"), ("tables", "More tables"), ("evidence", "Evidence"), ("methodology", "Methodology"), ("caveats", "Caveats"),
+]
+
+
+def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
+    ev = t["evidence"]
+    specs = {
+        "dt-evidence": dataset(
+            ev,
+            [("title", "Paper", "title"), ("publication_date", "Date", "text"), ("agencies", "DoD agency", "text"), ("partners", "PRC partners", "text"),
+             ("lists", "Lists (at publication)", "chips"), ("us_institutions", "U.S. institutions", "text"), ("dual_affiliation", "Dual aff.", "bool"),
+             ("prc_state_funders", "PRC state funders", "text"), ("award_numbers", "Awards", "text"), ("work_id", "OpenAlex", "openalex")],
+            filters=[("lists", "List"), ("agencies", "Agency")],
+            details=t["evidence_flags"],
+            detail_columns=[("author_name", "Author", "text"), ("raw_affiliation_string", "Raw affiliation", "text"), ("institution_id", "OpenAlex inst.", "openalex"), ("ror", "ROR", "ror"),
+                            ("partner_name", "Partner (rolled up)", "text"), ("list_label", "List", "chips"), ("list_edition", "Edition", "text"), ("entity_name", "List entry", "text"),
+                            ("method", "Method", "text"), ("matched_text", "Matched text", "text"), ("listed_at_publication", "At pub.", "bool")],
+            title_cols=("title", "doi"),
+        ),
+        "dt-partners": dataset(t["prc_partners"], [("partner_name", "Institution", "text"), ("openalex_id", "OpenAlex", "openalex"), ("ror", "ROR", "ror"), ("papers", "Papers", "int"), ("papers_government_list", "Papers, U.S. list at pub.", "int"), ("lists", "Lists", "chips"), ("aspi_risk", "ASPI risk", "text"), ("awards", "DoD awards", "int"), ("amount_usd", "Award $", "usd"), ("methods", "Matched by", "text")], filters=[("lists", "List")], per_page=25),
+        "dt-us-inst": dataset(t["us_institutions"], [("institution_name", "U.S. institution", "text"), ("institution_id", "OpenAlex", "openalex"), ("ror", "ROR", "ror"), ("papers_with_listed_partner", "Papers w/ listed partner", "int"), ("papers_government_list", "… U.S. list", "int"), ("authors", "Authors", "int"), ("awards", "DoD awards", "int"), ("amount_usd", "Award $", "usd"), ("lists", "Lists", "chips"), ("partners", "PRC partners", "text")], filters=[("lists", "List")], per_page=25),
+        "dt-us-auth": dataset(t["us_authors"], [("author_name", "Author", "text"), ("author_id", "OpenAlex", "openalex"), ("us_institutions", "U.S. institutions", "text"), ("papers_with_listed_partner", "Papers w/ listed partner", "int"), ("papers_government_list", "… U.S. list", "int"), ("lists", "Lists", "chips")], filters=[("lists", "List")], per_page=25),
+        "dt-money-partner": dataset(t["money_by_partner"], [("partner_name", "Partner", "text"), ("lists", "Lists", "chips"), ("awards", "Awards", "int"), ("awards_with_amount", "With amount", "int"), ("amount_usd", "Award $", "usd"), ("amount_coverage", "Coverage", "pct")], per_page=25),
+        "dt-awards": dataset(t["awards"], [("award_number", "Award", "text"), ("agency", "Agency", "text"), ("papers", "Papers", "int"), ("papers_government_list", "… U.S. list", "int"), ("amount_usd", "Amount $", "usd"), ("start_date", "Start", "text"), ("end_date", "End", "text"), ("lists", "Lists", "chips"), ("listed_partners", "Listed partners", "text"), ("records", "Award records", "int")], filters=[("agency", "Agency"), ("lists", "List")], per_page=25),
+        "dt-award-view": dataset(t["award_view"], [("award_number", "Award", "text"), ("agency", "Agency", "text"), ("amount_usd", "Amount $", "usd"), ("title", "Paper", "title"), ("publication_date", "Date", "text"), ("partner_name", "Listed partner", "text"), ("lists", "Lists", "chips"), ("evidence", "Evidence (author: raw affiliation [method])", "text")], filters=[("agency", "Agency"), ("lists", "List")], per_page=25, title_cols=("title", "doi")),
+        "dt-dual": dataset(t["signals_dual_affiliation"], [("work_id", "Paper", "openalex"), ("author_name", "Author", "text"), ("non_prc_institutions", "Non-PRC institution(s)", "text"), ("non_prc_countries", "Countries", "text"), ("listed_prc_entities", "Listed PRC entity", "text"), ("lists", "Lists", "text")], per_page=25),
+        "dt-prc": dataset(t["signals_prc_state_funding"], [("work_id", "Paper", "openalex"), ("funder_name", "PRC state funder", "text"), ("prc_family", "Programme family", "text"), ("prc_level", "Level", "text"), ("status", "Paper's partners", "text")], filters=[("prc_family", "Family")], per_page=25),
+    }
+    return [(k, _json(v)) for k, v in specs.items()]
+
+
+def render_html(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any]) -> str:
+    """Render the page from the manifest, the report tables, the plot PNGs and the summary texts."""
+    t = report_tables
+    h = dict(zip(t["headline"]["measure"].to_list(), t["headline"]["value"].to_list()))
+    fam = load_list_families()
     q = manifest["query"]
-    syn = manifest.get("synthetic_records", 0)
-    hl = report_tables["headline"]
-    hv = dict(zip(hl["measure"].to_list(), hl["value"].to_list()))
-    notes = dict(zip(hl["measure"].to_list(), hl["note"].to_list()))
-    cards = "".join(
-        f'<div class="card"><div class="v">{esc(_fmt(k, hv.get(k)))}</div><div class="k">{esc(label)}</div></div>'
-        for k, label in HEADLINE_LABELS.items()
-    )
-    amount_note = "" if hv.get("sum_distinct_award_amounts") is not None else f'<p class="small">Award amounts: {esc(notes["sum_distinct_award_amounts"])}.</p>'
-    thin = (
-        f"<ul><li>{int(hv.get('papers_without_funding_metadata') or 0)} papers carry no funder metadata at all.</li>"
-        f"<li>{int(hv.get('prc_authorships_without_institution_id') or 0)} PRC authorships have a raw affiliation string but no institution ID (matched on the string only).</li>"
-        f"<li>{int(hv.get('prc_affiliations_no_match') or 0)} PRC affiliations matched no selected list.</li></ul>"
-    )
-    banner = (
-        f'<div class="banner" id="synthetic-banner">SYNTHETIC DATA PRESENT: {syn} of {manifest["counts"]["works"]} records are synthetic '
-        "(titles start with [SYNTHETIC], DOIs use the 10.5555 test prefix). They demonstrate the pipeline and are not findings.</div>"
-        if syn
-        else ""
-    )
-    plots = "".join(f"<figure>{_img(p, name)}</figure>" for name, p in images.items())
-    methods = manifest.get("flags_by_method", {})
-    method_rows = "".join(f"<li><code>{esc(k)}</code>: {v} flags</li>" for k, v in methods.items()) or "<li>no flags</li>"
     eds = editions.filter(pl.col("list_key").is_in(q["lists"])).select("list_key", "edition", "edition_date", "coverage", "retrieved", "staleness_note")
-    fetch = manifest.get("fetch", {})
-    title = f"biblio report: {q['name']}"
-    body = f"""
-<main>
-<h1>{esc(title)}</h1>
-<p class="sub">{esc(q.get('description'))}<br>Run <code>{esc(manifest['run_id'])}</code> · biblio {esc(manifest['biblio_version'])} · data {esc(manifest['data_source'])}, dated {esc(manifest['data_date'])} · created {esc(manifest['created_at'])}</p>
-{banner}
-<section id="headline"><h2>Headline</h2><div class="cards">{cards}</div>{amount_note}
-<p class="small">"Listed at publication" counts a partner on the list edition in force on the paper's publication date; "any edition" also counts entities listed before or after. Both definitions are given because published figures differ on this point.</p>
-<h3>Where the data is thin</h3>{thin}</section>
-<section id="plots" class="plots"><h2>Plots</h2>{plots}</section>
-<section id="tables"><h2>Top tables</h2>
-<h3>By DoD agency</h3>{table_html(report_tables['by_agency'])}
-<h3>By list</h3>{table_html(report_tables['by_list'])}
-<h3>Top PRC institutions</h3>{table_html(report_tables['by_institution'], max_rows=20)}
-<h3>By year and quarter</h3>{table_html(report_tables['by_year'])}
-<h3>Technology areas</h3>{table_html(report_tables['tech_areas'])}
-</section>
-<section id="methodology"><h2>Methodology</h2>
-<ul>
-<li><b>Query</b>: <code>{esc(manifest.get('query_path'))}</code> (sha256 <code>{esc(manifest.get('query_sha256', '')[:16])}…</code>).</li>
-<li><b>Window</b>: publications from {esc(q['date_from'])} to {esc(q['date_to'])} (inclusive).</li>
-<li><b>Funders</b>: {len(q['funder_ids'])} OpenAlex funder IDs ({esc(', '.join(q['agencies']) or 'by ID')}): {esc(', '.join(q['funder_ids']))}. Agencies are attributed from the funder ID, or from a verified award-number prefix when the funder is the generic DoD (e.g. FA9550 → AFOSR).</li>
-<li><b>PRC scope</b>: <code>{esc(q['scope'])}</code> — institutions with country code {esc(' or '.join(manifest.get('country_codes', [])))}.</li>
-<li><b>Source</b>: {esc(manifest['data_source'])}; {esc(fetch.get('n_records', manifest['counts'].get('works')))} records; requests {esc(fetch.get('requests'))}; complete: {esc(fetch.get('complete'))}.</li>
-<li><b>Lists applied</b>: {esc(', '.join(q['lists']))}. Fuzzy matching: {'on' if q.get('fuzzy') else 'off'}.</li>
-<li><b>Matching</b>, in order: OpenAlex ID / ROR via a curated crosswalk; exact normalised name; strong alias; parent in the OpenAlex lineage; listed name inside the raw affiliation string; fuzzy (opt-in, scored, with a margin). Methods used in this run:<ul>{method_rows}</ul></li>
-</ul>
-<h3>List editions and staleness</h3>{table_html(eds)}
-</section>
-<section id="caveats"><h2>Caveats</h2>
-<ul>
-<li>OpenAlex holds funding metadata for fewer than half of the papers that Web of Science or Scopus mark as funded: every count here is a <b>lower bound</b>.</li>
-<li>The OpenAlex filter sees institution-level country codes: a paper whose only PRC co-author has no institution ID is not fetched.</li>
-<li>Affiliation countries can be wrong in OpenAlex; the raw affiliation strings are shown for every flag so each can be checked.</li>
-<li>The lists are as of their edition dates (above). Some are stale: BIS entries beyond the 2026 university subset date from 2022; the ASPI tracker is its 2019 version.</li>
-<li>A flag says an author's institution matches an entry on a U.S. government or ASPI list. It is not evidence of wrongdoing by any author.</li>
-</ul></section>
-<section id="evidence"><h2>Evidence: every flagged paper</h2>
-<p class="small">One row per paper with at least one flag. Synthetic rows are shaded. The full per-flag table (author, institution and ROR IDs, list edition, method, score, matched text) is <code>tables/flags.csv</code>.</p>
-{table_html(report_tables['evidence'], max_rows=2000, synthetic_col='is_synthetic')}
-</section>
-</main>"""
-    return f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title><style>{CSS}</style></head><body>{body}</body></html>"
+    static = {name: table_html(t[name]) for name in ("house_comparison", "by_list", "by_agency", "money_by_agency", "by_year", "tech_areas")}
+    static["editions"] = table_html(eds)
+    ctx = {
+        "title": summary["title"],
+        "description": q.get("description") or "",
+        "m": manifest,
+        "synthetic": bool(summary.get("synthetic_note")),
+        "synthetic_text": summary.get("synthetic_note", ""),
+        "sentence": summary["sentence"],
+        "cards": _cards(h),
+        "house_title": summary["house_title"],
+        "house_reasons": summary["house_reasons"],
+        "thin": summary["thin"],
+        "images": [(name, _img(p)) for name, p in images.items()],
+        "tables": static,
+        "money_text": summary["money_text"],
+        "money_synthetic": summary.get("money_synthetic", False),
+        "n_dual": f"{int(h.get('papers_dual_affiliation') or 0):,}",
+        "n_prc": f"{int(h.get('papers_prc_state_cofunding') or 0):,}",
+        "n_evidence": f"{t['evidence'].height:,}",
+        "method": summary["method"],
+        "caveats": summary["caveats"],
+        "footer": summary["footer"],
+        "toc": TOC,
+        "list_meta": _json({r["label"]: {"colour": r["colour"], "family": r["family"]} for r in fam.iter_rows(named=True)}),
+        "datasets": _datasets(t),
+        "css": Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
+        "js": Markup((TEMPLATES / "report.js").read_text(encoding="utf-8")),
+    }
+    return _ENV.get_template("report.html.j2").render(**ctx)

@@ -42,7 +42,7 @@ def write_frame(df: pl.DataFrame, stem: Path) -> None:
     _csv_safe(df).write_csv(stem.with_suffix(".csv"))
 
 
-def _counts(frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+def _counts(frames: dict[str, pl.DataFrame]) -> dict[str, int]:  # noqa: D103
     return {k: v.height for k, v in frames.items()}
 
 
@@ -59,6 +59,7 @@ def build_manifest(
     """The run manifest: everything needed to reproduce and compare the run. Never the API key."""
     flags = frames["flags"]
     n_syn = int(frames["works"]["is_synthetic"].sum())
+    n_syn_awards = int(frames["award_records"]["synthetic"].sum()) if "award_records" in frames else 0
     q = query.to_dict()
     safe_settings = {k: v for k, v in (settings or {}).items() if k != "api_key"}
     eds = editions.filter(pl.col("list_key").is_in(list(query.lists)))
@@ -93,8 +94,10 @@ def build_manifest(
         "counts": _counts(frames),
         "flags_by_method": dict(sorted(flags.group_by("method").len().iter_rows())) if flags.height else {},
         "flags_by_list": dict(sorted(flags.group_by("list_key").len().iter_rows())) if flags.height else {},
-        "synthetic_data_present": n_syn > 0,
+        "synthetic_data_present": n_syn > 0 or n_syn_awards > 0,
         "synthetic_records": n_syn,
+        "award_records": frames["award_records"].height if "award_records" in frames else 0,
+        "synthetic_award_records": n_syn_awards,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "settings": safe_settings,
     }
@@ -102,29 +105,35 @@ def build_manifest(
 
 def _footer(manifest: dict[str, Any]) -> str:
     f = f"biblio {manifest['biblio_version']} · {manifest['query']['name']} · data: {manifest['data_source']} dated {manifest['data_date']} · run {manifest['run_id']}"
-    if manifest.get("synthetic_records"):
-        f += f" · includes {manifest['synthetic_records']} SYNTHETIC records"
+    if manifest.get("synthetic_records") or manifest.get("synthetic_award_records"):
+        f += f" · includes SYNTHETIC data ({manifest.get('synthetic_records', 0)} records, {manifest.get('synthetic_award_records', 0)} award records)"
     return f
 
 
+def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    q = manifest.get("query") or {}
+    try:
+        return dt.date.fromisoformat(str(q["date_from"])), dt.date.fromisoformat(str(q["date_to"]))
+    except (KeyError, ValueError):
+        return None
+
+
 def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict[str, Any], editions: pl.DataFrame) -> None:
+    from biblio.report.summary import build_summary
+    from biblio.report.xlsx import write_workbook
     from biblio.resolve import ResolveResult
     from biblio.tables import WorksTables
 
     tables = WorksTables(**{k: frames[k] for k in ("works", "authorships", "authorship_institutions", "funders", "awards")})
     resolved = ResolveResult(flags=frames["flags"], affiliations=frames["affiliations"])
-    rt = all_tables(tables, resolved)
+    rt = all_tables(tables, resolved, award_records=frames.get("award_records"), window=_window(manifest))
     rdir = run_dir / "report"
     for name, df in rt.items():
         write_frame(df, rdir / name)
-    workbook = {name: _csv_safe(df) for name, df in rt.items()}
-    import xlsxwriter
-
-    with xlsxwriter.Workbook(str(rdir / "report.xlsx")) as wb:
-        for name, df in workbook.items():
-            df.write_excel(workbook=wb, worksheet=re.sub(r"[^A-Za-z0-9_]", "_", name)[:31], autofit=True)
+    summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=_footer(manifest))
+    write_workbook(rdir / "report.xlsx", tables=rt, summary=summary)
     images = save_figures(all_figures(rt, footer=_footer(manifest)), rdir / "plots")
-    html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions)
+    html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
     (run_dir / "report.html").write_text(html, encoding="utf-8")
 
 
@@ -138,15 +147,25 @@ def write_run(
     timings: dict[str, float],
     settings: dict[str, Any] | None = None,
     lists: Any = None,
+    award_records: pl.DataFrame | None = None,
 ) -> Path:
-    """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json."""
+    """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json.
+
+    ``award_records`` (:data:`biblio.report.money.AWARD_RECORD_SCHEMA`) is stored as the
+    optional stage table ``award_records`` when given.
+    """
     from biblio.lists import load_lists
 
     rd = Path(run_dir)
     rd.mkdir(parents=True, exist_ok=False)
     frames = {**tables.frames(), "flags": resolved.flags, "affiliations": resolved.affiliations}
+    if award_records is None:
+        award_records = getattr(fetch_result, "award_records", None)
     for name in STAGE_TABLES:
         write_frame(frames[name], rd / "tables" / name)
+    if award_records is not None:
+        frames["award_records"] = award_records
+        write_frame(award_records, rd / "tables" / "award_records")
     editions = (lists or load_lists()).editions
     manifest = build_manifest(run_dir=rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions)
     _write_report(rd, frames, manifest, editions)
@@ -175,6 +194,9 @@ def _read_run(run_dir: str | Path) -> tuple[Path, dict[str, pl.DataFrame], dict[
             frames[name] = pl.read_parquet(p)
         except Exception as e:  # noqa: BLE001 - several polars/arrow error types
             raise ReportError(f"{p}: unreadable Parquet ({type(e).__name__}); re-run `biblio run`") from None
+    extra = rd / "tables" / "award_records.parquet"
+    if extra.exists():
+        frames["award_records"] = pl.read_parquet(extra)
     return rd, frames, manifest
 
 

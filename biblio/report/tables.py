@@ -1,192 +1,469 @@
-"""Report tables: each a public function over the works tables and the flags, returning a frame.
+"""Report tables: each a public function of a :class:`ReportContext`, returning a frame.
 
-Two definitions of a "defense-linked" paper are reported side by side, as the House
-Select Committee's figures differ by definition: a flag on a list edition in force at the
-paper's publication date, and a flag on any edition of a selected list.
+U.S. government designations (Entity List, 1260H, Section 1286, NS-CMIC, MEU) and
+assessments (the ASPI tracker, Seven Sons, SASTIND) are counted separately and never added
+into one share. Partners are counted after roll-up (:mod:`biblio.report.partners`). Every
+table carries a ``synthetic`` column: True when the run holds synthetic records.
 
 Example:
-    >>> h = headline(tables, resolved)        # doctest: +SKIP
-    >>> h.filter(pl.col("measure") == "papers_in_scope")["value"][0]   # doctest: +SKIP
-    45
+    >>> ctx = report_context(tables, resolved, window=(date(2023, 6, 1), date(2025, 6, 30)))  # doctest: +SKIP
+    >>> headline_sentence(headline(ctx), window=ctx.window)                                   # doctest: +SKIP
+    '1,409 DoD-funded papers with PRC co-authors (…)'
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from biblio.funders import work_agencies
+from biblio.report.money import award_table, dod_award_numbers, money_by, sum_or_null
+from biblio.report.partners import GOVERNMENT, load_list_families, paper_classes, with_partners
+from biblio.signals import dual_affiliation, prc_state_funding
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-TECH_AREAS_FILE = Path(__file__).resolve().parent.parent / "data" / "tech_areas.toml"
+DATA = Path(__file__).resolve().parent.parent / "data"
+TECH_AREAS_FILE = DATA / "tech_areas.toml"
+HOUSE_FILE = DATA / "house_figures.toml"
+US = "US"
 
 
-def _flagged_works(flags: pl.DataFrame, *, at_publication: bool) -> pl.Series:
-    f = flags.filter(pl.col("listed_at_publication")) if at_publication else flags
-    return f["work_id"].unique()
+@dataclass
+class ReportContext:
+    """Everything the report tables share, computed once."""
+
+    tables: Any
+    resolved: Any
+    award_records: pl.DataFrame | None = None
+    window: tuple[dt.date, dt.date] | None = None
+    flags: pl.DataFrame = field(init=False)
+    classes: pl.DataFrame = field(init=False)
+    awards: pl.DataFrame = field(init=False)
+    work_award: pl.DataFrame = field(init=False)
+    agencies: pl.DataFrame = field(init=False)
+    synthetic: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.flags = with_partners(self.resolved.flags)
+        self.classes = paper_classes(self.flags)
+        self.awards = award_table(self.tables, self.award_records)
+        self.work_award = dod_award_numbers(self.tables.awards).select("work_id", "award_key", "award_number")
+        self.agencies = work_agencies(self.tables.funders, self.tables.awards)
+        self.synthetic = bool(self.tables.works["is_synthetic"].any()) or bool(self.awards["synthetic"].any())
+
+    def mark(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Add the run-level ``synthetic`` marker column (kept if the table has one)."""
+        return df if "synthetic" in df.columns else df.with_columns(pl.lit(self.synthetic).alias("synthetic"))
+
+    def work_status(self) -> pl.DataFrame:
+        """Every paper in scope with ``status``: 'government' | 'assessment_only' | 'none'."""
+        return (
+            self.tables.works.select("work_id", "year", "publication_date", "is_synthetic")
+            .join(self.classes, on="work_id", how="left")
+            .with_columns(
+                pl.when(pl.col("government_at_publication")).then(pl.lit("government"))
+                .when(pl.col("assessment_only")).then(pl.lit("assessment_only"))
+                .otherwise(pl.lit("none")).alias("status")
+            )
+        )
 
 
-def headline(tables: Any, resolved: Any, *, award_amounts: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The headline numbers, each with a plain-language note on what it counts."""
-    works, flags, aff = tables.works, resolved.flags, resolved.affiliations
-    n = works.height
-    n_pub = _flagged_works(flags, at_publication=True).len()
-    n_any = _flagged_works(flags, at_publication=False).len()
-    dod_awards = tables.awards.filter(pl.col("is_dod") & pl.col("award_number").is_not_null())
-    n_awards = dod_awards["award_number"].str.replace_all(r"[\s\-]", "").str.to_uppercase().n_unique()
-    n_inst = aff.filter(pl.col("institution_id").is_not_null())["institution_id"].n_unique()
-    rows: list[tuple[str, Any, str]] = [
-        ("papers_in_scope", n, "DoD-funded papers with at least one PRC co-author (query scope)"),
-        ("papers_defense_linked_at_publication", n_pub, "papers with a flagged partner on a list edition in force at publication"),
-        ("share_defense_linked_at_publication", round(n_pub / n, 4) if n else None, "second line divided by the first"),
-        ("papers_defense_linked_any_edition", n_any, "papers with a flagged partner on any edition of a selected list"),
-        ("share_defense_linked_any_edition", round(n_any / n, 4) if n else None, "fourth line divided by the first"),
-        ("flags", flags.height, "author × institution × list-entry flags (evidence rows)"),
-        ("distinct_dod_award_numbers", n_awards, "distinct DoD award numbers on papers in scope"),
-        ("distinct_prc_institutions", n_inst, "distinct PRC-scope OpenAlex institutions among co-authors"),
+def report_context(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None) -> ReportContext:
+    """Build the shared context of the report tables (partners, paper classes, awards)."""
+    return ReportContext(tables, resolved, award_records, window)
+
+
+def _status_counts(df: pl.DataFrame) -> list[pl.Expr]:
+    return [
+        pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"),
+        pl.col("work_id").filter(pl.col("status") == "government").n_unique().cast(pl.Int64).alias("papers_government_list"),
+        pl.col("work_id").filter(pl.col("status") == "assessment_only").n_unique().cast(pl.Int64).alias("papers_assessment_only"),
+        pl.col("work_id").filter(pl.col("status") == "none").n_unique().cast(pl.Int64).alias("papers_no_listed_partner"),
     ]
-    if award_amounts is not None and award_amounts.height:
-        amt = award_amounts.unique("award_id")
-        rows.append(("sum_distinct_award_amounts", float(amt["amount"].sum()), "sum of distinct award values, de-duplicated by award (OpenAlex awards entity)"))
-    else:
-        rows.append(("sum_distinct_award_amounts", None, "not available: award amounts come from the OpenAlex /awards entity, not fetched for this run"))
+
+
+def _pct(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def headline(ctx: ReportContext) -> pl.DataFrame:
+    """The headline figures: measure, value, unit ('papers'|'share'|'usd'|'count'), label, note."""
+    t, c = ctx.tables, ctx.classes
+    n = t.works.height
+    gov = c.filter(pl.col("government_at_publication")).height
+    gov_any = c.filter(pl.col("government_any_edition")).height
+    k = c.filter(pl.col("assessment_only"))
+    rows: list[tuple[str, Any, str, str, str]] = [
+        ("papers_in_scope", n, "papers", "DoD-funded papers with PRC co-authors", "papers in the query's window and scope"),
+        ("papers_government_list_at_publication", gov, "papers", "with a partner on a U.S. government list at publication", "Entity List, 1260H, Section 1286, NS-CMIC or MEU; the edition in force on the publication date"),
+        ("share_government_list_at_publication", _pct(gov, n), "share", "share with a U.S.-government-listed partner", "the line above divided by papers in scope"),
+        ("papers_government_list_any_edition", gov_any, "papers", "with a U.S.-government-listed partner on any edition", "also counts partners listed only before or after publication"),
+        ("papers_assessment_only", k.height, "papers", "more, only on the ASPI tracker or SASTIND/Seven Sons", "think-tank assessments, not U.S. designations; never added to the share above"),
+    ]
+    for lvl in ("very high", "high", "medium", "low"):
+        rows.append((f"papers_assessment_only_aspi_{lvl.replace(' ', '_')}", k.filter(pl.col("aspi_risk_max") == lvl).height, "papers", f"of which ASPI risk '{lvl}'", "highest ASPI risk level among the paper's partners"))
+    rows.append(("papers_assessment_only_unrated", k.filter(pl.col("aspi_risk_max").is_null()).height, "papers", "of which Seven Sons/SASTIND without an ASPI rating", ""))
+    rows += _money_rows(ctx) + _us_signal_rows(ctx)
+    aff = ctx.resolved.affiliations
     rows += [
-        ("papers_without_funding_metadata", works.filter(pl.col("funding_schema") == "none").height, "papers whose record carries no funder data at all"),
-        ("prc_authorships_without_institution_id", aff.filter(pl.col("status") == "no_institution_id").height, "PRC authorships known only from a raw affiliation string"),
-        ("prc_affiliations_no_match", aff.filter(pl.col("status") == "no_match").height, "PRC affiliations on no selected list (no match is data)"),
-        ("synthetic_records", works.filter(pl.col("is_synthetic")).height, "records that are SYNTHETIC (demo/test data), included in every count above"),
+        ("papers_without_funding_metadata", t.works.filter(pl.col("funding_schema") == "none").height, "papers", "papers with no funder metadata at all", "funding found only via award numbers or not at all"),
+        ("prc_authorships_without_institution_id", aff.filter(pl.col("status") == "no_institution_id").height, "count", "PRC authorships known only by a raw affiliation string", "matched on the string only"),
+        ("prc_affiliations_no_match", aff.filter(pl.col("status") == "no_match").height, "count", "PRC affiliations on no selected list", "no match is data"),
+        ("synthetic_records", t.works.filter(pl.col("is_synthetic")).height, "count", "SYNTHETIC records included above", "demo/test data; not findings"),
     ]
-    return pl.DataFrame(
-        {"measure": [r[0] for r in rows], "value": [None if r[1] is None else float(r[1]) for r in rows], "note": [r[2] for r in rows]},
-        schema={"measure": pl.Utf8, "value": pl.Float64, "note": pl.Utf8},
+    return ctx.mark(pl.DataFrame(
+        {"measure": [r[0] for r in rows], "value": [None if r[1] is None else float(r[1]) for r in rows], "unit": [r[2] for r in rows], "label": [r[3] for r in rows], "note": [r[4] for r in rows]},
+        schema={"measure": pl.Utf8, "value": pl.Float64, "unit": pl.Utf8, "label": pl.Utf8, "note": pl.Utf8},
+    ))
+
+
+def _money_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
+    a = ctx.awards
+    n_aw, n_amt = a.height, int(a["amount_usd"].is_not_null().sum())
+    gov_works = ctx.classes.filter(pl.col("government_at_publication")).select("work_id")
+    gov_keys = ctx.work_award.join(gov_works, on="work_id").select("award_key").unique()
+    gov_amt = a.join(gov_keys, on="award_key")["amount_usd"].sum() if n_amt else None
+    syn = " (SYNTHETIC amounts)" if a.filter(pl.col("amount_usd").is_not_null())["synthetic"].any() else ""
+    return [
+        ("dod_award_numbers", n_aw, "count", "distinct DoD award numbers cited", "each award once, however many papers cite it"),
+        ("awards_with_amount", n_amt, "count", "of which with an amount in an award record", ""),
+        ("award_amount_coverage", _pct(n_amt, n_aw), "share", "award amount coverage", "share of DoD award numbers with a known amount: money figures are lower bounds"),
+        ("amount_usd_all_awards", float(a["amount_usd"].sum()) if n_amt else None, "usd", "sum of distinct DoD award amounts" + syn, "each award once; the same award filed under two DoD funders once"),
+        ("amount_usd_government_list", float(gov_amt) if gov_amt is not None else None, "usd", "of which on papers with a U.S.-government-listed partner" + syn, ""),
+    ]
+
+
+def _us_signal_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
+    listed = ctx.classes.select("work_id")
+    gov = ctx.classes.filter(pl.col("government_at_publication")).select("work_id")
+    us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US)
+    dual = dual_affiliation(ctx.tables.authorship_institutions, ctx.flags)
+    prc = prc_state_funding(ctx.tables.funders)
+    return [
+        ("us_institutions_with_listed_partners", us.join(listed, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a listed partner", "any list"),
+        ("us_institutions_with_government_listed_partners", us.join(gov, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a U.S.-government-listed partner", ""),
+        ("papers_dual_affiliation", dual["work_id"].n_unique(), "papers", "papers where one author holds a non-PRC and a listed PRC affiliation", "dual affiliation on the same paper"),
+        ("papers_prc_state_cofunding", prc["work_id"].n_unique(), "papers", "DoD-funded papers also funded by the PRC state", "NSFC, National Key R&D Program, CAS, CSC, provincial foundations …"),
+        ("papers_prc_state_cofunding_government_list", prc.join(gov, on="work_id")["work_id"].n_unique(), "papers", "of which with a U.S.-government-listed partner", ""),
+    ]
+
+
+def _window_text(window: tuple[dt.date, dt.date] | None) -> str:
+    if not window:
+        return "all dates"
+    a, b = window
+    return f"published {a:%-d %b %Y} to {b:%-d %b %Y}"
+
+
+def headline_sentence(h: pl.DataFrame, *, window: tuple[dt.date, dt.date] | None = None) -> str:
+    """The finding in one sentence, figures from :func:`headline`."""
+    v = dict(zip(h["measure"].to_list(), h["value"].to_list()))
+    n, m, k = int(v["papers_in_scope"] or 0), int(v["papers_government_list_at_publication"] or 0), int(v["papers_assessment_only"] or 0)
+    risks = [(lvl, int(v.get(f"papers_assessment_only_aspi_{lvl.replace(' ', '_')}") or 0)) for lvl in ("very high", "high", "medium", "low")]
+    risk_txt = ", ".join(f"{c:,} {lvl}" for lvl, c in risks if c)
+    unr = int(v.get("papers_assessment_only_unrated") or 0)
+    if unr:
+        risk_txt = (risk_txt + ", " if risk_txt else "") + f"{unr:,} Seven Sons/SASTIND without an ASPI rating"
+    share = f"{100 * m / n:.1f}%" if n else "n/a"
+    s = (
+        f"{n:,} DoD-funded papers with PRC co-authors ({_window_text(window)}); "
+        f"{m:,} ({share}) with a partner on a U.S. government list (Entity List, 1260H, Section 1286, NS-CMIC, MEU) at publication; "
+        f"{k:,} more only on the ASPI tracker or SASTIND/Seven Sons"
     )
+    s += f" (ASPI risk: {risk_txt})." if risk_txt else "."
+    if v.get("synthetic_records"):
+        s += f" Includes {int(v['synthetic_records']):,} SYNTHETIC records."
+    return s
 
 
-def _flag_status(works: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
-    pub = _flagged_works(flags, at_publication=True)
-    return works.with_columns(pl.col("work_id").is_in(pub.implode()).alias("flagged"))
+def house_comparison(ctx: ReportContext, h: pl.DataFrame) -> pl.DataFrame:
+    """This run's figures beside the House committee's, with why they can differ."""
+    ref = tomllib.loads(HOUSE_FILE.read_text(encoding="utf-8"))
+    v = dict(zip(h["measure"].to_list(), h["value"].to_list()))
+    fmt = lambda x: "n/a" if x is None else f"{int(x):,}"  # noqa: E731
+    either = int((v["papers_government_list_at_publication"] or 0) + (v["papers_assessment_only"] or 0))
+    amt = v.get("amount_usd_all_awards")
+    rows = [
+        (ref["papers"]["label"], ref["papers"]["value"], fmt(v["papers_in_scope"]), "biblio: papers in this run's scope"),
+        (ref["defense_linked"]["label"], ref["defense_linked"]["value"],
+         f"{fmt(v['papers_government_list_at_publication'])} on a U.S. government list; {either:,} on a government list or an assessment",
+         "the House count mixes designations and assessments (" + ref["defense_linked"]["lists"] + ")"),
+        (ref["money"]["label"], ref["money"]["value"], "n/a" if amt is None else f"${amt:,.0f} across {fmt(v['awards_with_amount'])} awards with an amount (coverage {100 * (v['award_amount_coverage'] or 0):.0f}%)",
+         "sum of distinct award amounts from award records" + (" — SYNTHETIC in this run" if "SYNTHETIC" in str(h.filter(pl.col('measure') == 'amount_usd_all_awards')['label'][0]) else "")),
+    ]
+    df = pl.DataFrame(rows, schema={"measure": pl.Utf8, "house": pl.Utf8, "this_run": pl.Utf8, "note": pl.Utf8}, orient="row")
+    return ctx.mark(df)
 
 
-def by_year(tables: Any, resolved: Any) -> pl.DataFrame:
-    """Papers per publication year and quarter, flagged (at publication) or not."""
-    w = _flag_status(tables.works, resolved.flags).with_columns(
-        pl.col("publication_date").dt.quarter().alias("quarter").cast(pl.Int32)
+def house_reasons() -> list[str]:
+    """Why biblio's figures can differ from the committee's (from ``house_figures.toml``)."""
+    return list(tomllib.loads(HOUSE_FILE.read_text(encoding="utf-8"))["why_differ"]["reasons"])
+
+
+def by_year(ctx: ReportContext) -> pl.DataFrame:
+    """Papers per year and quarter by status; ``partial_year`` when the window covers part of it."""
+    w = ctx.work_status().with_columns(pl.col("publication_date").dt.quarter().cast(pl.Int32).alias("quarter"))
+    out = w.group_by("year", "quarter").agg(_status_counts(w)).sort("year", "quarter")
+    if ctx.window:
+        a, b = ctx.window
+        partial = (pl.col("year") == a.year) & ((a.month, a.day) != (1, 1)) | (pl.col("year") == b.year) & ((b.month, b.day) != (12, 31))
+        out = out.with_columns(partial.alias("partial_year"))
+    else:
+        out = out.with_columns(pl.lit(False).alias("partial_year"))
+    return ctx.mark(out)
+
+
+def by_agency(ctx: ReportContext) -> pl.DataFrame:
+    """Papers and award money per DoD agency (a paper funded by two agencies counts for both)."""
+    st = ctx.work_status().select("work_id", "status")
+    wa = ctx.agencies.join(st, on="work_id", how="left")
+    out = wa.group_by("agency").agg(
+        *_status_counts(wa)[:3],
+        pl.col("work_id").filter(pl.col("agency_source") == "award_prefix").n_unique().cast(pl.Int64).alias("via_award_prefix"),
     )
-    return (
-        w.group_by("year", "quarter")
-        .agg(pl.len().alias("papers"), pl.col("flagged").sum().alias("flagged_papers"))
-        .with_columns((pl.col("papers") - pl.col("flagged_papers")).alias("not_flagged_papers"))
-        .with_columns(pl.col("papers").cast(pl.Int64), pl.col("flagged_papers").cast(pl.Int64), pl.col("not_flagged_papers").cast(pl.Int64))
-        .sort("year", "quarter")
+    money = ctx.awards.group_by("agency").agg(
+        pl.len().cast(pl.Int64).alias("awards"),
+        pl.col("amount_usd").is_not_null().sum().cast(pl.Int64).alias("awards_with_amount"),
+        sum_or_null("amount_usd"),
     )
+    out = out.join(money, on="agency", how="left").with_columns(pl.col("awards", "awards_with_amount").fill_null(0))
+    return ctx.mark(out.sort("papers", "agency", descending=[True, False]))
 
 
-def by_agency(tables: Any, resolved: Any) -> pl.DataFrame:
-    """Papers per DoD agency; attribution via award prefix is counted separately."""
-    wa = work_agencies(tables.funders, tables.awards)
-    flagged = _flagged_works(resolved.flags, at_publication=True)
-    return (
-        wa.with_columns(pl.col("work_id").is_in(flagged.implode()).alias("flagged"))
-        .group_by("agency")
-        .agg(
-            pl.col("work_id").n_unique().alias("papers"),
-            pl.col("work_id").filter(pl.col("flagged")).n_unique().alias("flagged_papers"),
-            pl.col("work_id").filter(pl.col("agency_source") == "award_prefix").n_unique().alias("via_award_prefix"),
-        )
-        .with_columns(pl.col(c).cast(pl.Int64) for c in ("papers", "flagged_papers", "via_award_prefix"))
-        .sort("papers", "agency", descending=[True, False])
+def by_list(ctx: ReportContext) -> pl.DataFrame:
+    """Per list: papers (at publication, any edition), partners after roll-up, flags."""
+    f = ctx.flags
+    out = f.group_by("list_key").agg(
+        pl.col("list_label").first(), pl.col("family").first(), pl.col("list_order").first(), pl.col("list_name").first(),
+        pl.col("list_edition").unique().sort().str.join("; ").alias("editions"),
+        pl.col("work_id").filter(pl.col("listed_at_publication")).n_unique().cast(pl.Int64).alias("papers_at_publication"),
+        pl.col("work_id").n_unique().cast(pl.Int64).alias("papers_any_edition"),
+        pl.col("partner_key").n_unique().cast(pl.Int64).alias("partners"),
+        pl.len().cast(pl.Int64).alias("flags"),
     )
+    return ctx.mark(out.sort("list_order").drop("list_order"))
 
 
-def by_institution(tables: Any, resolved: Any, *, top: int = 50) -> pl.DataFrame:
-    """PRC institutions (OpenAlex ID, or raw string where none) by papers, with their lists."""
-    aff = resolved.affiliations.with_columns(
-        pl.coalesce("institution_name", pl.concat_str(pl.lit("[raw] "), pl.col("raw_affiliation_string"))).alias("institution")
-    )
-    lists = (
-        resolved.flags.with_columns(pl.coalesce("institution_name", pl.concat_str(pl.lit("[raw] "), pl.col("raw_affiliation_string"))).alias("institution"))
-        .group_by("institution")
-        .agg(pl.col("list_key").unique().sort().str.join(";").alias("lists"))
-    )
-    return (
-        aff.group_by("institution")
-        .agg(pl.col("institution_id").drop_nulls().first(), pl.col("country_code").first(), pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
-        .join(lists, on="institution", how="left")
-        .with_columns(pl.col("lists").fill_null(""))
-        .sort("papers", "institution", descending=[True, False])
-        .head(top)
-    )
-
-
-def by_list(tables: Any, resolved: Any) -> pl.DataFrame:
-    """Per list: flagged papers (at publication, any edition), entities and flags."""
-    f = resolved.flags
-    return (
-        f.group_by("list_key")
-        .agg(
-            pl.col("list_name").first(),
-            pl.col("work_id").filter(pl.col("listed_at_publication")).n_unique().alias("papers_at_publication"),
-            pl.col("work_id").n_unique().alias("papers_any_edition"),
-            pl.col("entity_key").n_unique().alias("entities"),
-            pl.len().alias("flags"),
-        )
-        .with_columns(pl.col(c).cast(pl.Int64) for c in ("papers_at_publication", "papers_any_edition", "entities", "flags"))
-        .sort("papers_any_edition", "list_key", descending=[True, False])
-    )
-
-
-def list_by_agency(tables: Any, resolved: Any) -> pl.DataFrame:
-    """Flagged papers (at publication) per list × DoD agency, long format."""
-    wa = work_agencies(tables.funders, tables.awards).select("work_id", "agency")
-    f = resolved.flags.filter(pl.col("listed_at_publication")).select("work_id", "list_key").unique()
-    return (
-        f.join(wa, on="work_id", how="inner")
-        .group_by("list_key", "agency")
+def list_by_agency(ctx: ReportContext) -> pl.DataFrame:
+    """Papers with a partner listed at publication, per list × DoD agency."""
+    f = ctx.flags.filter(pl.col("listed_at_publication")).select("work_id", "list_key", "list_label", "family", "list_order").unique()
+    out = (
+        f.join(ctx.agencies.select("work_id", "agency"), on="work_id")
+        .group_by("list_key", "list_label", "family", "list_order", "agency")
         .agg(pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
-        .sort("list_key", "agency")
+        .sort("list_order", "agency")
+        .drop("list_order")
+    )
+    return ctx.mark(out)
+
+
+def _labels(col: str, sep: str = "; ") -> pl.Expr:
+    return pl.col(col).drop_nulls().unique().sort().str.join(sep)
+
+
+def _order_lists(s: str) -> str:
+    """'; '-joined list labels in display order."""
+    order = dict(zip(load_list_families()["label"].to_list(), load_list_families()["order"].to_list()))
+    return "; ".join(sorted(filter(None, s.split("; ")), key=lambda x: (order.get(x, 99), x)))
+
+
+def _list_labels(mask: pl.Expr | None = None) -> pl.Expr:
+    """The group's list labels in display order (government lists first), '; '-joined."""
+    key = pl.concat_str([pl.col("list_order").cast(pl.Utf8).str.zfill(2), pl.lit("|"), pl.col("list_label")])
+    if mask is not None:
+        key = key.filter(mask)
+    return key.drop_nulls().unique().sort().str.replace(r"^\d+\|", "").str.join("; ")
+
+
+def prc_partners(ctx: ReportContext) -> pl.DataFrame:
+    """PRC partner institutions after roll-up, by papers, with lists, risk, awards and money."""
+    f = ctx.flags
+    gov_pub = (pl.col("family") == GOVERNMENT) & pl.col("listed_at_publication")
+    listed = f.group_by("partner_key").agg(
+        pl.col("partner_name").first(),
+        pl.col("institution_id").filter(pl.col("institution_id") == pl.col("partner_key")).first().alias("openalex_id"),
+        pl.col("ror").filter(pl.col("institution_id") == pl.col("partner_key")).drop_nulls().first(),
+        pl.col("country_code").drop_nulls().first(),
+        pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"),
+        pl.col("work_id").filter(gov_pub).n_unique().cast(pl.Int64).alias("papers_government_list"),
+        _list_labels(pl.col("listed_at_publication")).alias("lists"),
+        _list_labels().alias("lists_any_edition"),
+        pl.col("family").filter(pl.col("listed_at_publication")).unique().sort().str.join("; ").alias("families"),
+        pl.col("aspi_risk").drop_nulls().first(),
+        _labels("method").alias("methods"),
+        (pl.col("institution_id").is_null()).all().alias("raw_string_only"),
+    )
+    groups = f.select("work_id", "partner_key").unique()
+    money = money_by(ctx.awards, ctx.work_award, groups, "partner_key").select("partner_key", "awards", "amount_usd")
+    out = listed.join(money, on="partner_key", how="left").with_columns(pl.col("awards").fill_null(0))
+    aff = ctx.resolved.affiliations.filter(pl.col("status") == "no_match")
+    unl = (
+        aff.filter(pl.col("institution_id").is_not_null())
+        .group_by("institution_id")
+        .agg(pl.col("institution_name").first().alias("partner_name"), pl.col("ror").first(), pl.col("country_code").first(), pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
+        .join(out.select("partner_key"), left_on="institution_id", right_on="partner_key", how="anti")
+        .with_columns(pl.col("institution_id").alias("partner_key"), pl.col("institution_id").alias("openalex_id"), pl.lit(0, pl.Int64).alias("papers_government_list"), pl.lit("").alias("lists"), pl.lit("").alias("families"), pl.lit(False).alias("raw_string_only"), pl.lit(0, pl.Int64).alias("awards"))
+    )
+    out = pl.concat([out, unl.drop("institution_id")], how="diagonal_relaxed")
+    return ctx.mark(out.sort("papers_government_list", "papers", "partner_name", descending=[True, True, False]))
+
+
+def _us_rows(ctx: ReportContext) -> pl.DataFrame:
+    us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).select("work_id", "author_index", "author_id", "institution_id", "ror", "institution_name")
+    return us.join(ctx.classes.select("work_id", "government_at_publication"), on="work_id")
+
+
+def _paper_lists(ctx: ReportContext) -> pl.DataFrame:
+    return ctx.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(
+        _list_labels().str.split("; ").alias("_lists"), pl.col("partner_name").unique().alias("_partners")
     )
 
 
-def evidence(tables: Any, resolved: Any) -> pl.DataFrame:
-    """One row per flagged paper: what it is, who funded it, who was flagged, how and why."""
-    f = resolved.flags
+def us_institutions(ctx: ReportContext) -> pl.DataFrame:
+    """U.S. institutions on DoD-funded papers with a listed partner: papers, awards, money, lists."""
+    us = _us_rows(ctx).join(_paper_lists(ctx), on="work_id", how="left")
+    out = us.group_by("institution_id").agg(
+        pl.col("institution_name").first(), pl.col("ror").first(),
+        pl.col("work_id").n_unique().cast(pl.Int64).alias("papers_with_listed_partner"),
+        pl.col("work_id").filter(pl.col("government_at_publication")).n_unique().cast(pl.Int64).alias("papers_government_list"),
+        pl.col("author_id").n_unique().cast(pl.Int64).alias("authors"),
+        pl.col("_lists").explode().drop_nulls().unique().sort().str.join("; ").map_elements(_order_lists, return_dtype=pl.Utf8).alias("lists"),
+        pl.col("_partners").explode().drop_nulls().unique().sort().head(8).str.join("; ").alias("partners"),
+    )
+    money = money_by(ctx.awards, ctx.work_award, us.select("work_id", "institution_id"), "institution_id").select("institution_id", "awards", "amount_usd")
+    out = out.join(money, on="institution_id", how="left").with_columns(pl.col("awards").fill_null(0))
+    return ctx.mark(out.sort("papers_government_list", "papers_with_listed_partner", "institution_name", descending=[True, True, False], nulls_last=True))
+
+
+def us_authors(ctx: ReportContext) -> pl.DataFrame:
+    """U.S.-affiliated authors on papers with a listed partner."""
+    us = _us_rows(ctx).join(ctx.tables.authorships.select("work_id", "author_index", "author_name", "orcid"), on=["work_id", "author_index"], how="left").join(_paper_lists(ctx), on="work_id", how="left")
+    out = us.group_by(pl.coalesce("author_id", pl.col("author_name")).alias("author_key")).agg(
+        pl.col("author_id").first(), pl.col("author_name").first(), pl.col("orcid").drop_nulls().first(),
+        _labels("institution_name").alias("us_institutions"),
+        pl.col("work_id").n_unique().cast(pl.Int64).alias("papers_with_listed_partner"),
+        pl.col("work_id").filter(pl.col("government_at_publication")).n_unique().cast(pl.Int64).alias("papers_government_list"),
+        pl.col("_lists").explode().drop_nulls().unique().sort().str.join("; ").map_elements(_order_lists, return_dtype=pl.Utf8).alias("lists"),
+    )
+    return ctx.mark(out.drop("author_key").sort("papers_government_list", "papers_with_listed_partner", "author_name", descending=[True, True, False], nulls_last=True))
+
+
+def awards(ctx: ReportContext) -> pl.DataFrame:
+    """Every distinct DoD award cited by a paper in scope, with amount and listed partners."""
+    pl_ = ctx.work_award.join(_paper_lists(ctx), on="work_id", how="left").join(ctx.classes.select("work_id", "government_at_publication"), on="work_id", how="left")
+    g = pl_.group_by("award_key").agg(
+        pl.col("work_id").filter(pl.col("_lists").is_not_null()).n_unique().cast(pl.Int64).alias("papers_with_listed_partner"),
+        pl.col("work_id").filter(pl.col("government_at_publication").fill_null(False)).n_unique().cast(pl.Int64).alias("papers_government_list"),
+        pl.col("_partners").explode().drop_nulls().unique().sort().str.join("; ").alias("listed_partners"),
+        pl.col("_lists").explode().drop_nulls().unique().sort().str.join("; ").map_elements(_order_lists, return_dtype=pl.Utf8).alias("lists"),
+    )
+    out = ctx.awards.join(g, on="award_key", how="left")
+    return out.sort("papers_government_list", "amount_usd", "award_key", descending=[True, True, False], nulls_last=True)
+
+
+def money_by_agency(ctx: ReportContext) -> pl.DataFrame:
+    """Sum of distinct award amounts per DoD agency (each award under one agency)."""
+    a = ctx.awards
+    out = a.group_by("agency").agg(
+        pl.len().cast(pl.Int64).alias("awards"),
+        pl.col("amount_usd").is_not_null().sum().cast(pl.Int64).alias("awards_with_amount"),
+        sum_or_null("amount_usd"),
+        pl.col("synthetic").any().alias("synthetic"),
+    ).with_columns((pl.col("awards_with_amount") / pl.col("awards")).alias("amount_coverage"))
+    return ctx.mark(out.sort("amount_usd", "agency", descending=[True, False], nulls_last=True))
+
+
+def money_by_partner(ctx: ReportContext) -> pl.DataFrame:
+    """Sum of distinct award amounts on papers with each listed partner (partners overlap)."""
+    f = ctx.flags.filter(pl.col("listed_at_publication"))
+    groups = f.select("work_id", "partner_key").unique()
+    names = f.group_by("partner_key").agg(pl.col("partner_name").first(), _list_labels().alias("lists"), (pl.col("family") == GOVERNMENT).any().alias("government_listed"))
+    out = money_by(ctx.awards, ctx.work_award, groups, "partner_key").join(names, on="partner_key", how="left")
+    out = out.rename({"synthetic_amounts": "synthetic"}).select("partner_key", "partner_name", "government_listed", "lists", "awards", "awards_with_amount", "amount_usd", "amount_coverage", "synthetic")
+    return ctx.mark(out.sort("amount_usd", "awards", descending=[True, True], nulls_last=True))
+
+
+def evidence_flags(ctx: ReportContext) -> pl.DataFrame:
+    """One row per flag with the partner after roll-up and links' IDs: the details of a paper."""
+    f = ctx.flags
+    return ctx.mark(f.select(
+        "work_id", "author_index", "author_name", "institution_id", "ror", "institution_name", "country_code", "raw_affiliation_string",
+        "partner_key", "partner_name", "list_key", "list_label", "family", "list_edition", "entity_name", "method", "score", "matched_text", "via_parent",
+        "listed_at_publication", "listed_now", "aspi_risk",
+        *[c for c in ("chain",) if c in f.columns],
+    ).sort("work_id", "author_index", "list_key"))
+
+
+def evidence(ctx: ReportContext) -> pl.DataFrame:
+    """One compact row per flagged paper: links, funders, partners, lists, signals."""
+    f = ctx.flags
     if f.height == 0:
-        return pl.DataFrame(schema={c: pl.Utf8 for c in ("work_id", "doi", "title", "publication_date", "agencies", "award_numbers", "flagged_institutions", "lists", "methods", "authors", "raw_affiliation_strings", "listed_at_publication", "is_synthetic")})
-    wa = (
-        work_agencies(tables.funders, tables.awards)
-        .group_by("work_id")
-        .agg(
-            pl.col("agency").unique().sort().str.join("; ").alias("agencies"),
-            pl.col("award_numbers").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort().str.join("; ").alias("award_numbers"),
-        )
-    )
-    per = f.with_columns(
-        pl.coalesce("institution_name", pl.lit("[raw string]")).alias("inst"),
-        pl.concat_str([pl.col("list_key"), pl.lit("@"), pl.col("list_edition"), pl.lit(": "), pl.col("entity_name")]).alias("list_entry"),
-        pl.concat_str([pl.col("list_key"), pl.lit(":"), pl.col("method")]).alias("lm"),
-    )
-    g = per.group_by("work_id").agg(
-        pl.col("inst").unique().sort().str.join("; ").alias("flagged_institutions"),
-        pl.col("list_entry").unique().sort().str.join(" | ").alias("lists"),
-        pl.col("lm").unique().sort().str.join("; ").alias("methods"),
-        pl.col("author_name").drop_nulls().unique().sort().str.join("; ").alias("authors"),
+        return ctx.mark(pl.DataFrame(schema={c: pl.Utf8 for c in EVIDENCE_COLUMNS}).with_columns(pl.col("publication_date").cast(pl.Date), pl.col("government_at_publication", "assessment_only", "dual_affiliation").cast(pl.Boolean)))
+    wa = ctx.agencies.group_by("work_id").agg(_labels("agency").alias("agencies"), pl.col("award_numbers").explode().drop_nulls().unique().sort().str.join("; ").alias("award_numbers"))
+    per = f.group_by("work_id").agg(
+        _labels("partner_name").alias("partners"),
+        pl.col("partner_name").filter((pl.col("family") == GOVERNMENT) & pl.col("listed_at_publication")).unique().sort().str.join("; ").alias("government_listed_partners"),
+        _list_labels(pl.col("listed_at_publication")).alias("lists"),
+        _labels("method").alias("methods"),
+        _labels("author_name").alias("flagged_authors"),
         pl.col("raw_affiliation_string").drop_nulls().unique().sort().str.join(" || ").alias("raw_affiliation_strings"),
-        pl.col("listed_at_publication").any(),
     )
-    return (
-        g.join(tables.works.select("work_id", "doi", "title", "publication_date", "is_synthetic"), on="work_id", how="left")
-        .join(wa, on="work_id", how="left")
-        .select("work_id", "doi", "title", "publication_date", "agencies", "award_numbers", "flagged_institutions", "lists", "methods", "authors", "raw_affiliation_strings", "listed_at_publication", "is_synthetic")
-        .sort("publication_date", "work_id")
+    us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).group_by("work_id").agg(_labels("institution_name").alias("us_institutions"))
+    dual = dual_affiliation(ctx.tables.authorship_institutions, f).group_by("work_id").agg(
+        pl.concat_str([pl.col("author_name"), pl.lit(" ("), pl.col("non_prc_institutions"), pl.lit(" + "), pl.col("listed_prc_entities"), pl.lit(")")]).str.join("; ").alias("dual_affiliation_detail")
     )
+    prc = prc_state_funding(ctx.tables.funders).group_by("work_id").agg(_labels("funder_name").alias("prc_state_funders"))
+    out = (
+        per.join(ctx.classes, on="work_id", how="left")
+        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("synthetic")), on="work_id", how="left")
+        .join(wa, on="work_id", how="left").join(us, on="work_id", how="left").join(dual, on="work_id", how="left").join(prc, on="work_id", how="left")
+        .with_columns(pl.col("dual_affiliation_detail").is_not_null().alias("dual_affiliation"))
+    )
+    return out.select(EVIDENCE_COLUMNS).sort("publication_date", "work_id")
+
+
+EVIDENCE_COLUMNS = [
+    "work_id", "doi", "title", "publication_date", "agencies", "award_numbers", "partners", "government_listed_partners", "lists",
+    "government_at_publication", "assessment_only", "aspi_risk_max", "us_institutions", "dual_affiliation", "dual_affiliation_detail",
+    "prc_state_funders", "methods", "flagged_authors", "raw_affiliation_strings", "synthetic",
+]
+
+
+def signals_dual(ctx: ReportContext) -> pl.DataFrame:
+    """Authorships with a non-PRC and a listed PRC affiliation on the same paper."""
+    return ctx.mark(dual_affiliation(ctx.tables.authorship_institutions, ctx.flags))
+
+
+def signals_prc_funding(ctx: ReportContext) -> pl.DataFrame:
+    """DoD-funded papers that also acknowledge a PRC state funder, with the paper's status."""
+    p = prc_state_funding(ctx.tables.funders)
+    return ctx.mark(p.join(ctx.work_status().select("work_id", "status"), on="work_id", how="left"))
+
+
+def award_view(ctx: ReportContext) -> pl.DataFrame:
+    """Award → paper → listed partner, with the evidence: the view a program officer vets."""
+    f = ctx.flags.filter(pl.col("listed_at_publication"))
+    ev = f.group_by("work_id", "partner_key").agg(
+        pl.col("partner_name").first(), _list_labels().alias("lists"),
+        pl.concat_str([pl.col("author_name").fill_null("?"), pl.lit(": "), pl.col("raw_affiliation_string").fill_null(pl.col("institution_name")), pl.lit(" ["), pl.col("method"), pl.lit("]")]).unique().sort().str.join(" | ").alias("evidence"),
+    )
+    out = (
+        ctx.work_award.join(ev, on="work_id")
+        .join(ctx.awards.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left")
+        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("_ws")), on="work_id", how="left")
+        .with_columns((pl.col("synthetic").fill_null(False) | pl.col("_ws")).alias("synthetic"))
+        .select("award_number", "award_key", "agency", "amount_usd", "work_id", "doi", "title", "publication_date", "partner_name", "lists", "evidence", "synthetic")
+    )
+    return out.sort("award_key", "publication_date", "work_id", "partner_name")
 
 
 def load_tech_areas(path: str | Path | None = None) -> dict[str, list[str]]:
@@ -196,42 +473,53 @@ def load_tech_areas(path: str | Path | None = None) -> dict[str, list[str]]:
     return {area: list(v["patterns"]) for area, v in data.items()}
 
 
-def tech_areas(tables: Any, resolved: Any, *, mapping: dict[str, list[str]] | None = None) -> pl.DataFrame:
-    """Papers per civil-military-fusion technology area (a paper may be in several), flagged or not."""
+def tech_area_labels(path: str | Path | None = None) -> dict[str, str]:
+    """area key → human label (the key where none is given)."""
+    p = Path(path) if path else TECH_AREAS_FILE
+    return {k: v.get("label", k) for k, v in tomllib.loads(p.read_text(encoding="utf-8")).items()}
+
+
+def tech_areas(ctx: ReportContext, *, mapping: dict[str, list[str]] | None = None) -> pl.DataFrame:
+    """Papers per civil-military-fusion technology area (a paper may be in several), by status."""
     mp = mapping or load_tech_areas()
-    w = _flag_status(tables.works, resolved.flags).with_columns(
-        pl.concat_str(
-            [
-                pl.col("primary_topic").fill_null(""),
-                pl.col("primary_subfield").fill_null(""),
-                pl.col("primary_field").fill_null(""),
-                pl.col("topics").list.join(" ; "),
-                pl.col("keywords").list.join(" ; "),
-            ],
-            separator=" ; ",
-        ).alias("_text")
+    labels = tech_area_labels() if mapping is None else {}
+    text = pl.concat_str(
+        [pl.col(c).fill_null("") for c in ("primary_topic", "primary_subfield", "primary_field")] + [pl.col("topics").list.join(" ; "), pl.col("keywords").list.join(" ; ")],
+        separator=" ; ",
     )
-    rows = []
+    w = ctx.tables.works.select("work_id", text.alias("_text")).join(ctx.work_status().select("work_id", "status"), on="work_id")
+    parts = []
     for area, pats in mp.items():
-        rx = "(?i)" + "|".join(f"(?:{p})" for p in pats)
-        hit = w.filter(pl.col("_text").str.contains(rx))
-        rows.append({"area": area, "papers": hit.height, "flagged_papers": int(hit["flagged"].sum()), "not_flagged_papers": hit.height - int(hit["flagged"].sum())})
-    return pl.DataFrame(rows, schema={"area": pl.Utf8, "papers": pl.Int64, "flagged_papers": pl.Int64, "not_flagged_papers": pl.Int64})
+        hit = w.filter(pl.col("_text").str.contains("(?i)" + "|".join(f"(?:{p})" for p in pats)))
+        parts.append(hit.select(pl.lit(area).alias("area"), pl.lit(labels.get(area, area)).alias("label"), "work_id", "status"))
+    if not parts:
+        return ctx.mark(pl.DataFrame(schema={"area": pl.Utf8, "label": pl.Utf8, "papers": pl.Int64}))
+    allp = pl.concat(parts)
+    out = pl.DataFrame({"area": list(mp), "label": [labels.get(a, a) for a in mp]}).join(allp.group_by("area").agg(_status_counts(allp)), on="area", how="left")
+    return ctx.mark(out.with_columns(pl.col(c).fill_null(0) for c in ("papers", "papers_government_list", "papers_assessment_only", "papers_no_listed_partner")))
 
 
-def all_tables(tables: Any, resolved: Any, *, tech_mapping: dict[str, list[str]] | None = None) -> dict[str, pl.DataFrame]:
-    """Every report table by name (the order the workbook and HTML use)."""
+def all_tables(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None, tech_mapping: dict[str, list[str]] | None = None) -> dict[str, pl.DataFrame]:
+    """Every report table by name, in the order the workbook and the page use."""
+    ctx = report_context(tables, resolved, award_records=award_records, window=window)
+    h = headline(ctx)
     return {
-        "headline": headline(tables, resolved),
-        "by_year": by_year(tables, resolved),
-        "by_agency": by_agency(tables, resolved),
-        "by_institution": by_institution(tables, resolved),
-        "by_list": by_list(tables, resolved),
-        "list_by_agency": list_by_agency(tables, resolved),
-        "tech_areas": tech_areas(tables, resolved, mapping=tech_mapping),
-        "evidence": evidence(tables, resolved),
+        "headline": h,
+        "house_comparison": house_comparison(ctx, h),
+        "by_year": by_year(ctx),
+        "by_agency": by_agency(ctx),
+        "by_list": by_list(ctx),
+        "list_by_agency": list_by_agency(ctx),
+        "prc_partners": prc_partners(ctx),
+        "us_institutions": us_institutions(ctx),
+        "us_authors": us_authors(ctx),
+        "awards": awards(ctx),
+        "money_by_agency": money_by_agency(ctx),
+        "money_by_partner": money_by_partner(ctx),
+        "award_view": award_view(ctx),
+        "signals_dual_affiliation": signals_dual(ctx),
+        "signals_prc_state_funding": signals_prc_funding(ctx),
+        "tech_areas": tech_areas(ctx, mapping=tech_mapping),
+        "evidence": evidence(ctx),
+        "evidence_flags": evidence_flags(ctx),
     }
-
-
-def _safe_name(s: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "_", s)[:31]

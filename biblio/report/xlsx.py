@@ -1,0 +1,173 @@
+"""The XLSX workbook for program officers.
+
+A summary sheet first (headline sentence, synthetic marker, key figures, comparison with
+the House figures, caveats, list editions, method), then one sheet per table: frozen
+header, autofilter, links for DOIs, OpenAlex and ROR IDs, integer counts, percentages and
+dollars as number formats, column widths capped with wrapping. Strings are never turned
+into formulas or URLs by the writer.
+
+Example:
+    >>> write_workbook("report.xlsx", tables=rt, summary=summary)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from biblio.report.links import link_for
+
+MAX_WIDTH = 60
+MAX_URLS = 65_000  # Excel's limit is 65,530 hyperlinks per sheet
+SHEETS: list[tuple[str, str]] = [
+    ("evidence", "Papers"),
+    ("evidence_flags", "Evidence"),
+    ("awards", "Awards"),
+    ("award_view", "Award view"),
+    ("money_by_agency", "Money by agency"),
+    ("money_by_partner", "Money by partner"),
+    ("us_institutions", "US institutions"),
+    ("us_authors", "US authors"),
+    ("prc_partners", "PRC institutions"),
+    ("by_list", "By list"),
+    ("by_agency", "By agency"),
+    ("list_by_agency", "List x agency"),
+    ("by_year", "By year"),
+    ("signals_dual_affiliation", "Dual affiliation"),
+    ("signals_prc_state_funding", "PRC state co-funding"),
+    ("tech_areas", "Tech areas"),
+    ("house_comparison", "vs House"),
+]
+
+
+def _kind(name: str, dtype: pl.DataType) -> str:
+    n = name.lower()
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        if "share" in n or "coverage" in n:
+            return "pct"
+        if "amount" in n or "usd" in n:
+            return "usd"
+        return "float"
+    if dtype == pl.Date:
+        return "date"
+    if dtype == pl.Boolean:
+        return "bool"
+    return "text"
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        f = wb.add_format
+        self.header = f({"bold": True, "bg_color": "#f0f0f0", "border": 1, "text_wrap": True, "valign": "top"})
+        self.text = f({"text_wrap": True, "valign": "top"})
+        self.link = f({"font_color": "#1155cc", "underline": 1, "valign": "top"})
+        self.int = f({"num_format": "#,##0", "valign": "top"})
+        self.pct = f({"num_format": "0.0%", "valign": "top"})
+        self.usd = f({"num_format": "$#,##0", "valign": "top"})
+        self.float = f({"num_format": "0.00", "valign": "top"})
+        self.date = f({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.bool = f({"valign": "top", "align": "center"})
+        self.title = f({"bold": True, "font_size": 16})
+        self.h2 = f({"bold": True, "font_size": 12, "bottom": 1})
+        self.big = f({"bold": True, "text_wrap": True, "font_size": 12, "valign": "top"})
+        self.warn = f({"bold": True, "font_color": "#9c0006", "bg_color": "#ffc7ce", "text_wrap": True, "valign": "top"})
+
+
+def _width(df: pl.DataFrame, col: str) -> float:
+    head = df[col].head(200).cast(pl.Utf8, strict=False).fill_null("").str.len_chars()
+    return float(min(MAX_WIDTH, max(len(col) * 0.9 + 2, (head.max() or 0) + 2)))
+
+
+def write_table(wb: xlsxwriter.Workbook, fm: _Formats, title: str, df: pl.DataFrame) -> None:
+    """One sheet: header row frozen, autofilter, number formats, links, capped widths."""
+    ws = wb.add_worksheet(title[:31])
+    kinds = [_kind(c, t) for c, t in df.schema.items()]
+    for j, c in enumerate(df.columns):
+        ws.write_string(0, j, c, fm.header)
+        ws.set_column(j, j, _width(df, c) if kinds[j] == "text" else max(10, min(len(c) + 2, 22)))
+    urls = 0
+    for i, row in enumerate(df.iter_rows(), start=1):
+        for j, (c, v, k) in enumerate(zip(df.columns, row, kinds)):
+            if v is None:
+                continue
+            if k == "text":
+                s = "; ".join(map(str, v)) if isinstance(v, list) else str(v)
+                url = link_for(c, s) if urls < MAX_URLS else None
+                if url:
+                    ws.write_url(i, j, url, fm.link, string=s[:255])
+                    urls += 1
+                else:
+                    ws.write_string(i, j, s[:32_000], fm.text)
+            elif k == "date":
+                ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), fm.date)
+            elif k == "bool":
+                ws.write_boolean(i, j, bool(v), fm.bool)
+            else:
+                ws.write_number(i, j, v, getattr(fm, k))
+    ws.freeze_panes(1, 0)
+    if df.width:
+        ws.autofilter(0, 0, max(df.height, 1), df.width - 1)
+
+
+def _summary(wb: xlsxwriter.Workbook, fm: _Formats, s: dict[str, Any], headline: pl.DataFrame) -> None:
+    ws = wb.add_worksheet("Summary")
+    ws.set_column(0, 0, 62)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 70)
+    r = 0
+    ws.write_string(r, 0, s["title"], fm.title)
+    r += 2
+    if s.get("synthetic_note"):
+        ws.merge_range(r, 0, r, 2, s["synthetic_note"], fm.warn)
+        ws.set_row(r, 45)
+        r += 2
+    ws.merge_range(r, 0, r, 2, s["sentence"], fm.big)
+    ws.set_row(r, 75)
+    r += 2
+    ws.write_string(r, 0, "Key figures", fm.h2)
+    r += 1
+    for row in headline.iter_rows(named=True):
+        ws.write_string(r, 0, row["label"], fm.text)
+        if row["value"] is None:
+            ws.write_string(r, 1, "n/a", fm.text)
+        else:
+            ws.write_number(r, 1, row["value"], {"share": fm.pct, "usd": fm.usd}.get(row["unit"], fm.int))
+        ws.write_string(r, 2, row["note"] or "", fm.text)
+        r += 1
+    for title, key in (("Compared with the House committee's figures", "house_reasons"), ("Caveats", "caveats"), ("Method", "method")):
+        r += 1
+        ws.write_string(r, 0, title, fm.h2)
+        r += 1
+        for line in s.get(key, []):
+            ws.merge_range(r, 0, r, 2, line, fm.text)
+            ws.set_row(r, 15 * (1 + len(line) // 150))
+            r += 1
+    r += 1
+    ws.write_string(r, 0, "List editions applied", fm.h2)
+    r += 1
+    for j, c in enumerate(("list", "edition (date)", "coverage / staleness")):
+        ws.write_string(r, j, c, fm.header)
+    for e in s.get("editions", []):
+        r += 1
+        ws.write_string(r, 0, e[0], fm.text)
+        ws.write_string(r, 1, e[1], fm.text)
+        ws.write_string(r, 2, e[2], fm.text)
+
+
+def write_workbook(path: str | Path, *, tables: dict[str, pl.DataFrame], summary: dict[str, Any]) -> Path:
+    """Write the workbook: a summary sheet, then the tables in :data:`SHEETS` order."""
+    p = Path(path)
+    opts = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "constant_memory": True}
+    with xlsxwriter.Workbook(str(p), opts) as wb:
+        fm = _Formats(wb)
+        _summary(wb, fm, summary, tables["headline"])
+        for key, title in SHEETS:
+            if key in tables:
+                write_table(wb, fm, title, tables[key])
+    return p
