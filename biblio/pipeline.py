@@ -57,6 +57,18 @@ def fetch_records(query: Query, *, settings: Settings | None = None, progress: b
     return fetched
 
 
+def _award_records(query: Query, fetched: FetchResult, say: Callable[[str], None]) -> Any:
+    """Award records for the money section: fetched ones, else the query's ``[source] awards`` files."""
+    recs = getattr(fetched, "award_records", None)
+    if recs is None and query.award_paths:
+        from biblio.report.money import read_award_records
+
+        recs = read_award_records(query.resolve_paths(query.award_paths))
+        n_syn = int(recs["synthetic"].sum())
+        say(f"award records: {recs.height} read from files" + (f" ({n_syn} SYNTHETIC, labelled in every output)" if n_syn else ""))
+    return recs
+
+
 def new_run_id(now: dt.datetime | None = None) -> str:
     """A run ID: the UTC time, ``YYYYMMDDTHHMMSSZ``."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -154,7 +166,10 @@ def run_query(
             say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
             t0 = time.perf_counter()
             with prog.step("report"):
-                write_run(run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings, settings=settings.redacted())
+                write_run(
+                    run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings,
+                    settings=settings.redacted(), award_records=_award_records(query, fetched, say),
+                )
                 if query.judged_locally:  # why each work is in scope (Crossref, award, name, raw-string evidence)
                     from biblio.coverage import write_evidence
 

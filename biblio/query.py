@@ -57,7 +57,7 @@ _ALLOWED: dict[str, set[str]] = {
     "window": {"from", "to"},
     "funders": {"agencies", "ids", "award_prefixes", "evidence"},
     "scope": {"prc", "raw_strings"},
-    "source": {"kind", "paths", "crossref", "affiliations"},
+    "source": {"kind", "paths", "crossref", "affiliations", "awards"},
     "lists": {"apply", "fuzzy"},
     "output": {"dir"},
     "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout"},
@@ -99,6 +99,7 @@ class Query:
     raw_strings: bool = False
     crossref: tuple[str, ...] = ()
     affiliation_paths: tuple[str, ...] = ()
+    award_paths: tuple[str, ...] = ()  # award records (OpenAlex /awards JSON) read offline
 
     @property
     def filter_codes(self) -> tuple[str, ...]:
@@ -316,6 +317,7 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         raw_strings=raw_strings,
         crossref=crossref,
         affiliation_paths=affiliations,
+        award_paths=_paths(source_t.get("awards", []), err, "source.awards"),
     )
 
 

@@ -51,10 +51,18 @@ AWARD_SCHEMA: dict[str, Any] = {
 }
 
 
+# A DoD contract/grant number: a six-character DoDAAC office code (N00014, FA9550, W911NF,
+# HR0011, HDTRA1, HT9425 …), a two-digit fiscal year, a type character and a serial.
+DOD_NUMBER = r"(?:FA\d{4}|N\d{5}|W\d{3}[A-Z0-9]{2}|HR\d{4}|HDTRA\d|HT\d{4}|HQ\d{4}|H\d{5})\d{2}[A-Z0-9]\d{4}"
+
+
 def award_key(col: str | pl.Expr) -> pl.Expr:
-    """The normalised award number: upper-case, without spaces, dashes, dots or slashes."""
+    """The normalised award number: upper-case without spaces, dashes, dots or slashes; the
+    DoD number inside a longer string where there is one ('AF AFOSR-FA9550-23-1-0503' →
+    'FA95502310503')."""
     e = pl.col(col) if isinstance(col, str) else col
-    return e.str.to_uppercase().str.replace_all(r"[\s\-\./_]", "")
+    clean = e.str.to_uppercase().str.replace_all(r"[\s\p{Pd}\./_,;:()]", "")
+    return pl.coalesce(clean.str.extract(f"({DOD_NUMBER})", 1), clean)
 
 
 def sum_or_null(col: str) -> pl.Expr:
