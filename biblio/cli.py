@@ -58,6 +58,24 @@ def _show(df: pl.DataFrame) -> None:
         click.echo(str(df))
 
 
+def _table(df: pl.DataFrame, *, title: str | None = None, max_rows: int | None = None, widths: dict[str, int] | None = None) -> None:
+    """Print a frame as a rich table that fits the terminal (long cells wrap, no dtype rows)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(width=None if sys.stdout.isatty() else 160, soft_wrap=False)
+    t = Table(title=title, show_lines=False, header_style="bold", expand=False)
+    for c in df.columns:
+        numeric = df.schema[c].is_numeric()
+        t.add_column(c.replace("_", " "), justify="right" if numeric else "left", overflow="fold", max_width=(widths or {}).get(c, 48))
+    shown = df if max_rows is None else df.head(max_rows)
+    for row in shown.iter_rows():
+        t.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v) for v in row))
+    con.print(t)
+    if shown.height < df.height:
+        con.print(f"… {df.height - shown.height} more rows (use --out to write them all)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="biblio")
 def main() -> None:
@@ -149,6 +167,7 @@ def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt
     click.echo(f"works: {c['works']}  flags: {c['flags']}  flagged works: {c['flagged_works']}")
     if c["synthetic_records"]:
         click.echo(f"SYNTHETIC DATA PRESENT: {c['synthetic_records']} synthetic records (see the report's banner)")
+    _print_headline(result.run_dir)
     click.echo(f"report: {result.run_dir / 'report.html'}")
     click.echo(f"run:    {result.run_dir}")
 
@@ -176,7 +195,8 @@ def lists(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         from biblio.lists import lists_summary
 
-        _show(lists_summary())
+        d = lists_summary().select("list_key", "list_name", "edition", "edition_date", "entities", "coverage", "staleness_note")
+        _table(d, title="Bundled entity lists and editions", widths={"list_name": 40, "coverage": 40, "staleness_note": 40})
 
 
 @lists.command("update")
@@ -211,13 +231,17 @@ def report(run_dir: Path) -> None:
 @_friendly
 def diff(run_a: Path, run_b: Path, out_csv: Path | None) -> None:
     """List papers and flags that are new, removed or changed from RUN_A to RUN_B."""
-    from biblio.report import diff_runs
+    from biblio.report import diff_runs, diff_summary, query_differences
 
+    qd = query_differences(run_a, run_b)
+    if qd:
+        click.echo(f"warning: the two runs used different queries ({', '.join(qd)}); differences may come from the query, not the data", err=True)
     d = diff_runs(run_a, run_b)
+    click.echo("  ".join(f"{k}: {v}" for k, v in diff_summary(d).items()))
     if d.height == 0:
         click.echo("no differences")
     else:
-        _show(d)
+        _table(d, max_rows=200, widths={"title": 40, "detail": 40})
     if out_csv is not None:
         d.write_csv(out_csv)
         click.echo(f"wrote {out_csv}")
@@ -275,6 +299,41 @@ def vet(query_file: Path | None, persons: tuple[str, ...], team: Path | None, si
         click.echo(f"new since {res.since}: {res.new.height} items" + ("" if res.new.height else " (nothing new)"))
         if res.new.height:
             sys.exit(EXIT_NEW_ITEMS)
+
+
+def _print_headline(run_dir: Path) -> None:
+    from biblio.report.tables import headline_sentence
+
+    p = run_dir / "report" / "headline.parquet"
+    m = run_dir / "manifest.json"
+    if p.exists():
+        import json
+
+        q = json.loads(m.read_text(encoding="utf-8")).get("query", {}) if m.exists() else {}
+        w = (dt.date.fromisoformat(q["date_from"]), dt.date.fromisoformat(q["date_to"])) if "date_from" in q else None
+        click.echo(headline_sentence(pl.read_parquet(p), window=w))
+        man = json.loads(m.read_text(encoding="utf-8")) if m.exists() else {}
+        if man.get("synthetic_award_records"):
+            click.echo(f"SYNTHETIC award amounts: {man['synthetic_award_records']} award records are synthetic (labelled in every output)")
+
+
+@main.command()
+@click.argument("number")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--out", "out_csv", type=click.Path(path_type=Path), default=None, help="Also write the rows to this CSV.")
+@_friendly
+def award(number: str, run_dir: Path, out_csv: Path | None) -> None:
+    """Show award NUMBER in RUN_DIR: its papers, their listed partners and the evidence."""
+    from biblio.report import award_lookup
+
+    d = award_lookup(run_dir, number)
+    first = d.row(0, named=True)
+    amt = "amount unknown" if first["amount_usd"] is None else f"${first['amount_usd']:,.0f}" + (" (SYNTHETIC)" if first["synthetic"] else "")
+    click.echo(f"award {first['award_number']} ({first['agency']}, {amt}): {d['work_id'].n_unique()} papers with a listed partner")
+    _table(d.select("work_id", "doi", "publication_date", "title", "partner_name", "lists", "evidence"), widths={"title": 40, "evidence": 60})
+    if out_csv is not None:
+        d.write_csv(out_csv)
+        click.echo(f"wrote {out_csv}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("outputs")
-    result = run_query(load_query(REPO / "queries" / "demo.toml"), output_dir=out, run_id="r1", as_of=dt.date(2026, 11, 1))
-    assert result.run_dir == out / "demo" / "r1"
+    result = run_query(load_query(REPO / "queries" / "synthetic.toml"), output_dir=out, run_id="r1", as_of=dt.date(2026, 11, 1))
+    assert result.run_dir == out / "synthetic" / "r1"
     return result.run_dir
 
 
@@ -58,11 +58,11 @@ def test_manifest_and_report(demo_run: Path) -> None:
 
 def test_cli_run_refuses_to_overwrite_a_run(tmp_path: Path) -> None:
     runner = CliRunner()
-    args = ["run", str(REPO / "queries" / "demo.toml"), "--out", str(tmp_path), "--run-id", "same", "--no-progress"]
+    args = ["run", str(REPO / "queries" / "synthetic.toml"), "--out", str(tmp_path), "--run-id", "same", "--no-progress"]
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "SYNTHETIC DATA PRESENT" in first.output
     second = runner.invoke(main, args)
     assert second.exit_code == 1
     assert "already exists" in second.output
-    assert (tmp_path / "demo" / "same" / "report.html").exists()
+    assert (tmp_path / "synthetic" / "same" / "report.html").exists()

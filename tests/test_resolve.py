@@ -20,7 +20,7 @@ AS_OF = dt.date(2026, 11, 1)
 
 @pytest.fixture(scope="module")
 def demo():
-    t = flatten(fetch_snapshot(load_query(REPO / "queries" / "demo.toml")).records)
+    t = flatten(fetch_snapshot(load_query(REPO / "queries" / "synthetic.toml")).records)
     return t, resolve(t, scope="cn+hk+mo", as_of=AS_OF)
 
 

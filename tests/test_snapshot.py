@@ -73,8 +73,8 @@ def test_bad_files_give_one_line_errors(tmp_path: Path) -> None:
         fetch_snapshot(query(tmp_path))
 
 
-def test_demo_snapshot_only_synthetic_records_pass() -> None:
-    r = fetch_snapshot(load_query(REPO / "queries" / "demo.toml"))
+def test_synthetic_snapshot_only_synthetic_records_pass() -> None:
+    r = fetch_snapshot(load_query(REPO / "queries" / "synthetic.toml"))
     assert r.n_records == r.n_synthetic > 30
     assert r.meta_count > 350  # the real fixtures were scanned too
     assert any("SYNTHETIC" in n for n in r.notes)

@@ -6,7 +6,7 @@ Example:
 
 from biblio.report.money import AWARD_RECORD_SCHEMA, award_records_from_json, read_award_records
 from biblio.report.partners import load_list_families, with_partners
-from biblio.report.run import build_manifest, diff_runs, latest_run, rebuild, write_run  # TODO
+from biblio.report.run import award_lookup, build_manifest, diff_runs, diff_summary, latest_run, query_differences, rebuild, write_run
 from biblio.report.tables import (
     ReportContext,
     all_tables,
@@ -34,6 +34,7 @@ __all__ = [
     "AWARD_RECORD_SCHEMA",
     "ReportContext",
     "all_tables",
+    "award_lookup",
 
     "award_records_from_json",
     "award_view",
@@ -43,6 +44,7 @@ __all__ = [
     "by_list",
     "by_year",
     "diff_runs",
+    "diff_summary",
 
     "evidence",
     "headline",
@@ -55,6 +57,7 @@ __all__ = [
     "money_by_agency",
     "money_by_partner",
     "prc_partners",
+    "query_differences",
     "read_award_records",
     "rebuild",
     "report_context",

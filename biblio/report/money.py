@@ -152,12 +152,16 @@ def award_table(tables: Any, award_records: pl.DataFrame | None) -> pl.DataFrame
     cited = dod_award_numbers(tables.awards)
     if cited.height == 0:
         return pl.DataFrame(schema=AWARD_SCHEMA)
+    works = getattr(tables, "works", None)
+    syn_works = works.filter(pl.col("is_synthetic")).select("work_id") if works is not None else pl.DataFrame(schema={"work_id": pl.Utf8})
+    cited = cited.with_columns(pl.col("work_id").is_in(syn_works["work_id"].implode()).alias("_syn_work"))
     per = cited.group_by("award_key").agg(
         pl.col("award_number").mode().sort().first(),
         pl.col("agency").filter(pl.col("agency") != "DoD").mode().sort().first().alias("_a"),
         pl.col("agency").mode().sort().first().alias("_a0"),
         pl.col("funder_name").drop_nulls().unique().sort().str.join("; ").alias("funders"),
         pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"),
+        pl.col("_syn_work").all().alias("_syn_work"),
     )
     recs = award_records if award_records is not None and award_records.height else empty_award_records()
     r = (
@@ -177,7 +181,7 @@ def award_table(tables: Any, award_records: pl.DataFrame | None) -> pl.DataFrame
     out = per.join(r, on="award_key", how="left").with_columns(
         pl.coalesce("_a", "_a0").alias("agency"),
         pl.col("records").fill_null(0),
-        pl.col("synthetic").fill_null(False),
+        (pl.col("synthetic").fill_null(False) | pl.col("_syn_work")).alias("synthetic"),
     )
     return out.select(list(AWARD_SCHEMA)).cast(AWARD_SCHEMA).sort("amount_usd", "award_key", descending=[True, False], nulls_last=True)
 

@@ -258,3 +258,56 @@ def diff_runs(run_a: str | Path, run_b: str | Path) -> pl.DataFrame:
     ]
     out = pl.concat([p.select(list(schema)).cast(schema) for p in parts], how="vertical")
     return out.sort("kind", "change", "work_id", "list_key", "entity_key", nulls_last=True)
+
+
+def diff_summary(d: pl.DataFrame) -> dict[str, int]:
+    """Counts of a :func:`diff_runs` frame: ``{'papers new': 3, 'flags changed': 1, …}``."""
+    out = {f"{k}s {c}": 0 for k in ("paper", "flag") for c in ("new", "removed", "changed") if not (k == "paper" and c == "changed")}
+    for kind, change, n in d.group_by("kind", "change").len().iter_rows():
+        out[f"{kind}s {change}"] = out.get(f"{kind}s {change}", 0) + int(n)
+    return out
+
+
+def query_differences(run_a: str | Path, run_b: str | Path) -> list[str]:
+    """The query fields that differ between two runs ('' list when the same query was used)."""
+    ma, mb = (_read_manifest(Path(r)) for r in (run_a, run_b))
+    if ma.get("query_sha256") == mb.get("query_sha256"):
+        return []
+    qa, qb = ma.get("query") or {}, mb.get("query") or {}
+    diffs = [k for k in sorted(set(qa) | set(qb)) if k not in ("path", "text") and qa.get(k) != qb.get(k)]
+    return diffs or ["query file text"]
+
+
+def _read_manifest(rd: Path) -> dict[str, Any]:
+    mpath = rd / "manifest.json"
+    if not mpath.exists():
+        raise ReportError(f"{mpath}: missing; this folder was not written by `biblio run`")
+    try:
+        return json.loads(mpath.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{mpath}: not valid JSON ({e.msg}); re-run `biblio run`") from None
+
+
+def award_lookup(run_dir: str | Path, number: str) -> pl.DataFrame:
+    """The award view of one award number in a run: papers → listed partners → evidence.
+
+    Reads ``report/award_view.parquet`` (rebuilt if missing). The number is matched after
+    normalisation ('FA9550-23-1-0101' = 'FA9550231 0101'); a prefix (e.g. 'FA9550-23') also matches.
+    """
+    from biblio.report.money import award_key
+
+    rd = Path(run_dir)
+    p = rd / "report" / "award_view.parquet"
+    if not p.exists():
+        rebuild(rd)
+    view = pl.read_parquet(p)
+    key = pl.select(award_key(pl.lit(number))).item()
+    if not key:
+        raise ReportError(f"{number!r}: not an award number; pass one like FA9550-23-1-0101")
+    hit = view.filter(pl.col("award_key").str.starts_with(key))
+    if hit.height == 0:
+        cited = pl.read_parquet(rd / "report" / "awards.parquet") if (rd / "report" / "awards.parquet").exists() else None
+        known = cited is not None and cited.filter(pl.col("award_key").str.starts_with(key)).height > 0
+        why = "no paper citing it has a listed partner" if known else "no paper in this run cites it"
+        raise ReportError(f"award {number}: {why}; see report/awards.csv in {rd} for the awards cited")
+    return hit
