@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
+import os
 import random
 import time
 from collections import defaultdict
@@ -35,6 +38,7 @@ from biblio.settings import Settings
 DATA = Path(__file__).parent / "data"
 COLUMNS = ("doi", "funder_name", "funder_doi", "doi_asserted_by", "awards")
 ROWS = 1000
+EMPTY_RETRIES = 3
 FunderEntries = dict[str, list[dict[str, str]]]
 
 
@@ -151,13 +155,17 @@ def works_by_funder(
     max_retries: int = 6,
     timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
+    refresh: bool = False,
 ) -> tuple[FunderEntries, dict[str, int]]:
     """Funder entries of every Crossref work funded by each funder ID in the window.
 
     One cursor chain per funder (Crossref's ``funder`` filter does not include descendants,
     so pass each DoD body); works are united by DOI. Returns (entries by DOI, per-funder
-    ``total-results``). A cursor that repeats, or a chain that ends short of its total,
-    raises :class:`FetchError` naming the funder.
+    ``total-results``). An empty page mid-chain is asked again, then followed; a cursor that
+    repeats, or a chain that ends short of its total, raises :class:`FetchError` naming the
+    funder. Each finished chain is cached under ``<cache>/crossref/`` with its fetch date
+    (Crossref cursors expire after minutes, so an unfinished chain restarts); ``refresh``
+    ignores the cache.
 
     Example:
         >>> entries, totals = works_by_funder(["100000006"], date_from=dt.date(2024, 1, 1),
@@ -167,12 +175,40 @@ def works_by_funder(
     out: FunderEntries = {}
     totals: dict[str, int] = {}
     for fid in dict.fromkeys(funder_ids):
-        totals[fid] = _chain(client, fid, date_from, date_to, rows, out)
+        flt = funder_filter(fid, date_from, date_to)
+        path = settings.cache_dir / "crossref" / (hashlib.sha256(f"{client.base}|{flt}|{rows}".encode()).hexdigest()[:16] + ".json")
+        cached = None if refresh else _read_cache(path)
+        if cached is None:
+            chain: FunderEntries = {}
+            total = _chain(client, fid, date_from, date_to, rows, chain)
+            cached = {"filter": flt, "fetched": dt.date.today().isoformat(), "total": total, "entries": chain}
+            _write_cache(path, cached)
+        totals[fid] = int(cached["total"])
+        for doi, rows_ in cached["entries"].items():
+            out.setdefault(doi, rows_)
     return out, totals
 
 
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return doc if isinstance(doc, dict) and "entries" in doc else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cache(path: Path, doc: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        raise FetchError(f"{path}: cannot write the Crossref cache ({e.strerror}); free space or set BIBLIO_CACHE_DIR") from None
+
+
 def _chain(client: _Client, fid: str, date_from: dt.date, date_to: dt.date, rows: int, out: FunderEntries) -> int:
-    cursor, seen, got, total = "*", set(), 0, 0
+    cursor, seen, got, total, empties = "*", set(), 0, 0, 0
     while True:
         msg = client.get("/works", {"filter": funder_filter(fid, date_from, date_to), "rows": str(rows), "cursor": cursor, "select": "DOI,funder"})
         items = msg.get("items") or []
@@ -183,6 +219,12 @@ def _chain(client: _Client, fid: str, date_from: dt.date, date_to: dt.date, rows
                 out[doi] = entries_from_item(it)
         got += len(items)
         nxt = msg.get("next-cursor")
+        if not items and nxt and got < total and empties < EMPTY_RETRIES:
+            empties += 1  # an empty page mid-chain: ask again, then follow its cursor
+            if empties == EMPTY_RETRIES:
+                cursor = nxt
+            continue
+        empties = 0
         if not items or not nxt or got >= total:
             break
         if nxt in seen:

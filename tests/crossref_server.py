@@ -27,6 +27,7 @@ class Fault:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     repeat_cursor: bool = False  # answer normally but hand back the same cursor again
+    empty: bool = False  # an empty items list that still carries a next-cursor
 
 
 def make_items(n: int, *, funder: str, start: int = 0, date: tuple[int, int, int] = (2024, 1, 15), award: str = "") -> list[dict[str, Any]]:
@@ -109,8 +110,8 @@ class CrossrefServer:
         rows = int(q.get("rows", "20"))
         cursor = q.get("cursor", "*")
         offset = 0 if cursor == "*" else int(cursor.removeprefix("c"))
-        page = sel[offset : offset + rows]
-        nxt = cursor if (fault and fault.repeat_cursor and cursor != "*") else f"c{offset + rows}"
+        page = [] if (fault and fault.empty) else sel[offset : offset + rows]
+        nxt = cursor if (fault and (fault.repeat_cursor or fault.empty) and cursor != "*") else f"c{offset + rows}"
         if fault and fault.repeat_cursor and cursor == "*":
             nxt = "c0"
         msg = {"status": "ok", "message-type": "work-list", "message": {"items": page, "total-results": len(sel), "next-cursor": nxt, "items-per-page": rows}}

@@ -173,3 +173,24 @@ def test_entries_by_doi_and_live_coverage(tmp_path: Path) -> None:
     assert t["found"].to_list() == [True, False, False]
     assert t["reason"].to_list()[1:] == ["no funder metadata anywhere", "no record"]
     assert "crossref: 10.13039/100000183" in t["dod_evidence"][0]
+
+
+def test_finished_chains_are_cached(tmp_path: Path) -> None:
+    s_items = make_items(1200, funder="100000006")
+    with CrossrefServer(items=s_items) as srv:
+        s = _settings(tmp_path, crossref=srv.base_url)
+        a, _ = works_by_funder(["100000006"], date_from=D0, date_to=D1, settings=s)
+        n = len(srv.requests)
+        b, totals = works_by_funder(["100000006"], date_from=D0, date_to=D1, settings=s)
+        assert len(srv.requests) == n and a == b and totals == {"100000006": 1200}
+        works_by_funder(["100000006"], date_from=D0, date_to=D1, settings=s, refresh=True)
+        assert len(srv.requests) == 2 * n
+    cached = next((tmp_path / "cache" / "crossref").glob("*.json"))
+    assert json.loads(cached.read_text())["fetched"] == dt.date.today().isoformat()
+
+
+def test_empty_page_mid_chain_is_retried_not_taken_as_the_end(tmp_path: Path) -> None:
+    with CrossrefServer(items=make_items(2500, funder="100000006")) as srv:
+        srv.faults.extend([Fault(), Fault(empty=True)])
+        entries, _ = works_by_funder(["100000006"], date_from=D0, date_to=D1, settings=_settings(tmp_path, crossref=srv.base_url))
+    assert len(entries) == 2500
