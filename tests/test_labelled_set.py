@@ -271,3 +271,37 @@ def test_fp_build_is_reproducible():
     res = subprocess.run([sys.executable, str(root / "scripts" / "build_fp_set.py"), "--check"],
                          capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# real raw strings: benchmarks/data/resolver_house_labelled.csv, built by scripts/build_house_set.py
+# ---------------------------------------------------------------------------------------------
+HOUSE = PATH.parent / "resolver_house_labelled.csv"
+
+
+def test_house_set_labels_and_source():
+    """Real House-paper strings: source column, labels backed by active list rows, both splits."""
+    with open(HOUSE, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 300 and {r["source"] for r in rows} == {"house_openalex"}
+    assert {r["split"] for r in rows} == {"dev", "heldout"}
+    assert sum(bool(r["expected_lists"]) for r in rows) >= 100
+    active, cat = _listed_refs(rows[0]["as_of"])
+    for r in rows:
+        got = set()
+        for ref in filter(None, r["label_source"].split(";")):
+            lk, ek = ref.split(":", 1)
+            assert (lk, ek) in active and not (lk == "sastind" and cat[(lk, ek)] != "Civilian"), r["id"]
+            got.add(lk)
+        assert got == {k for k in r["expected_lists"].split(";") if k}, r["id"]
+        assert re.fullmatch(r"W\d+", r["work_id"]), r["id"]
+
+
+def test_house_build_is_reproducible():
+    import subprocess
+    import sys
+
+    root = PATH.parent.parent.parent
+    res = subprocess.run([sys.executable, str(root / "scripts" / "build_house_set.py"), "--check"],
+                         capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stdout + res.stderr
