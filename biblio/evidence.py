@@ -128,11 +128,15 @@ def award_agency(award: str | None, rules: DodRules) -> str | None:
     """
     if not award:
         return None
-    up = award.upper()
-    for p, agency in rules.prefixes:
-        if re.search(rf"(?<![A-Z0-9]){p}[\s\-–]?\d{{2}}", up):
-            return agency
-    return None
+    m = _prefix_regex(rules.prefixes).search(award.upper())
+    return dict(rules.prefixes)[m.group(1)] if m else None
+
+
+@lru_cache(maxsize=8)
+def _prefix_regex(prefixes: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One regex for all prefixes (longest first): at a token start, then a fiscal year."""
+    alts = "|".join(re.escape(p) for p, _ in prefixes)
+    return re.compile(rf"(?<![A-Z0-9])({alts})[\s\-–]?\d{{2}}")
 
 
 def name_agency(name: str | None, rules: DodRules) -> str | None:

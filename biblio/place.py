@@ -35,6 +35,7 @@ from typing import Iterable
 
 PLACES_CSV = Path(__file__).parent / "data" / "places" / "prc_places.csv"
 STRONG_KINDS = ("province", "city", "region", "institution")
+_SPLIT = re.compile(r"([();])")
 _POSTCODE = re.compile(r"(?<![\d-])[0-8]\d{5}(?![\d-])")
 
 
@@ -50,7 +51,7 @@ class PlaceHit:
 @dataclass(frozen=True)
 class _Patterns:
     exclude: re.Pattern[str] | None
-    finders: tuple[tuple[re.Pattern[str], str, str], ...]
+    finders: tuple[tuple[str, bool, re.Pattern[str], str, str], ...]  # (needle, case-sensitive, regex, region, kind)
 
 
 def _is_cjk(name: str) -> bool:
@@ -75,8 +76,9 @@ def _load(path: str = str(PLACES_CSV)) -> _Patterns:
             continue
         name = r["name"]
         # acronyms (PRC, ROC, HKSAR) must match in capitals; names in any case
-        flags = 0 if name.replace(".", "").replace(" ", "").isupper() else re.IGNORECASE
-        finders.append((re.compile(_pattern(name), flags), r["region"], r["kind"]))
+        exact = name.replace(".", "").replace(" ", "").isupper()
+        needle = (name if exact else name.lower()).split(" ")[0]  # cheap substring test before the regex
+        finders.append((needle, exact, re.compile(_pattern(name), 0 if exact else re.IGNORECASE), r["region"], r["kind"]))
     ex = re.compile("|".join(_pattern(n) for n in excl), re.IGNORECASE) if excl else None
     return _Patterns(exclude=ex, finders=tuple(finders))
 
@@ -94,7 +96,10 @@ def find_places(text: str | None) -> list[PlaceHit]:
     if pats.exclude is not None:
         text = pats.exclude.sub(" ", text)
     hits: list[PlaceHit] = []
-    for rx, region, kind in pats.finders:
+    low = text.lower()
+    for needle, exact, rx, region, kind in pats.finders:
+        if needle not in (text if exact else low):
+            continue
         m = rx.search(text)
         if m:
             hits.append(PlaceHit(m.group(0), region, kind))
@@ -145,27 +150,28 @@ def split_author_affiliations(text: str | None) -> list[tuple[str, list[str]]]:
     if not text:
         return out
     depth, name, cur, affs = 0, [], [], []
-    for ch in text + ";":
-        if ch == "(":
+    for tok in _SPLIT.split(text + ";"):
+        if tok == "(":
             depth += 1
-            if depth == 1:
-                continue
-        elif ch == ")":
+            if depth > 1:
+                cur.append(tok)
+        elif tok == ")":
             depth -= 1
             if depth == 0:
                 affs.append("".join(cur).strip())
                 cur = []
-                continue
-        if depth == 0 and ch == ";":
+            else:
+                cur.append(tok)
+        elif tok == ";" and depth == 0:
             author = "".join(name).strip()
             if author or affs:
                 out.append((author, [a for a in affs if a]))
             name, cur, affs = [], [], []
-        elif depth == 1 and ch == ";":
+        elif tok == ";" and depth == 1:
             affs.append("".join(cur).strip())
             cur = []
         elif depth >= 1:
-            cur.append(ch)
+            cur.append(tok)
         else:
-            name.append(ch)
+            name.append(tok)
     return out
