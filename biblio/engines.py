@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from biblio.errors import EngineError
 
 ENGINES = ("local", "dask")
+CONNECT_TIMEOUT_S = 20.0  # how long to wait for a Dask scheduler before giving up
 
 
 def map_partitions(
@@ -47,7 +48,7 @@ def _dask_map(fn: Callable[..., Any], items: Sequence[Any], *, scheduler: str | 
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)

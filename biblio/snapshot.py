@@ -25,8 +25,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -266,17 +268,38 @@ class ScanSpec:
         judged = query if getattr(query, "judged_locally", False) else None
         return cls(tuple(sorted(query.funder_ids)), tuple(query.country_codes), query.date_from.isoformat(), query.date_to.isoformat(), batch_size, judged)
 
+    def _tokens(self) -> tuple[re.Pattern[bytes], tuple[bytes, ...]]:
+        # funder IDs by their digits (case-proof, still selective), common prefix factored out for speed
+        ids = sorted({f.lstrip("Ff") for f in self.funder_ids})
+        pre = os.path.commonprefix(ids) if ids else ""
+        alt = b"|".join(re.escape(i[len(pre):].encode()) for i in ids)
+        fid = re.compile(re.escape(pre.encode()) + b"(?:" + alt + b")" if ids else b"(?!)")
+        ccs = tuple(f'"{c}"'.encode() for c in self.country_codes) + tuple(f'"{c.lower()}"'.encode() for c in self.country_codes)
+        return fid, ccs
+
     def prefilter(self) -> Callable[[bytes], bool]:
         """A bytes-level test that every matching JSON line passes (most others fail it)."""
-        ccs = [f'"{c}"'.encode() for c in self.country_codes] + [f'"{c.lower()}"'.encode() for c in self.country_codes]
-        # digits only: case-proof, and still selective
-        fid_re = re.compile(b"|".join(re.escape(f.lstrip("Ff").encode()) for f in self.funder_ids) or b"(?!)")
-        search = fid_re.search
+        fid, ccs = self._tokens()
+        return lambda line: fid.search(line) is not None and any(c in line for c in ccs)
 
-        def ok(line: bytes) -> bool:
-            return any(c in line for c in ccs) and search(line) is not None
-
-        return ok
+    def block_candidates(self, block: bytes) -> list[tuple[int, bytes]]:
+        """(line index, line) of the lines in ``block`` that pass :meth:`prefilter`, found without
+        splitting the block: search for the funder IDs, then check that line for a country code."""
+        fid, ccs = self._tokens()
+        out: list[tuple[int, bytes]] = []
+        last, pos, line_no = -1, 0, 0
+        for m in fid.finditer(block):
+            start = block.rfind(b"\n", 0, m.start()) + 1
+            if start == last:
+                continue
+            last = start
+            end = block.find(b"\n", m.end())
+            line = block[start : end if end >= 0 else len(block)]
+            if any(c in line for c in ccs):
+                line_no += block.count(b"\n", pos, start)
+                pos = start
+                out.append((line_no, line))
+        return out
 
     def match_expr(self) -> pl.Expr:
         """The full filter on a :data:`~biblio.tables.RAW_SCHEMA` frame (same rule as :func:`matches_query`)."""
@@ -306,36 +329,59 @@ class PartitionResult:
     seconds: float = 0.0
 
 
-def _line_blocks(path: Path, block: int = 1 << 23) -> Iterator[tuple[int, list[bytes]]]:
-    """(number of the first line, lines) for successive blocks of a (gzipped) JSON-lines file."""
-    opener = gzip.open if path.name.endswith(".gz") else open
+def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, block of whole lines) for a (gzipped, possibly multi-member) JSON-lines file."""
+    gz = path.name.endswith(".gz")
     try:
-        with opener(path, "rb") as fh:
+        with open(path, "rb") as fh:
+            d = zlib.decompressobj(wbits=47) if gz else None
             rest, n = b"", 1
             while True:
-                chunk = fh.read(block)
-                if not chunk:
+                raw = fh.read(chunk)
+                if not raw:
                     break
-                lines = (rest + chunk).split(b"\n")
-                rest = lines.pop()
-                yield n, lines
-                n += len(lines)
+                data = raw
+                if d is not None:
+                    data = d.decompress(raw)
+                    while d.eof and d.unused_data:  # the next gzip member
+                        tail, d = d.unused_data, zlib.decompressobj(wbits=47)
+                        data += d.decompress(tail)
+                buf = rest + data
+                cut = buf.rfind(b"\n") + 1
+                rest = buf[cut:]
+                if cut:
+                    yield n, buf[:cut]
+                    n += buf.count(b"\n", 0, cut)
+            if d is not None and not d.eof:
+                raise EOFError("compressed stream ended early")
             if rest.strip():
-                yield n, [rest]
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
+                yield n, rest + b"\n"
+    except (OSError, EOFError, zlib.error) as e:
         raise InputFileError(f"{path}: cannot read ({e}); check the file is complete (re-download the partition)") from None
 
 
-def _bad_line(path: Path, first: int, lines: list[bytes]) -> None:
-    """Raise a one-line error for the first line that is not a JSON object (cheap structural check)."""
-    def bad(ln: bytes) -> bool:
-        return bool(ln) and not (ln.startswith(b"{") and (ln.endswith(b"}") or ln.rstrip().endswith(b"}"))) and bool(ln.strip())
+def _check_block(path: Path, first: int, block: bytes) -> int:
+    """Number of records in a block; a line that is not one JSON object raises a one-line error.
 
-    if not any(map(bad, lines)):
-        return
-    for i, ln in enumerate(lines):
-        if bad(ln):
+    Gzipped partitions are protected by gzip's CRC (a truncated or corrupt one fails in
+    :func:`_blocks`), so only plain files get the structural check; candidate lines are parsed
+    as JSON in every case.
+    """
+    nl = block.count(b"\n")
+    if path.name.endswith(".gz"):
+        return nl
+    starts = block.count(b"\n{") + (block[:1] == b"{")
+    if starts == nl and block.count(b"}\n") == nl:
+        return nl
+    n = 0
+    for i, ln in enumerate(block.split(b"\n")[:-1]):
+        t = ln.strip()
+        if not t:
+            continue
+        if not (t.startswith(b"{") and t.endswith(b"}")):
             raise InputFileError(f"{path}: line {first + i}: not valid JSON (not one JSON object per line); fix or remove that line")
+        n += 1
+    return n
 
 
 def _parse(path: Path, lines: list[bytes], numbers: list[int]) -> pl.DataFrame:
@@ -352,7 +398,7 @@ def _parse(path: Path, lines: list[bytes], numbers: list[int]) -> pl.DataFrame:
         raise InputFileError(f"{path}: lines {numbers[0]}-{numbers[-1]}: not OpenAlex works JSON; check the file") from None
 
 
-def _judged_filter(spec: ScanSpec) -> Callable[[bytes], bool]:
+def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, bytes]]]:
     """Per-record test for queries judged by :mod:`biblio.evidence` (names, Crossref, raw strings)."""
     from biblio.evidence import WorkJudge
 
@@ -367,22 +413,20 @@ def _judged_filter(spec: ScanSpec) -> Callable[[bytes], bool]:
             return True  # let the parser name the line
         return isinstance(rec, dict) and bool(str(rec.get("id") or "").strip()) and judge.matches(rec)
 
-    return ok
+    return lambda block: [(i, ln) for i, ln in enumerate(block.split(b"\n")) if ok(ln)]
 
 
 def _jsonl_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Iterator[pl.DataFrame]:
     """Raw frames of candidate lines (pre-filtered) with ``_seq`` = partition index and line number."""
     path = Path(part.path)
-    ok = spec.prefilter() if spec.judged is None else _judged_filter(spec)
+    select = spec.block_candidates if spec.judged is None else _judged_candidates(spec)
     lines: list[bytes] = []
     numbers: list[int] = []
-    for first, block in _line_blocks(path):
-        _bad_line(path, first, block)
-        res.scanned += len(block) - block.count(b"")
-        for i, ln in enumerate(block):
-            if ok(ln):
-                lines.append(ln)
-                numbers.append(first + i)
+    for first, block in _blocks(path):
+        res.scanned += _check_block(path, first, block)
+        for i, ln in select(block):
+            lines.append(ln)
+            numbers.append(first + i)
         if len(lines) >= spec.batch_size:
             yield _parse(path, lines, numbers).with_columns(pl.Series("_seq", [(part.index << 32) + n for n in numbers], pl.Int64))
             lines, numbers = [], []
