@@ -103,6 +103,10 @@ def check(query_file: Path) -> None:
         click.echo(f"  DoD evidence: {', '.join(q.evidence)}; PRC from raw strings: {'yes' if q.raw_strings else 'no'}")
         if q.crossref:
             click.echo(f"  crossref: {'live API, one chain per DoD funder DOI' if q.crossref_api else ', '.join(q.crossref_paths)}")
+        for fld, paths in (("source.crossref", q.crossref_paths), ("source.affiliations", q.affiliation_paths)):
+            for p in q.resolve_paths(paths):
+                if not p.is_file():
+                    raise BiblioError(f"{query_file}: {fld}: {p} does not exist; fix the path (relative paths are relative to the query file)")
     click.echo(f"  cache key: {q.fetch_hash}")
     if q.source == "snapshot":
         for p in q.resolve_snapshot_paths():

@@ -162,3 +162,11 @@ def test_run_writes_evidence_table(synthetic: Path) -> None:
     assert sorted(ev["work_id"].to_list()) == ["W1", "W2"]
     assert ev.filter(pl.col("work_id") == "W2")["dod_via"][0] == "crossref;name"
     assert ev["is_synthetic"].all()
+
+
+def test_check_names_a_missing_crossref_file(synthetic: Path) -> None:
+    ok = CliRunner().invoke(main, ["check", str(synthetic / "q.toml")])
+    assert ok.exit_code == 0 and "DoD evidence: openalex, crossref, award, name" in ok.output
+    (synthetic / "crossref.csv").unlink()
+    r = CliRunner().invoke(main, ["check", str(synthetic / "q.toml")])
+    assert r.exit_code == 1 and "source.crossref" in r.output and "Traceback" not in r.output
