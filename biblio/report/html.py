@@ -109,7 +109,7 @@ def _img(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
 
 
-def _cards(h: dict[str, Any]) -> list[dict[str, str]]:
+def _cards(h: dict[str, Any], *, money_synthetic: bool = False) -> list[dict[str, str]]:
     def n(k: str) -> str:
         v = h.get(k)
         return "n/a" if v is None else f"{int(v):,}"
@@ -122,7 +122,7 @@ def _cards(h: dict[str, Any]) -> list[dict[str, str]]:
         {"value": n("papers_in_scope"), "label": "DoD-funded papers with PRC co-authors", "cls": ""},
         {"value": f"{n('papers_government_list_at_publication')} ({'n/a' if share is None else f'{100 * share:.1f}%'})", "label": "with a partner on a U.S. government list at publication", "cls": "gov"},
         {"value": n("papers_assessment_only"), "label": "more, only on the ASPI tracker or SASTIND/Seven Sons (assessments)", "cls": "ass"},
-        {"value": "n/a" if amt is None else f"${amt:,.0f}", "label": f"distinct DoD award amounts ({cov_txt} of award numbers have an amount)", "cls": ""},
+        {"value": "n/a" if amt is None else f"${amt:,.0f}", "label": ("SYNTHETIC " if money_synthetic else "") + f"distinct DoD award amounts ({cov_txt} of award numbers have an amount)", "cls": ""},
         {"value": n("us_institutions_with_government_listed_partners"), "label": "U.S. institutions co-publishing with a U.S.-government-listed partner", "cls": ""},
         {"value": n("papers_dual_affiliation"), "label": "papers with a dual (non-PRC + listed PRC) affiliation", "cls": ""},
         {"value": n("papers_prc_state_cofunding"), "label": "papers also funded by the PRC state", "cls": ""},
@@ -179,7 +179,7 @@ def render_html(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFra
         "synthetic": bool(summary.get("synthetic_note")),
         "synthetic_text": summary.get("synthetic_note", ""),
         "sentence": summary["sentence"],
-        "cards": _cards(h),
+        "cards": _cards(h, money_synthetic=summary.get("money_synthetic", False)),
         "house_title": summary["house_title"],
         "house_reasons": summary["house_reasons"],
         "thin": summary["thin"],
