@@ -108,29 +108,32 @@ def build_report(n: int, out: Path) -> tuple[float, float, float, int]:
     return secs, cpu, (rd / "report.html").stat().st_size / 1e6, res.flags["work_id"].n_unique()
 
 
-def browser(html: Path, term: str) -> tuple[float, float]:
-    """(seconds to open and draw, seconds to filter) in headless Chromium."""
+def browser(html: Path, term: str) -> tuple[float, float, float]:
+    """(open, draw the evidence table, filter) in seconds, in headless Chromium."""
     sys.path.insert(0, str(REPO / "tests"))
     from test_browser import new_driver
 
     d = new_driver()
+    vis = "return document.getElementById('evidence-table').dataset.visible"
     try:
-        t0 = time.perf_counter()
         d.get(html.as_uri())
         while d.execute_script("return document.documentElement.dataset.ready") != "1":
             time.sleep(0.01)
-        opened = time.perf_counter() - t0
         nav = d.execute_script("return performance.now()") / 1000
-        total = d.execute_script("return document.getElementById('evidence-table').dataset.visible")
+        t0 = time.perf_counter()
+        d.execute_script("document.getElementById('evidence-table').scrollIntoView()")
+        while d.execute_script(vis) is None:
+            time.sleep(0.005)
+        drawn = time.perf_counter() - t0
+        total = d.execute_script(vis)
         t0 = time.perf_counter()
         d.find_element("css selector", "#evidence-table input.dt-search").send_keys(term)
-        while d.execute_script("return document.getElementById('evidence-table').dataset.visible") == total:
+        while d.execute_script(vis) == total:
             time.sleep(0.005)
         filtered = time.perf_counter() - t0
-        after = d.execute_script("return document.getElementById('evidence-table').dataset.visible")
-        print(f"    browser: page script ready {nav:.2f} s after navigation start (wall {opened:.2f} s); filter {term!r}: {filtered:.2f} s to redraw ({total} → "
-              f"{after} rows, including a 60 ms typing debounce)")
-        return nav, filtered
+        print(f"    browser: page ready {nav:.2f} s after navigation start; evidence table ({total} papers) drawn {drawn:.2f} s after scrolling to it; "
+              f"filter {term!r}: {filtered:.2f} s to redraw ({total} → {d.execute_script(vis)} rows, including a 60 ms typing debounce)")
+        return nav, drawn, filtered
     finally:
         d.quit()
 
@@ -149,8 +152,9 @@ def main() -> None:
             if n == a.browser and shutil.which("chromedriver"):
                 ev = pl.read_parquet(Path(tmp) / f"run{n}" / "report" / "evidence_flags.parquet")
                 term = ev.group_by("partner_name").len().sort("len")["partner_name"][ev["partner_name"].n_unique() // 2]
-                nav, filt = browser(Path(tmp) / f"run{n}" / "report.html", term)
-                print(f"    goal: open and filter in under 2 s at 20,000 works: {'met' if nav + filt < 2 else 'NOT met'} ({nav + filt:.2f} s)")
+                nav, drawn, filt = browser(Path(tmp) / f"run{n}" / "report.html", term)
+                tot = nav + drawn + filt
+                print(f"    goal: open and filter in under 2 s at 20,000 works: {'met' if tot < 2 else 'NOT met'} ({tot:.2f} s: open + draw the evidence + filter)")
             shutil.rmtree(Path(tmp) / f"run{n}")
 
 

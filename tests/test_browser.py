@@ -68,6 +68,18 @@ def wait_ready(d: object, timeout: float = 20) -> None:
     raise AssertionError("the report's script did not finish")
 
 
+def show_evidence(d: object, timeout: float = 20) -> int:
+    """Scroll to the evidence table (tables are drawn when they come into view); its row count."""
+    d.execute_script("document.getElementById('evidence-table').scrollIntoView()")
+    end = time.time() + timeout
+    while time.time() < end:
+        n = d.execute_script("return document.getElementById('evidence-table').dataset.visible")
+        if n is not None:
+            return int(n)
+        time.sleep(0.05)
+    raise AssertionError("the evidence table was not drawn")
+
+
 def visible_rows(d: object) -> int:
     return d.execute_script("return document.querySelectorAll('#evidence-table tbody tr:not(.det)').length")
 
@@ -87,8 +99,8 @@ def test_typing_in_the_filter_hides_rows(page: object) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
+    total = show_evidence(page)
     box = page.find_element(By.CSS_SELECTOR, "#evidence-table input.dt-search")
-    total = int(page.find_element(By.ID, "evidence-table").get_attribute("data-visible"))
     assert visible_rows(page) == min(total, 50) > 10
     box.send_keys("Beihang")
     time.sleep(0.4)

@@ -83,12 +83,14 @@ def dataset(df: pl.DataFrame, columns: list[tuple[str, str, str]], *, filters: l
     if title_cols:  # a [text, doi] pair: the text links to the DOI
         sel = sel.with_columns(pl.concat_list([pl.col(title_cols[0]).cast(pl.Utf8).fill_null(""), df[title_cols[1]].cast(pl.Utf8)]).alias(title_cols[0]))
     rows = sel.rows()
-    if details is not None:  # per-row detail records, matched on work_id
+    detail_rows: list[Any] | None = None
+    if details is not None:  # per-row detail records (matched on work_id), kept apart and parsed on first use
         dcols = [c for c, _, _ in detail_columns]
         g = details.select(["work_id", *dcols]).group_by("work_id", maintain_order=True).agg(pl.struct(dcols).alias("_d"))
         lookup = {w: [list(x.values()) for x in d] for w, d in g.iter_rows()}
         wi = cols.index("work_id")
-        rows = [(*r, lookup.get(r[wi], [])) for r in rows]
+        detail_rows = [lookup.get(r[wi], []) for r in rows]
+        rows = [(*r, i) for i, r in enumerate(rows)]
     filt = []
     for col, label in filters:
         j = cols.index(col)
@@ -102,6 +104,7 @@ def dataset(df: pl.DataFrame, columns: list[tuple[str, str, str]], *, filters: l
         "syn_col": len(cols),
         "details": details is not None,
         "detail_columns": [{"key": c, "label": lab, "type": t} for c, lab, t in detail_columns],
+        "_details": detail_rows,
     }
 
 
@@ -160,7 +163,13 @@ def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
         "dt-dual": dataset(t["signals_dual_affiliation"], [("work_id", "Paper", "openalex"), ("author_name", "Author", "text"), ("non_prc_institutions", "Non-PRC institution(s)", "text"), ("non_prc_countries", "Countries", "text"), ("listed_prc_entities", "Listed PRC entity", "text"), ("lists", "Lists", "text")], per_page=25),
         "dt-prc": dataset(t["signals_prc_state_funding"], [("work_id", "Paper", "openalex"), ("funder_name", "PRC state funder", "text"), ("prc_family", "Programme family", "text"), ("prc_level", "Level", "text"), ("status", "Paper's partners", "text")], filters=[("prc_family", "Family")], per_page=25),
     }
-    return [(k, _json(v)) for k, v in specs.items()]
+    out = []
+    for k, v in specs.items():
+        det = v.pop("_details")
+        out.append((k, _json(v)))
+        if det is not None:
+            out.append((k + "-details", _json(det)))
+    return out
 
 
 def render_html(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any]) -> str:

@@ -27,10 +27,17 @@
       default: return esc(v);
     }
   }
+  // A table is drawn when it comes near the viewport or is used, so a large page opens fast.
   function Table(root) {
+    var loaded = false;
+    root.innerHTML = '<p class="small dt-loading">Loading table…</p>';
+    root._load = function () { if (!loaded) { loaded = true; root.innerHTML = ""; build(root); } };
+  }
+  function haystack(r) { return r.map(function (x) { return Array.isArray(x) ? x.join(" ") : x; }).join(" ").toLowerCase(); }
+  function build(root) {
     var spec = JSON.parse(document.getElementById(root.dataset.src).textContent);
-    var cols = spec.columns, rows = spec.rows, per = spec.per_page || 50;
-    rows.forEach(function (r, i) { r._i = i; r._hay = r.map(function (x) { return Array.isArray(x) ? x.join(" ") : x; }).join(" ").toLowerCase(); });
+    var cols = spec.columns, rows = spec.rows, per = spec.per_page || 50, hay = null, det = null;
+    rows.forEach(function (r, i) { r._i = i; });
     var state = {q: "", sort: null, desc: false, page: 0, filters: {}};
     var bar = document.createElement("div"); bar.className = "dt-bar";
     var q = document.createElement("input"); q.type = "search"; q.placeholder = "Search " + rows.length.toLocaleString("en-US") + " rows…"; q.className = "dt-search";
@@ -59,8 +66,9 @@
       var b = e.target.closest("button.tog"); if (!b) return;
       var tr = b.closest("tr"), nx = tr.nextSibling;
       if (nx && nx.classList && nx.classList.contains("det")) { nx.remove(); b.textContent = "details"; return; }
+      if (det === null) det = JSON.parse(document.getElementById(root.dataset.src + "-details").textContent);
       var r = rows[+tr.dataset.i], d = document.createElement("tr"); d.className = "det";
-      d.innerHTML = '<td colspan="' + (cols.length + 1) + '">' + details(spec.detail_columns, r[r.length - 1]) + "</td>";
+      d.innerHTML = '<td colspan="' + (cols.length + 1) + '">' + details(spec.detail_columns, det[r[r.length - 1]]) + "</td>";
       tr.parentNode.insertBefore(d, tr.nextSibling); b.textContent = "hide";
     });
     function details(dc, list) {
@@ -69,8 +77,9 @@
       }).join("") + "</table>";
     }
     function visible() {
+      if (state.q && hay === null) hay = rows.map(haystack);
       var out = rows.filter(function (r) {
-        if (state.q && r._hay.indexOf(state.q) < 0) return false;
+        if (state.q && hay[r._i].indexOf(state.q) < 0) return false;
         for (var k in state.filters) { var v = state.filters[k]; if (v && String(r[+k]).split("; ").indexOf(v) < 0) return false; }
         return true;
       });
@@ -98,6 +107,14 @@
     });
     draw();
   }
-  Array.prototype.forEach.call(document.querySelectorAll("div.dt"), Table);
+  var tables = document.querySelectorAll("div.dt");
+  Array.prototype.forEach.call(tables, Table);
+  if ("IntersectionObserver" in window) {
+    var io = new IntersectionObserver(function (es) { es.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); e.target._load(); } }); }, {rootMargin: "400px"});
+    Array.prototype.forEach.call(tables, function (t) { io.observe(t); });
+  } else {
+    Array.prototype.forEach.call(tables, function (t) { t._load(); });
+  }
+  window.biblioLoadAll = function () { Array.prototype.forEach.call(tables, function (t) { t._load(); }); };
   document.documentElement.dataset.ready = "1";
 })();
