@@ -46,6 +46,8 @@ DEFENCE = re.compile(
     r"aeronautic|aircraft|nuclear|atomic|engineering physics|shipbuilding|ship|marine equipment|"
     r"electronics technology|electronic engineering|electronic technology|launch vehicle|satellite|"
     r"public security|police|state security|cetc|casc|casic|avic|aecc|cssc|csic|norinco|cnnc|caep)\b")
+# Bodies whose names match no list row but which ARE a listed entity under a brand (knowledge, cited).
+KNOWN_LISTED = {"051vakf19": "Unitree is the brand of Hangzhou Yushu Technology Co., Ltd. (1260H, 2026-06-08 edition)"}
 CONTESTED = re.compile(r"(?i)MSU-BIT|Jiaotong-Liverpool")  # joint universities naming a listed body: not FP material
 COMMON = {"china", "chinese", "national", "state", "the", "first", "second", "third", "fourth", "fifth", "sixth",
           "seventh", "eighth", "ninth", "tenth", "east", "west", "north", "south", "central", "northeast",
@@ -94,6 +96,7 @@ class Listed:
         self.idx = idx
         self.rows = rows
         self.loose = {loose(n) for n in idx if len(loose(n).split()) >= 2}
+        self.nospace = {n.replace(" ", "") for n in idx if len(n.split()) >= 2}
         self.brands = set()    # first words of list names that are not places or common words
         for n in idx:
             t = n.split()[0] if n.split() else ""
@@ -136,6 +139,8 @@ class Listed:
         for n in names:
             if loose(n) in self.loose:
                 return loose(n)
+            if len(norm(n).split()) >= 2 and norm(n).replace(" ", "") in self.nospace:
+                return norm(n)
             toks = norm(n).split()
             if brands and toks and toks[0] in self.brands:
                 return toks[0]
@@ -179,7 +184,8 @@ def ror_cn(idx, subs) -> list[dict]:
         hit = next((n for n in ns if norm(n) in idx and len(norm(n)) > 3), "")
         sub = subs.inside([n for n in ns if len(n) > 4])
         lab = re.search(r"(?i)key lab|重点实验室", " ".join(ns)) or CONTESTED.search(r["name"])
-        if hit or sub or lab or DEFENCE.search(r["name"]) or r["status"] != "active":
+        known = KNOWN_LISTED.get(r["ror_id"].rsplit("/", 1)[-1], "")
+        if hit or sub or lab or known or DEFENCE.search(r["name"]) or r["status"] != "active":
             bad[r["ror_id"]] = hit or sub or "defence word / inactive"
     changed = True
     while changed:
