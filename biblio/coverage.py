@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,7 +34,7 @@ SCHEMA = {
     "row": pl.Int32, "doi": pl.Utf8, "found": pl.Boolean, "reason": pl.Utf8, "reasons": pl.Utf8,
     "work_id": pl.Utf8, "title": pl.Utf8, "publication_date": pl.Utf8, "list_date": pl.Utf8,
     "in_window": pl.Boolean, "funder_metadata": pl.Boolean, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8,
-    "prc_via": pl.Utf8, "prc_evidence": pl.Utf8,
+    "prc_via": pl.Utf8, "prc_evidence": pl.Utf8, "note": pl.Utf8,
 }
 
 
@@ -97,9 +98,39 @@ def coverage(query: Query, against: str | Path, *, settings: Settings | None = N
         if not doi:
             ex["reasons"] = ex["reason"] = "no record"
             ex["reasons"] = "no record (no DOI in the list)"
-        rows.append({"row": row, **ex, "doi": doi, "list_date": ldate})
+        rows.append({"row": row, **ex, "doi": doi, "list_date": ldate, "note": date_note(ex, ldate, query)})
     table = pl.DataFrame(rows, schema=SCHEMA)
     return CoverageResult(table=table, summary=summarize(table), query_name=query.name, reference=str(against))
+
+
+def _list_date(text: str | None) -> tuple[str, str] | None:
+    """A reference list's date as an ISO (from, to) range: '2023-06', '6/1/2023', '2024'."""
+    t = (text or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", t) or None
+    if m:
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+    else:
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", t)
+        if not m:
+            return None
+        mo, d, y = m.group(1), m.group(2), m.group(3)
+    lo = f"{y}-{int(mo or 1):02d}-{int(d or 1):02d}"
+    hi = f"{y}-{int(mo or 12):02d}-{int(d or (31 if not mo else 28)):02d}"
+    return lo, hi
+
+
+def date_note(ex: dict[str, Any], list_date: str | None, query: Query) -> str | None:
+    """Why a date is outside the window while the list puts it inside (year-only or online-first)."""
+    if ex.get("in_window") is not False:
+        return None
+    pub = ex.get("publication_date") or ""
+    notes = []
+    if pub.endswith("-01-01"):
+        notes.append(f"OpenAlex date {pub} may stand for the year only")
+    rng = _list_date(list_date)
+    if rng and rng[1] >= query.date_from.isoformat() and rng[0] <= query.date_to.isoformat():
+        notes.append(f"the list dates it {list_date} (inside the window); OpenAlex has {pub}, often the online-first date")
+    return "; ".join(notes) or None
 
 
 def summarize(table: pl.DataFrame) -> pl.DataFrame:

@@ -170,3 +170,16 @@ def test_check_names_a_missing_crossref_file(synthetic: Path) -> None:
     (synthetic / "crossref.csv").unlink()
     r = CliRunner().invoke(main, ["check", str(synthetic / "q.toml")])
     assert r.exit_code == 1 and "source.crossref" in r.output and "Traceback" not in r.output
+
+
+def test_date_note_explains_window_misses() -> None:
+    from biblio.coverage import _list_date, date_note
+
+    q = load_query(FOX)
+    assert _list_date("2023-06") == ("2023-06-01", "2023-06-28")
+    assert _list_date("8/4/2023") == ("2023-08-04", "2023-08-04")
+    assert _list_date("2024") == ("2024-01-01", "2024-12-31")
+    assert _list_date("soon") is None
+    note = date_note({"in_window": False, "publication_date": "2023-01-01"}, "7/12/2023", q)
+    assert note is not None and "year only" in note and "inside the window" in note
+    assert date_note({"in_window": True, "publication_date": "2024-01-01"}, "2024", q) is None
