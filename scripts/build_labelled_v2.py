@@ -221,9 +221,9 @@ def build() -> list[dict]:
     for i, r in enumerate(out, 1):
         r["id"] = f"V{i:04d}"
         r["split"] = split_of(r["split_group"])
-        if (r["text"], r["country_code"], r["openalex_id"]) in seen:
+        if (r["text"], r["country_code"], r["openalex_id"], r["as_of"]) in seen:
             raise SystemExit(f"duplicate case {r['text']!r}")
-        seen.add((r["text"], r["country_code"], r["openalex_id"]))
+        seen.add((r["text"], r["country_code"], r["openalex_id"], r["as_of"]))
     return out
 
 
