@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -21,36 +20,89 @@ import click
 import polars as pl
 
 from biblio import __version__
-from biblio.errors import BiblioError
+from biblio.errors import BiblioError, explain, one_line, show
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {one_line(message)}", err=True)
     sys.exit(code)
 
 
 def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one ``Error:`` line and exit code 1."""
+    """Kept for commands that use it; the error boundary itself is :class:`BiblioGroup`."""
+    return fn
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+def _report(exc: BaseException) -> int:
+    """Print ``exc`` as one ``Error:`` line (or a traceback with BIBLIO_DEBUG=1); the exit code."""
+    if isinstance(exc, click.Abort) and isinstance(exc.__cause__, EOFError):
+        exc = exc.__cause__
+    elif isinstance(exc, (KeyboardInterrupt, click.Abort)):
+        click.echo("Error: interrupted; pages fetched so far are cached, run the same command again to resume", err=True)
+        return 130
+    if isinstance(exc, click.ClickException):
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            click.echo(ctx.get_help())
+            return 0
+        msg = exc.format_message().rstrip(".")
+        if isinstance(exc, click.UsageError) and ctx is not None:
+            msg += f"; see `{ctx.command_path} --help`"
+        click.echo(f"Error: {one_line(msg)}", err=True)
+        return 1
+    if _debug():
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    message, _internal = explain(exc)
+    click.echo(f"Error: {one_line(message)}", err=True)
+    return 1
+
+
+def _debug() -> bool:
+    from biblio.settings import Settings
+
+    return Settings.debug_from_env()
+
+
+class BiblioCommand(click.Command):
+    """A command whose every failure is one ``Error:`` line: exit 1 for bad input (usage errors
+    included), 130 for Ctrl-C, never a traceback (unless ``BIBLIO_DEBUG=1``)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
         try:
-            return fn(*args, **kwargs)
-        except BiblioError as e:
-            _fail(str(e))
-        except KeyboardInterrupt:
-            _fail("interrupted; pages fetched so far are cached, run the same command again to resume", 130)
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - this is the one boundary
+            code = _report(exc)
+            if not standalone_mode:
+                raise
+            sys.exit(code)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
-    return wrapper
+
+class BiblioGroup(BiblioCommand, click.Group):
+    """A group with the same error boundary; sub-commands and sub-groups inherit it."""
+
+    command_class = BiblioCommand
+    group_class = type
 
 
 def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError("expected YYYY-MM-DD")
         return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"not a date: {value!r}; use YYYY-MM-DD", param=param) from None
+    except ValueError as e:
+        raise click.BadParameter(f"not a date: {show(value)} ({e}); use YYYY-MM-DD, e.g. 2025-01-01", param=param) from None
+
+
+RAW_CSV_HELP = "Write CSV cells exactly as they are (for machines); by default cells starting with = + - @ tab or CR get a leading ' so spreadsheets show text, not formulas."
 
 
 def _show(df: pl.DataFrame) -> None:
@@ -76,7 +128,7 @@ def _table(df: pl.DataFrame, *, title: str | None = None, max_rows: int | None =
         con.print(f"… {df.height - shown.height} more rows (use --out to write them all)")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BiblioGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="biblio")
 def main() -> None:
     """biblio: DoD-funded publications with PRC co-authors, resolved against U.S. entity lists."""
@@ -98,6 +150,10 @@ def check(query_file: Path) -> None:
         click.echo(f"  award prefixes: {', '.join(q.award_prefixes)}")
     click.echo(f"  scope:    {q.scope} ({', '.join(q.country_codes)})")
     click.echo(f"  lists:    {', '.join(q.lists)}{' (fuzzy on)' if q.fuzzy else ''}")
+    from biblio.safeio import check_output_dir
+
+    check_output_dir(q.output_dir, field=f"{query_file}: output.dir", create=False)
+    click.echo(f"  output:   {q.output_dir} (writable)")
     click.echo(f"  source:   {q.source}")
     if q.judged_locally:  # scope decided locally (biblio.evidence)
         click.echo(f"  DoD evidence: {', '.join(q.evidence)}; PRC from raw strings: {'yes' if q.raw_strings else 'no'}")
@@ -150,8 +206,10 @@ def fetch(query_file: Path, progress: bool) -> None:
 @click.option("--progress/--no-progress", default=True, help="Show progress for fetch/scan, resolve and report.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where the snapshot scan runs: this process, or a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://HOST:8786 (default with --engine dask: a local cluster).")
+@click.option("--raw-csv", is_flag=True, help=RAW_CSV_HELP)
+@click.option("--strict/--no-strict", default=None, help="Stop at the first malformed snapshot record instead of skipping and counting it (default: the query's [source] strict).")
 @_friendly
-def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool, engine: str, scheduler: str | None) -> None:
+def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool, engine: str, scheduler: str | None, raw_csv: bool, strict: bool | None) -> None:
     """Run the whole pipeline for QUERY_FILE: fetch, tables, resolve, report."""
     from biblio.pipeline import run_query
     from biblio.query import load_query
@@ -166,6 +224,8 @@ def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt
         log=lambda m: click.echo(m, err=True),
         engine=engine,
         scheduler=scheduler,
+        raw_csv=raw_csv,
+        strict=strict,
     )
     c = result.counts
     click.echo(f"works: {c['works']}  flags: {c['flags']}  flagged works: {c['flagged_works']}")
@@ -181,12 +241,13 @@ def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt
 @click.option("--out", "out_csv", type=click.Path(path_type=Path), required=True, help="Where to write the screened CSV.")
 @click.option("--as-of", callback=_date, default=None, help="Membership date, YYYY-MM-DD (default: today).")
 @click.option("--fuzzy", is_flag=True, help="Also try scored fuzzy matching (off by default).")
+@click.option("--raw-csv", is_flag=True, help=RAW_CSV_HELP)
 @_friendly
-def screen(input_csv: Path, out_csv: Path, as_of: dt.date | None, fuzzy: bool) -> None:
+def screen(input_csv: Path, out_csv: Path, as_of: dt.date | None, fuzzy: bool, raw_csv: bool) -> None:
     """Screen a CSV of partner institutions (column 'name'; optional ror, openalex_id, country_code)."""
     from biblio.resolve import screen_csv
 
-    df = screen_csv(input_csv, out_csv, as_of=as_of, fuzzy=fuzzy)
+    df = screen_csv(input_csv, out_csv, as_of=as_of, fuzzy=fuzzy, raw_csv=raw_csv)
     hits = df.filter(pl.col("lists") != "").height if "lists" in df.columns else 0
     click.echo(f"screened {df.height} rows: {hits} on at least one list; wrote {out_csv}")
 
@@ -232,11 +293,15 @@ def report(run_dir: Path) -> None:
 @click.argument("run_a", type=click.Path(path_type=Path))
 @click.argument("run_b", type=click.Path(path_type=Path))
 @click.option("--out", "out_csv", type=click.Path(path_type=Path), default=None, help="Also write the differences to this CSV.")
+@click.option("--raw-csv", is_flag=True, help=RAW_CSV_HELP)
 @_friendly
-def diff(run_a: Path, run_b: Path, out_csv: Path | None) -> None:
+def diff(run_a: Path, run_b: Path, out_csv: Path | None, raw_csv: bool) -> None:
     """List papers and flags that are new, removed or changed from RUN_A to RUN_B."""
     from biblio.report import diff_runs, diff_summary, query_differences
+    from biblio.safeio import check_output_file, write_csv
 
+    if out_csv is not None:
+        check_output_file(out_csv)
     qd = query_differences(run_a, run_b)
     if qd:
         click.echo(f"warning: the two runs used different queries ({', '.join(qd)}); differences may come from the query, not the data", err=True)
@@ -247,7 +312,7 @@ def diff(run_a: Path, run_b: Path, out_csv: Path | None) -> None:
     else:
         _table(d, max_rows=200, widths={"title": 40, "detail": 40})
     if out_csv is not None:
-        d.write_csv(out_csv)
+        write_csv(d, out_csv, raw=raw_csv)
         click.echo(f"wrote {out_csv}")
 
 

@@ -158,10 +158,12 @@ def found_breakdown(table: pl.DataFrame) -> pl.DataFrame:
 
 def write_coverage(result: CoverageResult, out_csv: str | Path) -> Path:
     """Write the per-DOI table as CSV (and the summary beside it as ``*_summary.csv``)."""
+    from biblio.safeio import write_csv
+
     p = Path(out_csv)
     p.parent.mkdir(parents=True, exist_ok=True)
-    result.table.write_csv(p)
-    result.summary.write_csv(p.with_name(p.stem + "_summary.csv"))
+    write_csv(result.table, p)  # formula-like cells neutralised (see biblio.safeio)
+    write_csv(result.summary, p.with_name(p.stem + "_summary.csv"))
     return p
 
 
@@ -200,6 +202,8 @@ def write_evidence(tables_dir: str | Path, query: Query, fetched: Any) -> Path |
         return None
     d = Path(tables_dir)
     d.mkdir(parents=True, exist_ok=True)
+    from biblio.safeio import write_csv
+
     df.write_parquet(d / "evidence.parquet")
-    df.write_csv(d / "evidence.csv")
+    write_csv(df, d / "evidence.csv")  # formula-like cells neutralised (see biblio.safeio)
     return d / "evidence.csv"

@@ -51,6 +51,9 @@ class FetchResult:
     n_matched: int | None = None
     tables_dir: str | None = None
     record_batches: Callable[[], Iterable[list[dict[str, Any]]]] | None = field(default=None, repr=False, compare=False)
+    skipped_records: int = 0       # records that failed schema validation and were skipped
+    skipped_lines: int = 0         # JSON values that are not objects (e.g. a bare number on a JSONL line)
+    warnings: list[str] = field(default_factory=list)  # shown on the console and stored in the manifest
 
     @property
     def n_records(self) -> int:

@@ -46,7 +46,7 @@ from requests.adapters import HTTPAdapter
 from biblio.errors import AuthError, BudgetError, FetchError
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
-from biblio.settings import DEFAULT_OPENALEX_URL, Settings
+from biblio.settings import DEFAULT_OPENALEX_URL, Settings, redact_url
 
 API_HOST = "https://api.openalex.org"
 PER_PAGE = 100
@@ -125,7 +125,7 @@ def plan_chains(query: Query) -> list[Chain]:
 def request_urls(query: Query, *, settings: Settings | None = None) -> list[str]:
     """The exact first-page URL of each request chain (no API key: it travels in a header)."""
     base = (settings or Settings()).openalex_url
-    return [_rebase(_first_page_url(c, query.filter_codes), base) for c in plan_chains(query)]
+    return [redact_url(_rebase(_first_page_url(c, query.filter_codes), base)) for c in plan_chains(query)]
 
 
 def _rebase(url: str, base: str) -> str:
@@ -303,7 +303,7 @@ class _Fetcher:
             and status not in (404,)
         )
         if not retryable:
-            raise FetchError(f"unexpected error from OpenAlex ({type(e).__name__}: {str(e)[:120]}) in chain {chain.chain_id}; pages fetched so far are cached, re-run to resume")
+            raise FetchError(f"unexpected error from OpenAlex ({type(e).__name__}: {redact_url(e)[:120]}) in chain {chain.chain_id}; pages fetched so far are cached, re-run to resume")
         if failures > self.q.fetch.max_retries:
             what = f"HTTP {status}" if status else type(e).__name__
             raise BudgetError(f"gave up after {self.q.fetch.max_retries} retries ({what}) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")

@@ -14,13 +14,14 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from biblio.errors import BiblioError
+from biblio.errors import BiblioError, show
 from biblio.fetchresult import FetchResult
 from biblio.query import Query
 from biblio.settings import Settings
@@ -69,13 +70,26 @@ def _award_records(query: Query, fetched: FetchResult, say: Callable[[str], None
     return recs
 
 
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def _drop_invalid(batch: list[Any], fetched: FetchResult, examples: list[str], *, strict: bool) -> list[Any]:
+    """Skip and count records that do not match the schema biblio reads (or raise if ``strict``)."""
+    from biblio.records import drop_invalid
+
+    kept, n_bad, ex = drop_invalid(batch, strict=strict, source=f"{fetched.source} records")
+    fetched.skipped_records += n_bad
+    examples.extend(ex[: 3 - len(examples)])
+    return kept
+
+
 def new_run_id(now: dt.datetime | None = None) -> str:
     """A run ID: the UTC time, ``YYYYMMDDTHHMMSSZ``."""
     now = now or dt.datetime.now(dt.timezone.utc)
     return now.strftime("%Y%m%dT%H%M%SZ")
 
 
-def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: int = 10_000, progress: Any = None) -> FetchResult:
+def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: int = 10_000, progress: Any = None, strict: bool = False) -> FetchResult:
     """Flatten a fetch's records batch by batch into ``work_dir/tables`` (Parquet on disk).
 
     Takes records from :meth:`FetchResult.batches` (lazily, when the source provides pages),
@@ -92,12 +106,16 @@ def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: in
     parts = Path(work_dir) / "parts"
     task = prog.task("flatten", total=fetched.n_records or None)
     seq = 0
+    examples: list[str] = []
     for b, batch in enumerate(fetched.batches(batch_size)):
+        batch = _drop_invalid(batch, fetched, examples, strict=strict)
         raw = raw_frame(batch)
         raw = raw.with_columns(pl.int_range(seq, seq + raw.height, dtype=pl.Int64).alias("_seq"), (pl.lit("|") + pl.col("updated_date").fill_null("")).alias("_upd"))
         seq += raw.height
         write_batch(parts, 0, b, flatten_frame(raw).frames())
         prog.advance(task, len(batch))
+    if fetched.skipped_records:
+        fetched.warnings.append(f"{fetched.skipped_records} malformed records skipped (not the OpenAlex schema biblio reads), e.g. {'; '.join(examples)}")
     consolidate(parts, Path(work_dir) / "tables")
     fetched.tables_dir = str(Path(work_dir) / "tables")
     return fetched
@@ -110,7 +128,7 @@ def _ingest(query: Query, *, settings: Settings, work_dir: Path, engine: str, sc
 
         return scan_snapshot(query, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=prog)
     fetched = fetch_records(query, settings=settings, progress=progress)
-    return stream_records(fetched, work_dir, progress=prog)
+    return stream_records(fetched, work_dir, progress=prog, strict=query.strict)
 
 
 def run_query(
@@ -124,18 +142,25 @@ def run_query(
     log: Callable[[str], None] | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    raw_csv: bool = False,
+    strict: bool | None = None,
 ) -> RunResult:
     """Run the whole pipeline for one query and write ``<output_dir>/<query.name>/<run_id>/``.
 
     ``output_dir`` defaults to the query's ``[output] dir``. Works stream in bounded batches
     into Parquet part files (a work folder beside the run, removed at the end); ``engine``
     (``local`` or ``dask``, with ``scheduler`` an address like ``tcp://host:8786``) runs the
-    snapshot scan. Returns a :class:`RunResult`.
+    snapshot scan. The output folder is checked before any work; the run folder appears whole
+    or not at all. CSV cells are neutralised unless ``raw_csv``. ``strict`` (default: the
+    query's ``[source] strict``) stops at a malformed record instead of skipping and counting it.
+    Returns a :class:`RunResult`.
     """
     from biblio.engines import check_engine
     from biblio.progress import Progress
     from biblio.report import write_run
     from biblio.resolve import resolve
+    from biblio.coverage import write_evidence
+    from biblio.safeio import check_output_dir
     from biblio.tables import WorksTables
 
     check_engine(engine)
@@ -144,9 +169,16 @@ def run_query(
     timings: dict[str, float] = {}
     out_root = Path(output_dir if output_dir is not None else query.output_dir)
     rid = run_id or new_run_id()
+    if not _RUN_ID.match(rid):
+        raise BiblioError(f"--run-id {show(rid)}: must be letters, digits, '.', '_' or '-' (at most 80, not starting with '.'); e.g. 2025-q1")
     run_dir = out_root / query.name / rid
     if run_dir.exists():
         raise BiblioError(f"{run_dir}: run directory already exists; pass a different --run-id or remove it")
+    check_output_dir(out_root, field="--out" if output_dir is not None else f"{query.path}: output.dir")
+    if strict is not None and strict != query.strict:
+        import dataclasses
+
+        query = dataclasses.replace(query, strict=strict)
     work_dir = out_root / query.name / f".work-{rid}"
     shutil.rmtree(work_dir, ignore_errors=True)
     try:
@@ -166,14 +198,12 @@ def run_query(
             say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
             t0 = time.perf_counter()
             with prog.step("report"):
+                extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
                 write_run(
                     run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings,
                     settings=settings.redacted(), award_records=_award_records(query, fetched, say),
+                    raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra,
                 )
-                if query.judged_locally:  # why each work is in scope (Crossref, award, name, raw-string evidence)
-                    from biblio.coverage import write_evidence
-
-                    write_evidence(run_dir / "tables", query, fetched)
             timings["report_s"] = time.perf_counter() - t0
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
@@ -192,5 +222,7 @@ def _say_fetched(say: Callable[[str], None], fetched: FetchResult) -> None:
     say(f"fetched {fetched.n_records} records from {fetched.source} ({fetched.requests} requests, {fetched.pages} pages)")
     for note in fetched.notes:
         say(f"note: {note}")
+    for warning in fetched.warnings:
+        say(f"warning: {warning}")
     if fetched.n_synthetic:
         say(f"SYNTHETIC DATA PRESENT: {fetched.n_synthetic} of {fetched.n_records} records are synthetic (labelled in every output)")

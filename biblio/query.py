@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from biblio.errors import QueryFileError
+from biblio.errors import QueryFileError, printable, show
 from biblio.funders import load_funder_table
 
 if sys.version_info >= (3, 11):
@@ -57,7 +57,7 @@ _ALLOWED: dict[str, set[str]] = {
     "window": {"from", "to"},
     "funders": {"agencies", "ids", "award_prefixes", "evidence"},
     "scope": {"prc", "raw_strings"},
-    "source": {"kind", "paths", "crossref", "affiliations", "awards"},
+    "source": {"kind", "paths", "crossref", "affiliations", "awards", "strict"},
     "lists": {"apply", "fuzzy"},
     "output": {"dir"},
     "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout"},
@@ -120,6 +120,7 @@ class Query:
     def judged_locally(self) -> bool:
         """True when scope is decided by :mod:`biblio.evidence` (more than OpenAlex's filter)."""
         return self.evidence != ("openalex",) or self.raw_strings or bool(self.crossref) or bool(self.affiliation_paths)
+    strict: bool = False
 
     @property
     def country_codes(self) -> tuple[str, ...]:
@@ -161,9 +162,13 @@ class Query:
         """``builtin:NAME`` → ``biblio/data/NAME``; relative paths → beside the query file."""
         base = Path(self.path).parent if self.path else Path.cwd()
         out: list[Path] = []
+        data = (Path(__file__).parent / "data").resolve()
         for p in paths:
             if p.startswith("builtin:"):
-                out.append(Path(__file__).parent / "data" / p[len("builtin:") :])
+                bp = (data / p[len("builtin:") :]).resolve()
+                if bp != data and data not in bp.parents:
+                    raise QueryFileError(self.path or "<query>", "source.paths", f"{show(p)} points outside the bundled data folder; use builtin:NAME with a name inside biblio/data")
+                out.append(bp)
             else:
                 pp = Path(p).expanduser()
                 out.append(pp if pp.is_absolute() else base / pp)
@@ -188,6 +193,8 @@ def load_query(path: str | Path) -> Query:
     p = Path(path)
     if not p.exists():
         raise QueryFileError(p, None, "file not found; pass the path of a .toml query file, e.g. queries/demo.toml")
+    if not p.is_file():
+        raise QueryFileError(p, None, "not a regular file; pass the path of a .toml query file, e.g. queries/demo.toml")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -215,7 +222,11 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise QueryFileError(path, None, f"not valid TOML ({e}); fix the syntax") from None
+        raise QueryFileError(path, None, f"not valid TOML ({printable(e, 200)}); fix the syntax") from None
+    except RecursionError:
+        raise QueryFileError(path, None, "nested too deeply to read; a query file needs only a few tables") from None
+    except ValueError as e:  # e.g. an integer of thousands of digits
+        raise QueryFileError(path, None, f"a value cannot be read ({printable(e, 120)}); fix it") from None
 
     def err(fld: str, msg: str) -> QueryFileError:
         return QueryFileError(path, fld, msg)
@@ -231,11 +242,11 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
                     hint = "known top-level keys: " + ", ".join(sorted(allowed))
                 else:
                     hint = f"known keys in [{section}]: " + ", ".join(sorted(allowed))
-                raise err(full, f"unknown key; {hint}")
+                raise err(printable(full, 60), f"unknown key; {hint}")
 
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise err("name", f"must be a short name of letters, digits, '-', '_' or '.', got {name!r}")
+        raise err("name", f"must be a short name of letters, digits, '-', '_' or '.', got {show(name)}")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise err("description", "must be a string")
@@ -252,18 +263,26 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
 
     scope_t = data.get("scope", {})
     scope = scope_t.get("prc", "cn")
-    if scope not in PRC_SCOPES:
-        raise err("scope.prc", f"unknown scope {scope!r}; use one of {', '.join(repr(s) for s in PRC_SCOPES)}")
+    if not isinstance(scope, str) or scope not in PRC_SCOPES:
+        raise err("scope.prc", f"unknown scope {show(scope)}; use one of {', '.join(repr(s) for s in PRC_SCOPES)} (a string, not a list)")
 
     source_t = data.get("source", {})
     source = source_t.get("kind", "openalex")
-    if source not in SOURCES:
-        raise err("source.kind", f"unknown source {source!r}; use 'openalex' (live) or 'snapshot' (local files)")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise err("source.kind", f"unknown source {show(source)}; use 'openalex' (live) or 'snapshot' (local files)")
+    strict = source_t.get("strict", False)
+    if not isinstance(strict, bool):
+        raise err("source.strict", "must be true (stop at the first malformed record) or false (skip and count them)")
     paths = source_t.get("paths", [])
     if isinstance(paths, str):
         paths = [paths]
     if not isinstance(paths, list) or not all(isinstance(x, str) and x for x in paths):
         raise err("source.paths", "must be a list of folder or file paths")
+    for x in paths:
+        if "\x00" in x:
+            raise err("source.paths", f"{show(x)} contains a NUL character; fix the path")
+        if x.startswith("builtin:") and (not x[len("builtin:"):] or Path(x[len("builtin:"):]).is_absolute() or ".." in Path(x[len("builtin:"):]).parts):
+            raise err("source.paths", f"{show(x)} must name a file or folder inside the bundled data folder, e.g. builtin:synthetic")
     if source == "snapshot" and not paths:
         raise err("source.paths", "a snapshot source needs at least one path to OpenAlex-format JSON/JSONL files")
     if source == "openalex" and paths:
@@ -278,20 +297,17 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
     apply = lists_t.get("apply", ["all"])
     if not isinstance(apply, list) or not all(isinstance(x, str) for x in apply) or not apply:
         raise err("lists.apply", f"must be a non-empty list of list keys ({', '.join(LIST_KEYS)}) or [\"all\"]")
-    if "all" in apply:
-        lists = LIST_KEYS
-    else:
-        for k in apply:
-            if k not in LIST_KEYS:
-                raise err("lists.apply", f"unknown list {k!r}; known lists: {', '.join(LIST_KEYS)}")
-        lists = tuple(k for k in LIST_KEYS if k in apply)
+    for k in apply:
+        if k != "all" and k not in LIST_KEYS:
+            raise err("lists.apply", f"unknown list {show(k)}; known lists: all, {', '.join(LIST_KEYS)}")
+    lists = LIST_KEYS if "all" in apply else tuple(k for k in LIST_KEYS if k in apply)
     fuzzy = lists_t.get("fuzzy", False)
     if not isinstance(fuzzy, bool):
         raise err("lists.fuzzy", "must be true or false")
 
     out_t = data.get("output", {})
     output_dir = out_t.get("dir", "outputs")
-    if not isinstance(output_dir, str) or not output_dir:
+    if not isinstance(output_dir, str) or not output_dir.strip() or "\x00" in output_dir:
         raise err("output.dir", "must be a folder path")
 
     fetch = _fetch_options(data.get("fetch", {}), err)
@@ -318,6 +334,7 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         crossref=crossref,
         affiliation_paths=affiliations,
         award_paths=_paths(source_t.get("awards", []), err, "source.awards"),
+        strict=strict,
     )
 
 
@@ -353,19 +370,29 @@ def _evidence(t: Any, err: Any) -> tuple[str, ...]:
     return tuple(k for k in EVIDENCE_KINDS if k in ev)
 
 
+#: The window must lie inside these dates (later dates overflow date arithmetic and mean nothing).
+MIN_DATE, MAX_DATE = dt.date(1500, 1, 1), dt.date(2100, 12, 31)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _date(v: Any, err: Any, fld: str) -> dt.date:
+    d: dt.date | None = None
     if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
+        d = v.date()
+    elif isinstance(v, dt.date):
+        d = v
+    elif isinstance(v, str) and _ISO_DATE.match(v):
         try:
-            return dt.date.fromisoformat(v)
+            d = dt.date.fromisoformat(v)
         except ValueError:
             pass
     if v is None:
         raise err(fld, "missing; give a date as YYYY-MM-DD")
-    raise err(fld, f"not a date: {v!r}; use YYYY-MM-DD")
+    if d is None:
+        raise err(fld, f"not a date: {show(v)}; use YYYY-MM-DD, e.g. 2024-01-31")
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise err(fld, f"{d} is outside {MIN_DATE} .. {MAX_DATE}; give a real publication date")
+    return d
 
 
 def _funders(t: Any, err: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -386,18 +413,18 @@ def _funders(t: Any, err: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
         elif a in known:
             agencies.append(a)
         else:
-            raise err("funders.agencies", f"unknown agency {a!r}; known: all, {', '.join(known)}")
+            raise err("funders.agencies", f"unknown agency {show(a)}; known: all, {', '.join(known)}")
     ids: list[str] = [known[a].funder_id for a in agencies]
     for raw in ids_in:
         fid = raw.strip().removeprefix("https://openalex.org/").upper()
         if not _FUNDER_ID.match(fid):
-            raise err("funders.ids", f"malformed OpenAlex funder ID {raw!r}; expected F followed by digits, e.g. F4320338279")
+            raise err("funders.ids", f"malformed OpenAlex funder ID {show(raw)}; expected F followed by digits, e.g. F4320338279")
         ids.append(fid)
     prefixes: list[str] = []
     for raw in prefixes_in:
         p = raw.strip().upper()
         if not _PREFIX.match(p):
-            raise err("funders.award_prefixes", f"malformed award prefix {raw!r}; expected letters and digits, e.g. FA9550")
+            raise err("funders.award_prefixes", f"malformed award prefix {show(raw)}; expected letters and digits, e.g. FA9550")
         prefixes.append(p)
     ids = list(dict.fromkeys(ids))
     if not ids:
@@ -409,17 +436,17 @@ def _fetch_options(t: Mapping[str, Any], err: Any) -> FetchOptions:
     d = FetchOptions()
     slices = t.get("slices", d.slices)
     if not isinstance(slices, int) or isinstance(slices, bool) or not 1 <= slices <= 64:
-        raise err("fetch.slices", f"must be an integer from 1 to 64, got {slices!r}")
+        raise err("fetch.slices", f"must be an integer from 1 to 64, got {show(slices)}")
     rate = t.get("rate_limit", d.rate_limit)
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 < rate <= 100:
-        raise err("fetch.rate_limit", f"must be requests per second, above 0 and at most 100 (OpenAlex's cap), got {rate!r}")
+        raise err("fetch.rate_limit", f"must be requests per second, above 0 and at most 100 (OpenAlex's cap), got {show(rate)}")
     retries = t.get("max_retries", d.max_retries)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 50:
-        raise err("fetch.max_retries", f"must be an integer from 0 to 50, got {retries!r}")
+        raise err("fetch.max_retries", f"must be an integer from 0 to 50, got {show(retries)}")
     cap = t.get("max_retry_after", d.max_retry_after)
     if not isinstance(cap, (int, float)) or isinstance(cap, bool) or not 0 <= cap <= 3600:
-        raise err("fetch.max_retry_after", f"must be seconds from 0 to 3600, got {cap!r}")
+        raise err("fetch.max_retry_after", f"must be seconds from 0 to 3600, got {show(cap)}")
     timeout = t.get("timeout", d.timeout)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
-        raise err("fetch.timeout", f"must be seconds above 0 and at most 600, got {timeout!r}")
+        raise err("fetch.timeout", f"must be seconds above 0 and at most 600, got {show(timeout)}")
     return FetchOptions(slices=slices, rate_limit=float(rate), max_retries=retries, max_retry_after=float(cap), timeout=float(timeout))

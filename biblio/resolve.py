@@ -25,9 +25,7 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -518,40 +516,21 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
             method, best.score if best else None, " | ".join(ev), "; ".join(risks), chains)
 
 
-def screen_csv(in_path: str | Path, out_path: str | Path, *, as_of: dt.date | None = None, fuzzy: bool = False) -> pl.DataFrame:
-    """Read a CSV of institutions, screen it and write the result (every input column kept)."""
-    p = Path(in_path)
-    if not p.exists():
-        raise InputFileError(f"{p}: file not found; pass the CSV to screen")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputFileError(f"{p}: not UTF-8 (byte {e.start}); save the CSV as UTF-8") from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputFileError(f"{p}: empty file; the first row must be a header with a 'name' column") from None
-    header = [h.strip() for h in header]
-    if "name" not in header:
-        raise InputFileError(f"{p}: no 'name' column (found: {', '.join(header) or 'none'}); add a header called name")
-    rows = []
-    for n, row in enumerate(reader, start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            row = (row + [""] * len(header))[: len(header)] if len(row) < len(header) else row[: len(header)]
-            rows.append(dict(zip(header, row)) | {"_row_note": f"line {n}: expected {len(header)} fields"})
-            continue
-        rows.append(dict(zip(header, row)) | {"_row_note": ""})
+def screen_csv(in_path: str | Path, out_path: str | Path, *, as_of: dt.date | None = None, fuzzy: bool = False, raw_csv: bool = False) -> pl.DataFrame:
+    """Read a CSV of institutions, screen it and write the result (every input column kept).
+
+    The output is written atomically; cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR
+    get a leading ``'`` so a spreadsheet shows them as text, unless ``raw_csv``.
+    """
+    from biblio.safeio import check_output_file, read_input_csv, write_csv
+
+    check_output_file(out_path)
+    header, rows = read_input_csv(in_path)
     df = pl.DataFrame(rows, schema={**{h: pl.Utf8 for h in header}, "_row_note": pl.Utf8}) if rows else pl.DataFrame(schema={h: pl.Utf8 for h in header} | {"_row_note": pl.Utf8})
     res = screen(df.drop("_row_note"), as_of=as_of, fuzzy=fuzzy)
     notes = df["_row_note"]
     res = res.with_columns(
         pl.when(notes != "").then(pl.concat_str([pl.lit("input problem: "), notes, pl.lit(" | "), pl.col("evidence")])).otherwise(pl.col("evidence")).alias("evidence")
     ) if df.height else res
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    res.write_csv(out)
+    write_csv(res, out_path, raw=raw_csv)
     return res

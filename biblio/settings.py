@@ -57,13 +57,39 @@ class Settings:
             mailto=(env.get("BIBLIO_MAILTO") or "").strip() or None,
         )
 
+    @staticmethod
+    def debug_from_env(env: Mapping[str, str] | None = None) -> bool:
+        """``BIBLIO_DEBUG=1``: print tracebacks instead of one-line errors."""
+        env = os.environ if env is None else env
+        return (env.get("BIBLIO_DEBUG") or "").strip().lower() not in ("", "0", "false", "no")
+
     def redacted(self) -> dict[str, object]:
         """Settings safe to log or write to a manifest: the key is never included."""
         return {
             "api_key": None,
             "api_key_set": self.api_key is not None,
-            "openalex_url": self.openalex_url,
+            "openalex_url": redact_url(self.openalex_url),
             "cache_dir": str(self.cache_dir),
             "crossref_url": self.crossref_url,
             "mailto_set": self.mailto is not None,
         }
+
+
+_SECRET_PARAMS = ("api_key", "apikey", "key", "token", "access_token", "password", "passwd", "secret", "sig", "signature")
+
+
+def redact_url(text: object) -> str:
+    """``text`` (a URL, or a message containing URLs) safe to print or store: no
+    ``user:password@`` and no secret query values.
+
+    Apply it to every URL that is printed, logged or written to a manifest.
+
+    Example:
+        >>> redact_url("https://bob:hunter2@mirror.example/works?filter=x&api_key=abc")
+        'https://***@mirror.example/works?filter=x&api_key=***'
+    """
+    import re
+
+    s = re.sub(r"(?<=//)[^/@\s?#]+@", "***@", str(text))
+    names = "|".join(_SECRET_PARAMS)
+    return re.sub(r"(?i)([?&;](?:" + names + r")=)[^&;#\s]*", r"\1***", s)

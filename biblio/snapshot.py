@@ -35,9 +35,10 @@ from typing import Any, Callable, Iterator
 
 import polars as pl
 
-from biblio.errors import InputFileError
+from biblio.errors import InputFileError, RecordError, one_line, printable, show
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
+from biblio.records import record_problem
 from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, read_ndjson_bytes
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".gz", ".parquet")
@@ -81,12 +82,16 @@ def snapshot_files(paths: list[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise InputFileError(f"{p}: snapshot path does not exist; fix source.paths in the query file")
+            raise InputFileError(f"{printable(p, 200)} does not exist; fix the path (relative paths are relative to the query file)")
     return out
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the work records in one file; a malformed file raises a one-line InputFileError."""
+def read_records(path: Path, *, stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the work records in one file; a malformed file raises a one-line InputFileError.
+
+    JSON values that are not objects are skipped and counted in ``stats["not_objects"]``.
+    """
+    stats = stats if stats is not None else {}
     opener = gzip.open if path.name.endswith(".gz") else open
     name = path.name.removesuffix(".gz")
     try:
@@ -106,21 +111,77 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
                 rec = json.loads(line)
             except json.JSONDecodeError as e:
                 raise InputFileError(f"{path}: line {n}: not valid JSON ({e.msg}); fix or remove that line") from None
+            except (RecursionError, ValueError) as e:
+                raise InputFileError(f"{path}: line {n}: cannot be read ({_why(e)}); fix or remove that line") from None
             if isinstance(rec, dict):
                 yield rec
+            else:
+                stats["not_objects"] = stats.get("not_objects", 0) + 1
         return
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputFileError(f"{path}: not valid JSON at line {e.lineno} ({e.msg}); the file may be truncated") from None
-    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
-        yield from (r for r in doc["results"] if isinstance(r, dict))
-    elif isinstance(doc, list):
-        yield from (r for r in doc if isinstance(r, dict))
+    except (RecursionError, ValueError) as e:
+        raise InputFileError(f"{path}: cannot be read ({_why(e)}); fix the file") from None
+    items = doc["results"] if isinstance(doc, dict) and isinstance(doc.get("results"), list) else doc if isinstance(doc, list) else None
+    if items is not None:
+        for r in items:
+            if isinstance(r, dict):
+                yield r
+            else:
+                stats["not_objects"] = stats.get("not_objects", 0) + 1
     elif isinstance(doc, dict) and "id" in doc:
         yield doc
     else:
         raise InputFileError(f"{path}: not an OpenAlex works file (no 'results' list, array or work object)")
+
+
+def _why(e: BaseException) -> str:
+    return "nested too deeply" if isinstance(e, RecursionError) else printable(e, 120)
+
+
+_STRICT_FIX = "fix the record, or leave strict mode (--strict, [source] strict) off to skip and count bad records"
+
+
+class Skips:
+    """Malformed records and non-object JSON values skipped while reading, with a few examples."""
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self.records = 0
+        self.stats: dict[str, int] = {}
+        self.examples: list[str] = []
+
+    def ok(self, rec: Any, where: str) -> bool:
+        """True if ``rec`` is usable; else count it (or raise in strict mode)."""
+        problem = record_problem(rec)
+        if problem is None:
+            return True
+        rid = rec.get("id") if isinstance(rec, dict) else None
+        where = f"{where} ({show(rid, 40)})" if isinstance(rid, str) and rid else where
+        if self.strict:
+            raise RecordError(f"{where}: {problem}; {_STRICT_FIX}")
+        self.records += 1
+        if len(self.examples) < 3:
+            self.examples.append(f"{where}: {problem}")
+        return False
+
+    def add(self, records: int, not_objects: int, examples: list[str]) -> None:
+        self.records += records
+        self.stats["not_objects"] = self.stats.get("not_objects", 0) + not_objects
+        self.examples.extend(examples[: 3 - len(self.examples)])
+
+    def warnings(self, usable: int) -> list[str]:
+        out = []
+        if self.records:
+            out.append(f"{self.records} malformed records skipped (not the OpenAlex schema biblio reads), e.g. {'; '.join(self.examples)}; set [source] strict = true to stop instead")
+        n = self.stats.get("not_objects", 0)
+        if n:
+            out.append(f"{n} JSON values that are not objects (not work records) skipped")
+        if usable == 0 and (self.records or n):
+            out.append("no usable record was read from the snapshot files; check source.paths points at OpenAlex works files")
+        return [one_line(w, 600) for w in out]
 
 
 def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
@@ -130,7 +191,11 @@ def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
     A work found in several files keeps its newest copy (``updated_date`` partition, then the
     record's ``updated_date``).
     """
-    files = [f for f in snapshot_files(query.resolve_snapshot_paths()) if not f.name.endswith(".parquet")]
+    try:
+        files = [f for f in snapshot_files(query.resolve_snapshot_paths()) if not f.name.endswith(".parquet")]
+    except InputFileError as e:
+        raise InputFileError(f"{query.path}: source.paths: {e}") from None
+    skips = Skips(strict=query.strict)
     judge = None
     if query.judged_locally:  # Crossref entries, award prefixes, names, raw strings: biblio.evidence
         from biblio.evidence import WorkJudge
@@ -141,8 +206,8 @@ def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
     scanned = duplicates = 0
     newest_scanned = newest_matched = ""
     for f in files:
-        for rec in read_records(f):
-            if not str(rec.get("id") or "").strip():
+        for n, rec in enumerate(read_records(f, stats=skips.stats), start=1):
+            if not skips.ok(rec, f"{f}: record {n}"):
                 continue
             scanned += 1
             upd = str(rec.get("updated_date") or "")[:10]
@@ -175,6 +240,9 @@ def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
         n_synthetic=n_syn,
         cache_dir=None,
         notes=notes,
+        skipped_records=skips.records,
+        skipped_lines=skips.stats.get("not_objects", 0),
+        warnings=skips.warnings(scanned),
     )
 
 
@@ -262,11 +330,12 @@ class ScanSpec:
     date_to: str
     batch_size: int = 10_000
     judged: Query | None = None  # a query whose scope biblio.evidence decides, work by work
+    strict: bool = False  # stop at a malformed record instead of skipping and counting it
 
     @classmethod
     def from_query(cls, query: Query, *, batch_size: int = 10_000) -> "ScanSpec":
         judged = query if getattr(query, "judged_locally", False) else None
-        return cls(tuple(sorted(query.funder_ids)), tuple(query.country_codes), query.date_from.isoformat(), query.date_to.isoformat(), batch_size, judged)
+        return cls(tuple(sorted(query.funder_ids)), tuple(query.country_codes), query.date_from.isoformat(), query.date_to.isoformat(), batch_size, judged, bool(getattr(query, "strict", False)))
 
     def _tokens(self) -> tuple[re.Pattern[bytes], tuple[bytes, ...]]:
         # funder IDs by their digits (case-proof, still selective), common prefix factored out for speed
@@ -327,6 +396,9 @@ class PartitionResult:
     newest: str = ""
     batches: list[dict[str, pl.DataFrame]] = field(default_factory=list)
     seconds: float = 0.0
+    skipped_records: int = 0
+    skipped_lines: int = 0
+    examples: list[str] = field(default_factory=list)
 
 
 def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
@@ -360,7 +432,7 @@ def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
         raise InputFileError(f"{path}: cannot read ({e}); check the file is complete (re-download the partition)") from None
 
 
-def _check_block(path: Path, first: int, block: bytes) -> int:
+def _check_block(path: Path, first: int, block: bytes, spec: "ScanSpec | None" = None, res: "PartitionResult | None" = None) -> int:
     """Number of records in a block; a line that is not one JSON object raises a one-line error.
 
     Gzipped partitions are protected by gzip's CRC (a truncated or corrupt one fails in
@@ -379,9 +451,47 @@ def _check_block(path: Path, first: int, block: bytes) -> int:
         if not t:
             continue
         if not (t.startswith(b"{") and t.endswith(b"}")):
+            if _not_object(path, first + i, t, spec, res):
+                continue
             raise InputFileError(f"{path}: line {first + i}: not valid JSON (not one JSON object per line); fix or remove that line")
         n += 1
     return n
+
+
+def _not_object(path: Path, n: int, line: bytes, spec: "ScanSpec | None", res: "PartitionResult | None") -> bool:
+    """True (and counted) when ``line`` is valid JSON but not an object; strict mode raises."""
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    if isinstance(value, dict):
+        return False
+    if spec is not None and spec.strict:
+        raise RecordError(f"{path}: line {n}: a JSON {type(value).__name__}, not a work object; remove that line, or leave strict mode off to skip and count such lines")
+    if res is not None:
+        res.skipped_lines += 1
+    return True
+
+
+def _usable(path: Path, n: int, line: bytes, spec: "ScanSpec", res: "PartitionResult") -> bool:
+    """Check one candidate line against the schema biblio reads; count (or raise on) a bad record."""
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError):
+        return True  # the parser names the line
+    if not isinstance(rec, dict):
+        return not _not_object(path, n, line, spec, res if path.name.endswith(".gz") else None)
+    problem = record_problem(rec)
+    if problem is None:
+        return True
+    rid = rec.get("id")
+    where = f"{path}: line {n}" + (f" ({show(rid, 40)})" if isinstance(rid, str) and rid else "")
+    if spec.strict:
+        raise RecordError(f"{where}: {problem}; {_STRICT_FIX}")
+    res.skipped_records += 1
+    if len(res.examples) < 3:
+        res.examples.append(f"{where}: {problem}")
+    return False
 
 
 def _parse(path: Path, lines: list[bytes], numbers: list[int]) -> pl.DataFrame:
@@ -411,7 +521,9 @@ def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, byte
             rec = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return True  # let the parser name the line
-        return isinstance(rec, dict) and bool(str(rec.get("id") or "").strip()) and judge.matches(rec)
+        if record_problem(rec) is not None:
+            return True  # counted (or refused in strict mode) as a candidate
+        return judge.matches(rec)
 
     return lambda block: [(i, ln) for i, ln in enumerate(block.split(b"\n")) if ok(ln)]
 
@@ -423,8 +535,10 @@ def _jsonl_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Ite
     lines: list[bytes] = []
     numbers: list[int] = []
     for first, block in _blocks(path):
-        res.scanned += _check_block(path, first, block)
+        res.scanned += _check_block(path, first, block, spec, res)
         for i, ln in select(block):
+            if not _usable(path, first + i, ln, spec, res):
+                continue
             lines.append(ln)
             numbers.append(first + i)
         if len(lines) >= spec.batch_size:
@@ -436,7 +550,12 @@ def _jsonl_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Ite
 
 def _json_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Iterator[pl.DataFrame]:
     """A loose ``.json`` file (API page, array, one work): small, parsed whole."""
-    recs = [r for r in read_records(Path(part.path)) if str(r.get("id") or "").strip()]
+    stats: dict[str, int] = {}
+    skips = Skips(strict=spec.strict)
+    recs = [r for n, r in enumerate(read_records(Path(part.path), stats=stats), start=1) if skips.ok(r, f"{part.path}: record {n}")]
+    res.skipped_records += skips.records
+    res.skipped_lines += stats.get("not_objects", 0)
+    res.examples.extend(skips.examples[: 3 - len(res.examples)])
     res.scanned += len(recs)
     if spec.judged is not None:
         from biblio.evidence import WorkJudge
@@ -598,7 +717,11 @@ def scan_snapshot(
     from biblio.progress import Progress
 
     check_engine(engine)
-    parts = list_partitions(query.resolve_snapshot_paths())
+    try:
+        parts = list_partitions(query.resolve_snapshot_paths())
+    except InputFileError as e:
+        raise InputFileError(f"{query.path}: source.paths: {e}") from None
+    skips = Skips(strict=query.strict)
     spec = ScanSpec.from_query(query, batch_size=batch_size)
     wd = Path(work_dir)
     parts_dir = wd / "parts"
@@ -612,6 +735,7 @@ def scan_snapshot(
             write_batch(parts_dir, res.index, b, frames)
         scanned += res.scanned
         matched += res.matched
+        skips.add(res.skipped_records, res.skipped_lines, res.examples)
         newest = max(newest, res.newest)
         prog.advance(task, 1, info=f"{scanned:,} works scanned, {matched:,} kept")
     with prog.step("merge (newest copy wins)"):
@@ -626,4 +750,5 @@ def scan_snapshot(
     return FetchResult(
         source="snapshot", complete=True, meta_count=scanned, pages=len(parts), requests=0, data_date=newest,
         n_synthetic=int(n_syn), notes=notes, n_matched=kept, tables_dir=str(wd / "tables"),
+        skipped_records=skips.records, skipped_lines=skips.stats.get("not_objects", 0), warnings=skips.warnings(scanned),
     )

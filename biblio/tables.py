@@ -250,7 +250,7 @@ def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
 def raw_frame(records: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """In-memory records (dicts) → a :data:`RAW_SCHEMA` frame (the small-input path)."""
     lines = [json.dumps(r, ensure_ascii=False, default=str) for r in records if isinstance(r, dict)]
-    return read_ndjson_bytes("\n".join(lines).encode("utf-8"))
+    return read_ndjson_bytes("\n".join(lines).encode("utf-8", "replace"))  # a lone surrogate in a field biblio does not read
 
 
 def flatten(records: Iterable[dict[str, Any]], *, funder_table: FunderTable | None = None) -> WorksTables:

@@ -65,5 +65,6 @@ def test_bad_as_of_date(runner: CliRunner, tmp_path: Path) -> None:
     csv = tmp_path / "in.csv"
     csv.write_text("name\nBeihang University\n", encoding="utf-8")
     r = runner.invoke(main, ["screen", str(csv), "--out", str(tmp_path / "out.csv"), "--as-of", "2025-13-01"])
-    assert r.exit_code == 2
+    assert r.exit_code == 1  # usage errors follow the same convention as all input errors
     assert "not a date" in r.output
+    assert [ln for ln in r.output.splitlines() if ln.strip()] == [r.output.strip()]

@@ -22,10 +22,11 @@ import gzip
 import io
 import json
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
-from biblio.errors import InputFileError
+from biblio.errors import InputFileError, printable
 
 SOURCES = {
     "Entity List (EL) - Bureau of Industry and Security": "BIS_EL_CSL2022",
@@ -60,16 +61,21 @@ def read_bytes(source: str | Path) -> bytes:
             raise InputFileError(f"{s}: download failed ({type(e).__name__}); check the URL and the network, or pass a local file") from None
         return r.content
     p = Path(s)
-    if not p.exists():
-        raise InputFileError(f"{p}: file not found; pass the CSL CSV/JSON file or its URL")
-    data = p.read_bytes()
-    return gzip.decompress(data) if p.name.endswith(".gz") else data
+    if not p.is_file():
+        raise InputFileError(f"{printable(p, 200)}: file not found; pass the CSL CSV/JSON file or its URL")
+    try:
+        data = p.read_bytes()
+        return gzip.decompress(data) if p.name.endswith(".gz") else data
+    except OSError as e:
+        raise InputFileError(f"{printable(p, 200)}: cannot read ({e.strerror or printable(e, 80)}); check the file is complete and readable") from None
+    except (EOFError, zlib.error) as e:
+        raise InputFileError(f"{printable(p, 200)}: truncated or corrupt gzip ({printable(e, 80)}); download the file again") from None
 
 
 def _row(**kw: str) -> dict[str, str]:
     keys = ("source", "name", "alt_names", "addresses", "federal_register_notice", "start_date", "end_date",
             "programs", "license_requirement", "license_policy", "source_list_url")
-    return {k: kw.get(k) or "" for k in keys}
+    return {k: v if isinstance(v := kw.get(k), str) else "" for k in keys}  # null, objects, numbers → ""
 
 
 def _json_rows(doc: Any) -> list[dict[str, str]]:
@@ -115,7 +121,12 @@ def _records(source: str | Path) -> list[dict[str, str]]:
     except UnicodeDecodeError:
         raise InputFileError(f"{source}: not UTF-8; the CSL is published as UTF-8") from None
     if not text.lstrip().startswith(("{", "[")):
-        recs = list(csv.DictReader(io.StringIO(text)))
+        csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+        reader = csv.DictReader(io.StringIO(text.replace("\x00", ""), newline=""), restval="")
+        try:
+            recs = [_row(**{k: v for k, v in r.items() if isinstance(k, str)}) | {k: v for k, v in r.items() if isinstance(k, str) and isinstance(v, str)} for r in reader]
+        except csv.Error as e:
+            raise InputFileError(f"{source}: line {reader.line_num}: not readable as CSV ({printable(e, 120)}); download the file again") from None
         if recs and not {"source", "name", "addresses", "alt_names"} <= set(recs[0]):
             raise InputFileError(f"{source}: missing CSL columns (need source, name, addresses, alt_names); is this the consolidated.csv?")
         return recs
@@ -124,8 +135,8 @@ def _records(source: str | Path) -> list[dict[str, str]]:
         if isinstance(doc, dict) and "entries" in doc and "tables" in doc:
             return _projection_rows(doc)
         return _json_rows(doc)
-    except (json.JSONDecodeError, AttributeError, TypeError, KeyError, IndexError) as e:
-        raise InputFileError(f"{source}: not a CSL JSON document ({e}); pass the CSV instead") from None
+    except (ValueError, RecursionError, AttributeError, TypeError, KeyError, IndexError) as e:
+        raise InputFileError(f"{source}: not a CSL JSON document ({type(e).__name__}: {printable(e, 100)}); pass the CSV instead") from None
 
 
 def csl_rows(source: str | Path) -> list[dict[str, str]]:

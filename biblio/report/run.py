@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from biblio import __version__
-from biblio.errors import ReportError
+from biblio.errors import ReportError, printable
 from biblio.report.html import render_html
 from biblio.report.plots import all_figures, save_figures
 from biblio.report.tables import all_tables
@@ -35,11 +35,14 @@ def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.col(c).list.join("; ") for c, t in df.schema.items() if isinstance(t, pl.List))
 
 
-def write_frame(df: pl.DataFrame, stem: Path) -> None:
-    """Write ``stem.parquet`` and ``stem.csv`` (list columns joined for CSV)."""
+def write_frame(df: pl.DataFrame, stem: Path, *, raw_csv: bool = False) -> None:
+    """Write ``stem.parquet`` (raw values) and ``stem.csv`` (list columns joined; cells that a
+    spreadsheet would run as formulas get a leading ``'`` unless ``raw_csv``)."""
+    from biblio.safeio import write_csv
+
     stem.parent.mkdir(parents=True, exist_ok=True)
     df.write_parquet(stem.with_suffix(".parquet"))
-    _csv_safe(df).write_csv(stem.with_suffix(".csv"))
+    write_csv(_csv_safe(df), stem.with_suffix(".csv"), raw=raw_csv)
 
 
 def _counts(frames: dict[str, pl.DataFrame]) -> dict[str, int]:  # noqa: D103
@@ -86,6 +89,8 @@ def build_manifest(
             "notes": list(fetch_result.notes),
             "request_urls": list(fetch_result.request_urls),
             "cache_dir": fetch_result.cache_dir,
+            "skipped_records": int(getattr(fetch_result, "skipped_records", 0) or 0),
+            "skipped_lines": int(getattr(fetch_result, "skipped_lines", 0) or 0),
         },
         "list_editions": [
             {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
@@ -128,8 +133,9 @@ def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict
     resolved = ResolveResult(flags=frames["flags"], affiliations=frames["affiliations"])
     rt = all_tables(tables, resolved, award_records=frames.get("award_records"), window=_window(manifest))
     rdir = run_dir / "report"
+    raw_csv = manifest.get("csv_cells") == "raw"
     for name, df in rt.items():
-        write_frame(df, rdir / name)
+        write_frame(df, rdir / name, raw_csv=raw_csv)
     summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=_footer(manifest))
     write_workbook(rdir / "report.xlsx", tables=rt, summary=summary)
     images = save_figures(all_figures(rt, footer=_footer(manifest)), rdir / "plots")
@@ -148,65 +154,153 @@ def write_run(
     settings: dict[str, Any] | None = None,
     lists: Any = None,
     award_records: pl.DataFrame | None = None,
+    raw_csv: bool = False,
+    warnings: list[str] | None = None,
+    extra: Any = None,
 ) -> Path:
     """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json.
 
     ``award_records`` (:data:`biblio.report.money.AWARD_RECORD_SCHEMA`) is stored as the
     optional stage table ``award_records`` when given.
+    Everything is written into ``<run_dir>.tmp-…`` and renamed into place at the end, so the
+    run folder appears whole or not at all. CSV cells are neutralised unless ``raw_csv``.
+    ``extra`` (optional) is called with the temporary folder to add files before the swap.
     """
     from biblio.lists import load_lists
+    from biblio.safeio import atomic_dir, check_output_dir, write_text
 
     rd = Path(run_dir)
-    rd.mkdir(parents=True, exist_ok=False)
+    if rd.exists():
+        raise ReportError(f"{rd}: run directory already exists; pass a different --run-id or remove it")
+    check_output_dir(rd.parent)
     frames = {**tables.frames(), "flags": resolved.flags, "affiliations": resolved.affiliations}
     if award_records is None:
         award_records = getattr(fetch_result, "award_records", None)
-    for name in STAGE_TABLES:
-        write_frame(frames[name], rd / "tables" / name)
     if award_records is not None:
         frames["award_records"] = award_records
-        write_frame(award_records, rd / "tables" / "award_records")
     editions = (lists or load_lists()).editions
     manifest = build_manifest(run_dir=rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions)
-    _write_report(rd, frames, manifest, editions)
-    (rd / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
-    (rd.parent / "LATEST").write_text(rd.name + "\n", encoding="utf-8")
+    manifest["csv_cells"] = "raw" if raw_csv else "neutralised"
+    manifest["warnings"] = list(warnings or [])
+    with atomic_dir(rd) as tmp:
+        for name in STAGE_TABLES:
+            write_frame(frames[name], tmp / "tables" / name, raw_csv=raw_csv)
+        if award_records is not None:
+            write_frame(award_records, tmp / "tables" / "award_records", raw_csv=raw_csv)
+        _write_report(tmp, frames, manifest, editions)
+        if extra is not None:
+            extra(tmp)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(rd.name + "\n", rd.parent / "LATEST")
     return rd
+
+
+#: Manifest keys the report needs, with their JSON types.
+MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
+    "run_id": str,
+    "created_at": str,
+    "biblio_version": str,
+    "data_source": str,
+    "data_date": (str, type(None)),
+    "counts": dict,
+    "query": dict,
+}
+QUERY_KEYS: dict[str, type | tuple[type, ...]] = {"name": str, "lists": list, "date_from": str, "date_to": str, "funder_ids": list, "agencies": list, "scope": str}
+
+
+def _check_manifest(manifest: Any, mpath: Path) -> dict[str, Any]:
+    fix = "re-run `biblio run` or restore the file"
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{mpath}: must be a JSON object, got {type(manifest).__name__}; {fix}")
+    for keys, obj, where in ((MANIFEST_KEYS, manifest, ""), (QUERY_KEYS, manifest.get("query"), "query.")):
+        for k, t in keys.items():
+            if not isinstance(obj.get(k), t):
+                got = "missing" if k not in obj else f"a {type(obj[k]).__name__}"
+                raise ReportError(f"{mpath}: field {where}{k} is {got}; {fix}")
+    if not isinstance(manifest["counts"].get("works"), int):
+        raise ReportError(f"{mpath}: field counts.works must be an integer; {fix}")
+    return manifest
+
+
+def _expected_schemas() -> dict[str, pl.Schema]:
+    from biblio.resolve import AFFILIATION_SCHEMA, FLAG_SCHEMA
+    from biblio.tables import SCHEMAS
+
+    return {**SCHEMAS, "flags": FLAG_SCHEMA, "affiliations": AFFILIATION_SCHEMA}
 
 
 def _read_run(run_dir: str | Path) -> tuple[Path, dict[str, pl.DataFrame], dict[str, Any]]:
     rd = Path(run_dir)
     if not rd.is_dir():
-        raise ReportError(f"{rd}: not a run directory; pass a folder like outputs/<query>/<run id>")
+        raise ReportError(f"{printable(rd, 200)}: not a run directory; pass a folder like outputs/<query>/<run id>")
     mpath = rd / "manifest.json"
-    if not mpath.exists():
+    if not mpath.is_file():
         raise ReportError(f"{mpath}: missing; this folder was not written by `biblio run`")
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise ReportError(f"{mpath}: not valid JSON ({e.msg}); re-run `biblio run`") from None
+        manifest = _check_manifest(json.loads(mpath.read_text(encoding="utf-8")), mpath)
+    except UnicodeDecodeError as e:
+        raise ReportError(f"{mpath}: not UTF-8 (byte {e.start}); re-run `biblio run`") from None
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ReportError(f"{mpath}: not valid JSON ({getattr(e, 'msg', 'nested too deeply')}); re-run `biblio run`") from None
+    except OSError as e:
+        raise ReportError(f"{mpath}: cannot read ({e.strerror}); check the permissions") from None
     frames = {}
+    expected = _expected_schemas()
     for name in STAGE_TABLES:
         p = rd / "tables" / f"{name}.parquet"
-        if not p.exists():
+        if not p.is_file():
             raise ReportError(f"{p}: stored table missing; re-run `biblio run` for this query")
         try:
             frames[name] = pl.read_parquet(p)
         except Exception as e:  # noqa: BLE001 - several polars/arrow error types
             raise ReportError(f"{p}: unreadable Parquet ({type(e).__name__}); re-run `biblio run`") from None
+        want = expected.get(name)
+        if want is not None and frames[name].schema != want:
+            diffcols = sorted(set(want) ^ set(frames[name].schema))
+            hint = f" (columns differ: {', '.join(diffcols[:4])})" if diffcols else " (column types differ)"
+            raise ReportError(f"{p}: not the {name} table biblio writes{hint}; re-run `biblio run`")
     extra = rd / "tables" / "award_records.parquet"
     if extra.exists():
-        frames["award_records"] = pl.read_parquet(extra)
+        try:
+            frames["award_records"] = pl.read_parquet(extra)
+        except Exception as e:  # noqa: BLE001 - several polars/arrow error types
+            raise ReportError(f"{extra}: unreadable Parquet ({type(e).__name__}); re-run `biblio run`") from None
     return rd, frames, manifest
 
 
 def rebuild(run_dir: str | Path) -> Path:
-    """Rebuild a run's report tables, XLSX, plots and report.html from its stored tables."""
+    """Rebuild a run's report tables, XLSX, plots and report.html from its stored tables.
+
+    The new report is built in a temporary copy of the run folder and swapped in whole; if
+    anything fails, the run folder is left exactly as it was.
+    """
+    import shutil
+
     from biblio.lists import load_lists
+    from biblio.safeio import atomic_dir
 
     rd, frames, manifest = _read_run(run_dir)
-    _write_report(rd, frames, manifest, load_lists().editions)
+    editions = load_lists().editions
+    with atomic_dir(rd, replace=True) as tmp:
+        for item in rd.iterdir():
+            if item.name in ("report", "report.html"):
+                continue
+            if item.is_dir():
+                shutil.copytree(item, tmp / item.name, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(str(item), str(tmp / item.name))
+        _write_report(tmp, frames, manifest, editions)
     return rd
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    import os
+    import shutil
+
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def latest_run(output_dir: str | Path, query_name: str) -> Path:

@@ -1,0 +1,178 @@
+"""Check raw OpenAlex work records against the part of the schema biblio reads.
+
+Snapshot files come from anywhere; a record with a wrong JSON type (``"authorships": [1.5]``,
+``"publication_date": -1``, ``"type": ["article"]``) or a lone surrogate in a string would
+otherwise crash filtering or flattening. :func:`record_problem` names the first problem;
+:func:`drop_invalid` skips and counts bad records, or raises in strict mode.
+
+Example:
+    >>> record_problem({"id": "https://openalex.org/W1", "authorships": [1.5]})
+    'authorships[0]: expected an object, got float'
+    >>> record_problem({"id": "W1", "publication_date": "2024-01-02"}) is None
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from biblio.errors import RecordError, show
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_OPT_STR = (str, type(None))
+
+# field -> expected type(s); nested objects are described by the tables below.
+_WORK_STR = ("id", "doi", "title", "display_name", "type", "updated_date")
+_AUTHORSHIP_STR = ("author_position", "raw_author_name")
+_AUTHOR_STR = ("id", "display_name", "orcid")
+_INST_STR = ("id", "ror", "display_name", "country_code", "type")
+_FUNDER_STR = ("id", "display_name", "ror")
+_AWARD_STR = ("id", "funder_id", "funder_award_id", "funder_display_name", "doi")
+_GRANT_STR = ("funder", "award_id", "funder_display_name")
+
+
+def _tname(v: Any) -> str:
+    return "null" if v is None else {"str": "string", "dict": "object", "list": "array", "bool": "boolean"}.get(type(v).__name__, type(v).__name__)
+
+
+def _str_fields(obj: dict[str, Any], names: Iterable[str], where: str) -> str | None:
+    for k in names:
+        v = obj.get(k)
+        if v is None:
+            continue
+        if not isinstance(v, str):
+            return f"{where}{k}: expected a string, got {_tname(v)}"
+        if _SURROGATE.search(v):
+            return f"{where}{k}: contains a lone surrogate (invalid Unicode)"
+    return None
+
+
+def _objects(v: Any, where: str) -> tuple[list[dict[str, Any]], str | None]:
+    """``v`` as a list of objects (null → []), or the problem."""
+    if v is None:
+        return [], None
+    if not isinstance(v, list):
+        return [], f"{where}: expected an array, got {_tname(v)}"
+    for i, x in enumerate(v):
+        if not isinstance(x, dict):
+            return [], f"{where}[{i}]: expected an object, got {_tname(x)}"
+    return v, None
+
+
+def _strings(v: Any, where: str) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        return f"{where}: expected an array, got {_tname(v)}"
+    for i, x in enumerate(v):
+        if x is not None and not isinstance(x, str):
+            return f"{where}[{i}]: expected a string, got {_tname(x)}"
+        if isinstance(x, str) and _SURROGATE.search(x):
+            return f"{where}[{i}]: contains a lone surrogate (invalid Unicode)"
+    return None
+
+
+def _obj(v: Any, where: str) -> tuple[dict[str, Any], str | None]:
+    if v is None:
+        return {}, None
+    if not isinstance(v, dict):
+        return {}, f"{where}: expected an object, got {_tname(v)}"
+    return v, None
+
+
+def _authorship(a: dict[str, Any], where: str) -> str | None:
+    author, p = _obj(a.get("author"), where + "author")
+    p = p or _str_fields(a, _AUTHORSHIP_STR, where) or _str_fields(author, _AUTHOR_STR, where + "author.")
+    if p:
+        return p
+    if a.get("is_corresponding") is not None and not isinstance(a["is_corresponding"], bool):
+        return f"{where}is_corresponding: expected true/false, got {_tname(a['is_corresponding'])}"
+    p = _strings(a.get("raw_affiliation_strings"), where + "raw_affiliation_strings") or _strings(a.get("countries"), where + "countries")
+    if p:
+        return p
+    insts, p = _objects(a.get("institutions"), where + "institutions")
+    if p:
+        return p
+    for j, inst in enumerate(insts):
+        p = _str_fields(inst, _INST_STR, f"{where}institutions[{j}].") or _strings(inst.get("lineage"), f"{where}institutions[{j}].lineage")
+        if p:
+            return p
+    affs, p = _objects(a.get("affiliations"), where + "affiliations")
+    if p:
+        return p
+    for j, af in enumerate(affs):
+        p = _str_fields(af, ("raw_affiliation_string",), f"{where}affiliations[{j}].") or _strings(af.get("institution_ids"), f"{where}affiliations[{j}].institution_ids")
+        if p:
+            return p
+    return None
+
+
+def record_problem(rec: Any) -> str | None:
+    """The first way ``rec`` departs from the schema biblio reads, or None if it is usable."""
+    if not isinstance(rec, dict):
+        return f"expected a JSON object, got {_tname(rec)}"
+    if not isinstance(rec.get("id"), str) or not rec["id"].strip():
+        return "id: missing or not a string"
+    p = _str_fields(rec, _WORK_STR, "")
+    if p:
+        return p
+    pd = rec.get("publication_date")
+    if pd is not None and (not isinstance(pd, str) or not _DATE.match(pd) or _SURROGATE.search(pd)):
+        return f"publication_date: expected YYYY-MM-DD, got {show(pd, 40)}"
+    for k in ("publication_year", "cited_by_count"):
+        v = rec.get(k)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not -(2**62) < v < 2**62):
+            return f"{k}: expected an integer, got {_tname(v)}"
+    pt, p = _obj(rec.get("primary_topic"), "primary_topic")
+    p = p or _str_fields(pt, ("display_name",), "primary_topic.")
+    for k in ("subfield", "field", "domain"):
+        sub, p2 = _obj(pt.get(k), f"primary_topic.{k}")
+        p = p or p2 or _str_fields(sub, ("display_name",), f"primary_topic.{k}.")
+    if p:
+        return p
+    for k in ("topics", "keywords"):
+        items, p = _objects(rec.get(k), k)
+        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, ("display_name",), f"{k}[{i}]."))), None)
+        if p:
+            return p
+    for k, names in (("funders", _FUNDER_STR), ("awards", _AWARD_STR), ("grants", _GRANT_STR)):
+        items, p = _objects(rec.get(k), k)
+        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, names, f"{k}[{i}]."))), None)
+        if p:
+            return p
+    auths, p = _objects(rec.get("authorships"), "authorships")
+    if p:
+        return p
+    for i, a in enumerate(auths):
+        p = _authorship(a, f"authorships[{i}].")
+        if p:
+            return p
+    return None
+
+
+def drop_invalid(records: Iterable[Any], *, strict: bool = False, source: str = "input") -> tuple[list[dict[str, Any]], int, list[str]]:
+    """Keep the usable records; return (kept, number skipped, up to 3 example problems).
+
+    In ``strict`` mode the first bad record raises :class:`~biblio.errors.RecordError`.
+    """
+    kept: list[dict[str, Any]] = []
+    skipped = 0
+    examples: list[str] = []
+    for n, rec in enumerate(records, start=1):
+        p = record_problem(rec)
+        if p is None:
+            kept.append(rec)
+            continue
+        if strict:
+            raise RecordError(f"{source}: record {n}{_rid(rec)}: {p}; fix the record, or drop strict mode to skip and count bad records")
+        skipped += 1
+        if len(examples) < 3:
+            examples.append(f"record {n}{_rid(rec)}: {p}")
+    return kept, skipped, examples
+
+
+def _rid(rec: Any) -> str:
+    rid = rec.get("id") if isinstance(rec, dict) else None
+    return f" ({show(rid, 40)})" if isinstance(rid, str) and rid else ""
