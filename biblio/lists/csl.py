@@ -124,10 +124,11 @@ def _records(source: str | Path) -> list[dict[str, str]]:
         csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
         reader = csv.DictReader(io.StringIO(text.replace("\x00", ""), newline=""), restval="")
         try:
+            fields = reader.fieldnames or []
             recs = [_row(**{k: v for k, v in r.items() if isinstance(k, str)}) | {k: v for k, v in r.items() if isinstance(k, str) and isinstance(v, str)} for r in reader]
         except csv.Error as e:
             raise InputFileError(f"{source}: line {reader.line_num}: not readable as CSV ({printable(e, 120)}); download the file again") from None
-        if recs and not {"source", "name", "addresses", "alt_names"} <= set(recs[0]):
+        if recs and not {"source", "name", "addresses", "alt_names"} <= set(fields):
             raise InputFileError(f"{source}: missing CSL columns (need source, name, addresses, alt_names); is this the consolidated.csv?")
         return recs
     try:
