@@ -231,19 +231,7 @@ def _expected_schemas() -> dict[str, pl.Schema]:
 
 def _read_run(run_dir: str | Path) -> tuple[Path, dict[str, pl.DataFrame], dict[str, Any]]:
     rd = Path(run_dir)
-    if not rd.is_dir():
-        raise ReportError(f"{printable(rd, 200)}: not a run directory; pass a folder like outputs/<query>/<run id>")
-    mpath = rd / "manifest.json"
-    if not mpath.is_file():
-        raise ReportError(f"{mpath}: missing; this folder was not written by `biblio run`")
-    try:
-        manifest = _check_manifest(json.loads(mpath.read_text(encoding="utf-8")), mpath)
-    except UnicodeDecodeError as e:
-        raise ReportError(f"{mpath}: not UTF-8 (byte {e.start}); re-run `biblio run`") from None
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise ReportError(f"{mpath}: not valid JSON ({getattr(e, 'msg', 'nested too deeply')}); re-run `biblio run`") from None
-    except OSError as e:
-        raise ReportError(f"{mpath}: cannot read ({e.strerror}); check the permissions") from None
+    manifest = _read_manifest(rd)
     frames = {}
     expected = _expected_schemas()
     for name in STAGE_TABLES:
@@ -373,13 +361,20 @@ def query_differences(run_a: str | Path, run_b: str | Path) -> list[str]:
 
 
 def _read_manifest(rd: Path) -> dict[str, Any]:
+    """A run folder's manifest, checked: UTF-8 JSON, an object with the keys the report needs."""
+    if not rd.is_dir():
+        raise ReportError(f"{printable(rd, 200)}: not a run directory; pass a folder like outputs/<query>/<run id>")
     mpath = rd / "manifest.json"
-    if not mpath.exists():
+    if not mpath.is_file():
         raise ReportError(f"{mpath}: missing; this folder was not written by `biblio run`")
     try:
-        return json.loads(mpath.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise ReportError(f"{mpath}: not valid JSON ({e.msg}); re-run `biblio run`") from None
+        return _check_manifest(json.loads(mpath.read_text(encoding="utf-8")), mpath)
+    except UnicodeDecodeError as e:
+        raise ReportError(f"{mpath}: not UTF-8 (byte {e.start}); re-run `biblio run`") from None
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ReportError(f"{mpath}: not valid JSON ({getattr(e, 'msg', 'nested too deeply')}); re-run `biblio run`") from None
+    except OSError as e:
+        raise ReportError(f"{mpath}: cannot read ({e.strerror}); check the permissions") from None
 
 
 def award_lookup(run_dir: str | Path, number: str) -> pl.DataFrame:
