@@ -33,7 +33,7 @@ from biblio.settings import Settings
 SCHEMA = {
     "row": pl.Int32, "doi": pl.Utf8, "found": pl.Boolean, "reason": pl.Utf8, "reasons": pl.Utf8,
     "work_id": pl.Utf8, "title": pl.Utf8, "publication_date": pl.Utf8, "list_date": pl.Utf8,
-    "in_window": pl.Boolean, "funder_metadata": pl.Boolean, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8,
+    "in_window": pl.Boolean, "funder_metadata": pl.Boolean, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8, "agencies": pl.Utf8,
     "prc_via": pl.Utf8, "prc_evidence": pl.Utf8, "note": pl.Utf8,
 }
 
@@ -168,7 +168,7 @@ def write_coverage(result: CoverageResult, out_csv: str | Path) -> Path:
 
 
 EVIDENCE_SCHEMA = {
-    "work_id": pl.Utf8, "doi": pl.Utf8, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8,
+    "work_id": pl.Utf8, "doi": pl.Utf8, "dod_via": pl.Utf8, "dod_evidence": pl.Utf8, "agencies": pl.Utf8,
     "prc_via": pl.Utf8, "prc_evidence": pl.Utf8, "is_synthetic": pl.Boolean,
 }
 
@@ -186,7 +186,7 @@ def evidence_table(query: Query, records: Iterable[dict[str, Any]]) -> pl.DataFr
     rows = []
     for r in records:
         ex = judge.explain(r)
-        rows.append({k: ex[k] for k in ("work_id", "doi", "dod_via", "dod_evidence", "prc_via", "prc_evidence")} | {"is_synthetic": is_synthetic_record(r)})
+        rows.append({k: ex[k] for k in ("work_id", "doi", "dod_via", "dod_evidence", "agencies", "prc_via", "prc_evidence")} | {"is_synthetic": is_synthetic_record(r)})
     return pl.DataFrame(rows, schema=EVIDENCE_SCHEMA).unique("work_id", keep="first", maintain_order=True)
 
 

@@ -70,6 +70,7 @@ class DodRules:
     prefixes: tuple[tuple[str, str], ...]
     names: tuple[tuple[re.Pattern[str], str], ...]
     kinds: tuple[str, ...] = ("openalex",)
+    openalex_agency: Mapping[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +109,12 @@ def dod_rules(*, funder_ids: Iterable[str] = (), kinds: Iterable[str] = ("openal
         (True, True)
     """
     oa = {short_id(f) for f in funder_ids} | {r["openalex_funder_id"] for r in _crossref_rows() if r["openalex_funder_id"]}
+    from biblio.funders import load_funder_table
+
+    agency = {r["openalex_funder_id"]: r["agency"] for r in _crossref_rows() if r["openalex_funder_id"]}
+    agency |= {fid: row.short for fid, row in load_funder_table().by_id.items()}
     return DodRules(
+        openalex_agency=agency,
         openalex_ids=frozenset(oa),
         crossref_ids=dod_crossref_ids(),
         prefixes=_prefix_rows(),
@@ -174,9 +180,13 @@ def dod_evidence(work: Mapping[str, Any] | None, entries: list[dict[str, str]], 
     names, awards = _openalex_funding(work or {})
     out: list[str] = []
     if "openalex" in rules.kinds:
-        out += [f"openalex: {fid} {n}".strip() for fid, n in dict(names).items() if fid in rules.openalex_ids]
+        out += [f"openalex: {fid} {n} ({rules.openalex_agency.get(fid, 'DoD')})" for fid, n in dict(names).items() if fid in rules.openalex_ids]
     if "crossref" in rules.kinds:
-        out += [f"crossref: {e['funder_doi']} {e['funder_name']}".strip() for e in entries if short_id(e.get("funder_doi")) in rules.crossref_ids]
+        out += [
+            f"crossref: {e['funder_doi']} {e['funder_name']} ({rules.crossref_ids[short_id(e['funder_doi'])]})"
+            for e in entries
+            if short_id(e.get("funder_doi")) in rules.crossref_ids
+        ]
     if "award" in rules.kinds:
         crossref_awards = [a.strip() for e in entries for a in (e.get("awards") or "").split(" | ") if a.strip()]
         for a in dict.fromkeys(awards + crossref_awards):
@@ -189,6 +199,18 @@ def dod_evidence(work: Mapping[str, Any] | None, entries: list[dict[str, str]], 
             if ag:
                 out.append(f"name: {n} ({ag})")
     return list(dict.fromkeys(out))
+
+
+def evidence_agencies(lines: Iterable[str]) -> list[str]:
+    """The DoD agencies named by evidence lines (their trailing ``(AGENCY)``), specific before 'DoD'.
+
+    Example:
+        >>> evidence_agencies(["openalex: F4320306078 U.S. Department of Defense (DoD)", "award: FA9550-21-1-0001 (AFOSR)"])
+        ['AFOSR']
+    """
+    found = [m.group(1) for m in (re.search(r"\(([^()]+)\)$", ln) for ln in lines) if m]
+    specific = [a for a in dict.fromkeys(found) if a != "DoD"]
+    return sorted(specific) or (["DoD"] if "DoD" in found else [])
 
 
 def prc_evidence_lines(work: Mapping[str, Any] | None, printed: list[str], codes: tuple[str, ...], *, raw_strings: bool) -> list[tuple[str, str]]:
@@ -276,6 +298,7 @@ class WorkJudge:
             "funder_metadata": has_meta,
             "dod_via": ";".join(dict.fromkeys(e.split(":", 1)[0] for e in dod)) or None,
             "dod_evidence": " | ".join(dod) or None,
+            "agencies": ";".join(evidence_agencies(dod)) or None,
             "prc_via": prc[0][0] if prc else None,
             "prc_evidence": " | ".join(list(dict.fromkeys(e for _, e in prc))[:3]) or None,
         }

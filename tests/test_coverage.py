@@ -183,3 +183,11 @@ def test_date_note_explains_window_misses() -> None:
     note = date_note({"in_window": False, "publication_date": "2023-01-01"}, "7/12/2023", q)
     assert note is not None and "year only" in note and "inside the window" in note
     assert date_note({"in_window": True, "publication_date": "2024-01-01"}, "2024", q) is None
+
+
+def test_agencies_from_every_kind_of_evidence(synthetic: Path) -> None:
+    t = coverage(load_query(synthetic / "q.toml"), synthetic / "list.csv").table.sort("row")
+    assert t["agencies"][0] == "ONR"          # OpenAlex funder ID
+    assert t["agencies"][1] == "ONR"          # Crossref funder DOI and name
+    assert t["agencies"][6] == "AFOSR"        # award prefix alone
+    assert name_agency("U.S. Army Corps of Engineers", dod_rules()) == "US Army"
