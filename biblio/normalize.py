@@ -50,7 +50,7 @@ ABBREVIATIONS: dict[str, str] = {
     "polytech": "polytechnical",
     "coll": "college",
     "ctr": "center",
-    "cent": "center",
+    "cent": "central",
     "centre": "center",
     "res": "research",
     "dept": "department",

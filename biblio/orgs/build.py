@@ -48,7 +48,7 @@ _ZH_PAREN = re.compile(r"^(.*?)\s*[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*
 _SUBORD = re.compile(r"^(.*?)\.*\s+(?:Subordinate Institution\s*-|Affiliated Entity:)\s*(.+)$")
 _SUBORD_OF = re.compile(r"^(.*?)\s*\(a subordinate institute of ([^)]+)\)\s*$", re.I)
 UNIVERSITY_WORDS = ("university", "college", "大学", "学院")
-COMPANY_WORDS = frozenset("co ltd limited inc corp corporation company group holdings technologies llc plc".split())
+COMPANY_WORDS = frozenset("co ltd limited inc corp corporation company group holdings technologies technology llc plc".split())
 
 
 class Node:
@@ -144,7 +144,8 @@ def list_nodes() -> list[Node]:
             n.add_name(a, "weak_alias", src)
         n.add_name(e["name_zh"], "zh_hans", src)
         n.rors.update(e["ror_ids"] or [])
-        n.links.append((lk, ek, "all", src))
+        if lk != "sastind" or (e["category"] or "") == "Civilian":  # SASTIND: supervised civilian universities only
+            n.links.append((lk, ek, "all", src))
         if e["parent_key"]:
             n.parents.append((f"{lk}:{e['parent_key']}", "subsidiary_of", f"{src} parent_key"))
         if sub:
@@ -296,6 +297,20 @@ _KIND_RANK = {k: i for i, k in enumerate(("canonical", "former", "strong_alias",
 _CN = ("CN", "HK", "MO")
 
 
+def union_keys(name: str) -> list[str]:
+    """Keys under which two records' names mean the same body: the key itself, without a
+    trailing "China" ("Renmin University" / "Renmin University of China"), and both orders of
+    a two-part name ("Shenyang Institute of Automation, Chinese Academy of Sciences")."""
+    k = name_key(name)
+    out = [k]
+    if k.endswith(" china") and len(k.split()) > 2:
+        out.append(k[: -len(" china")])
+    parts = [p for p in re.split(r"\s*,\s*|\s+-\s+", name) if p.strip()]
+    if len(parts) == 2:
+        out.append(name_key(f"{parts[1]} {parts[0]}"))
+    return list(dict.fromkeys(x for x in out if x))
+
+
 def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
     """Merge records that are the same body (shared nid or ROR; same canonical names)."""
     by_nid: dict[str, str] = {}
@@ -308,17 +323,18 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
     for n in nodes:
         if n.nid.startswith("ror:") and (n.country in _CN or not n.country):
             for name, kind, _, _ in n.names:
-                if kind in DECIDING:
-                    ror_cn[name_key(name)].add(n.nid)
+                if kind in ("canonical", "zh_hans", "zh_hant"):
+                    for k in union_keys(name):
+                        ror_cn[k].add(n.nid)
     canon: dict[str, str] = {}
     for n in nodes:
-        if n.nid.startswith("ror:") or n.nid.startswith("hipo:") or "#" in n.nid:
+        if n.nid.startswith(("ror:", "hipo:")):
             continue
-        k = name_key(n.canonical)
-        hits = ror_cn.get(k, set())
+        ks = union_keys(n.canonical)
+        hits = {h for k in ks for h in ror_cn.get(k, set())}
         if len(hits) == 1:
             uf.union(n.nid, next(iter(hits)))
-        uf.union(n.nid, canon.setdefault(k, n.nid))
+        uf.union(n.nid, canon.setdefault(ks[0], n.nid))
     for n in nodes:
         for lk, ek, scope, _ in n.links:
             if scope == "all" and f"{lk}:{ek}" != n.nid:
@@ -327,29 +343,45 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
 
 def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
     """A list's strong alias equal to the canonical name of one other listed body merges the
-    two (lists print one body under several names); an alias that names an unlisted body, or
-    several bodies, is scoped to that list entry only ("this_list_only")."""
-    owner: dict[str, set[str]] = defaultdict(set)
-    listed: set[str] = set()
-    for n in nodes:
-        if n.links:
-            listed.add(uf.find(n.nid))
-        for name, kind, _, _ in n.names:
-            if kind in ("canonical", "zh_hans", "zh_hant") or (kind == "strong_alias" and n.nid.startswith("ror:")):
-                owner[name_key(name)].add(uf.find(n.nid))
-    scoped: set[tuple[str, str]] = set()
-    for n in nodes:
-        if not n.links:
-            continue
-        for name, kind, _, _ in n.names:
-            if kind != "strong_alias":
+    two (lists print one body under several names), unless one list prints both as separate
+    entries (ASPI prints "Peac Institute" under CAEP; the Entity List has CAEP and Peac apart).
+    Companies with the same brand merge. An alias that names an unlisted body, or several
+    bodies, is scoped to that list entry only ("this_list_only"). Run to a fixpoint."""
+    for final in (False, False, True):
+        owner: dict[str, set[str]] = defaultdict(set)
+        listed: set[str] = set()
+        lists_of: dict[str, set[str]] = defaultdict(set)
+        company: set[str] = set()
+        for n in nodes:
+            root = uf.find(n.nid)
+            if n.links:
+                listed.add(root)
+            if n.kind == "company":
+                company.add(root)
+            lists_of[root] |= {lk for lk, _, scope, _ in n.links if scope == "all"}
+            for name, kind, _, src in n.names:
+                if kind in ("canonical", "zh_hans", "zh_hant") or (kind == "strong_alias" and (n.nid.startswith("ror:") or "(brand:" in src)):
+                    owner[name_key(name)].add(root)
+        scoped: set[tuple[str, str]] = set()
+        for n in nodes:
+            if not n.links:
                 continue
-            k = name_key(name)
-            others = owner.get(k, set()) - {uf.find(n.nid)}
-            if len(others) == 1 and next(iter(others)) in listed:
-                uf.union(n.nid, next(iter(others)))
-            elif others:
-                scoped.add((n.nid, k))
+            own = {name_key(nm) for nm, kind, _, _ in n.names if kind in ("canonical", "zh_hans", "zh_hant")}
+            for name, kind, _, _ in n.names:
+                k = name_key(name)
+                if kind != "strong_alias" or k in own:
+                    continue
+                me = uf.find(n.nid)
+                others = owner.get(k, set()) - {me}
+                o = next(iter(others)) if len(others) == 1 else None
+                if others and me in company and others <= company and len(k.replace(" ", "")) >= 4:
+                    for x in sorted(others):  # one brand, one corporate group
+                        uf.union(n.nid, x)
+                elif o is not None and o in listed and not (lists_of[me] & lists_of[o]):
+                    uf.union(n.nid, o)
+                    lists_of[uf.find(n.nid)] = lists_of[me] | lists_of[o]
+                elif others and final:
+                    scoped.add((n.nid, k))
     return scoped
 
 
@@ -402,12 +434,13 @@ def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None) -> tuple
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
 
 
-def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[str, str, int]], set[tuple[str, str]]]:
-    """Merge names that read as the same numbered unit of the same group; drop names whose
-    number contradicts their record's own canonical name ("CETC Research Institute 39" on CETC 38)."""
+def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[str, str, int]], dict[tuple[str, str], tuple[str, str, int]]]:
+    """Merge names that read as the same numbered unit of the same group. A name whose number
+    contradicts its record's own canonical name ("CETC Research Institute 39" printed on the
+    CETC 38 entry) is kept for that list entry only."""
     idx = _name_index(uf, nodes, DECIDING + ("abbreviation",))
     num_of: dict[str, tuple[str, str, int]] = {}
-    drop: set[tuple[str, str]] = set()
+    drop: dict[tuple[str, str], tuple[str, str, int]] = {}
     for n in nodes:
         if n.country not in ("", *_CN):
             continue
@@ -419,7 +452,7 @@ def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[
             base = next(iter(alias_keys))  # one numbered alias: "CETC 10th Research Institute"
         for k, got in parsed.items():
             if got and got != base:
-                drop.add((n.nid, k))
+                drop[(n.nid, k)] = got
         if base:
             num_of[n.nid] = base
     first: dict[tuple[str, str, int], str] = {}
@@ -450,7 +483,8 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     """All output rows (deterministic): orgs, names, edges, links and places."""
     nodes = list_nodes() + ror_nodes() + curated_nodes()
     nodes += hipo_nodes({(n.country, name_key(nm)) for n in nodes for nm, *_ in n.names})
-    places = {r[0] for r in place_rows()}
+    place_list = place_rows(nodes)
+    places = {r[0] for r in place_list}
     vocab = common_vocabulary(nodes)
     for n in nodes:
         if n.links or (":" not in n.nid and n.kind == "company"):
@@ -458,7 +492,9 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     uf = UnionFind()
     _identity_unions(uf, nodes)
     scoped = _alias_unions(uf, nodes)
-    num_of, drop = _numbered_unions(uf, nodes)
+    num_of, conflicts = _numbered_unions(uf, nodes)
+    scoped |= set(conflicts)
+    drop: set[tuple[str, str]] = set()
     clusters: dict[str, list[Node]] = defaultdict(list)
     for n in nodes:
         clusters[uf.find(n.nid)].append(n)
@@ -494,8 +530,16 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
         rows["names"].append((c, f"{kind} {num} of {p}", f"#{p}#{kind}#{num}", "numbered", "", "numbered-institute rule over the graph's names"))
         if c != p:
             rows["edges"].append((c, p, "subsidiary_of" if kinds.get(p) == "company" else "unit_of", "numbered-institute rule over the graph's names"))
+    byn = {n.nid: n for n in nodes}
+    for (nid, _), (g, kind, num) in sorted(conflicts.items()):
+        n = byn[nid]
+        if n.links:
+            sc = f"{n.links[0][0]}:{n.links[0][1]}"
+            rows["names"].append((okey(nid), f"{kind} {num} of {okey(g)}", f"#{okey(g)}#{kind}#{num}", "numbered", sc, f"{n.source} (printed on this entry only)"))
+    rows["edges"] += name_rule_edges(rows["orgs"], rows["names"], rows["edges"], rows["links"], places, vocab)
     rows["names"] = promote_group_aliases(rows["names"], rows["edges"])
-    rows["places"] = place_rows()
+    rows["names"] = ror_aliases_yield(rows["names"])
+    rows["places"] = place_list
     return {k: sorted(set(v)) for k, v in rows.items()}
 
 
@@ -528,6 +572,13 @@ def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, .
     return out
 
 
+def _generic_key(key: str, places: set[str]) -> bool:
+    from biblio.orgs.match import UNIT_WORDS
+
+    toks = key.split()
+    return all(t in UNIT_WORDS or t in _BUSINESS or t in places or t.isdigit() or t in ("no", "and", "china", "national", "state") for t in toks)
+
+
 def _cluster_names(k: str, ms: list[Node], scoped: set[tuple[str, str]], drop: set[tuple[str, str]], places: set[str]) -> list[tuple[str, ...]]:
     """One row per (key, scope) of a cluster, best name kind first; a place name never names a
     body (an alias "Shenzhen" is dropped); each name also under its key with the country kept."""
@@ -538,7 +589,9 @@ def _cluster_names(k: str, ms: list[Node], scoped: set[tuple[str, str]], drop: s
             nk = name_key(name)
             if (m.nid, nk) in drop or (nk in places and kind != "canonical"):
                 continue
-            sc = scope or (scope_of if (m.nid, nk) in scoped else "")
+            if kind in ("strong_alias", "abbreviation", "former") and _generic_key(nk, places):
+                kind = "weak_alias"  # "SCH" (→ "school"), "Research Institute 14": never decisive
+            sc = scope or (scope_of if (m.nid, nk) in scoped and kind not in ("canonical", "zh_hans", "zh_hant") else "")
             for key in dict.fromkeys((nk, name_key(name, False))):
                 row = (k, name, key, kind, sc, src)
                 cur = best.get((key, sc))
@@ -551,13 +604,12 @@ def _cluster_links(k: str, ms: list[Node], kind: str) -> list[tuple[str, ...]]:
     out = []
     for m in ms:
         for lk, ek, scope, src in m.links:
-            if lk == "sastind" and kind not in ("university",):
-                continue  # SASTIND list semantics: supervised civilian universities only
             out.append((k, lk, ek, scope, src))
     return out
 
 
-_BUSINESS = frozenset("technologies technology group holdings holding co ltd limited inc corp corporation company".split())
+_NOT_BRAND = frozenset("school college department institute university research laboratory center hosp hospital academy".split())
+_BUSINESS = frozenset("technologies technology technol group holdings holding co ltd limited inc corp corporation company".split())
 
 
 def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
@@ -590,8 +642,10 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
             trimmed.pop()
         while len(trimmed) > 2 and trimmed[-2:] == ["science", "and"]:
             trimmed = trimmed[:-2]
+        while len(trimmed) > 1 and trimmed[0] in places and trimmed[0] != "china":
+            trimmed = trimmed[1:]  # "Zhejiang Dahua Technology" → "Dahua"
         if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
-                and any(t not in vocab and t not in places for t in trimmed)):
+                and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)):
             derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
     keys = {name_key(nm) for nm, kind, _, _ in n.names if kind in DECIDING}
     for name, kind, _, src in list(n.names):
@@ -606,9 +660,16 @@ _ABBR_PAREN = re.compile(r"^(.*\S)\s*\(([A-Za-z][A-Za-z0-9\-]{1,9})\)\s*$")
 _SHORT_PLACES = frozenset({"usa", "uk", "uae", "us", "prc"})
 
 
-def place_rows() -> list[tuple[str, ...]]:
+def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
     """Place names → country code: rigour's territory names (countries and subdivisions) and
-    the cities of the ROR records (a city name used in two countries is left out)."""
+    the cities of the ROR records (a city name used in two countries is left out). A foreign
+    place name that is a common word of Chinese organisations' names ("Engineering",
+    "Global") is left out."""
+    cn_df: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        if n.country in _CN:
+            for t in set(name_key(n.canonical).split()):
+                cn_df[t] += 1
     from rigour.territories.lookup import _get_territory_names  # the names lookup_territory uses
 
     rows: dict[str, tuple[str, ...]] = {}
@@ -617,6 +678,8 @@ def place_rows() -> list[tuple[str, ...]]:
         if not k or (len(k) < 4 and k not in _SHORT_PLACES) or re.search(r"\d", k):
             continue
         cc = terr.code.split("-")[0].upper()
+        if cc not in _CN and cn_df.get(k, 0) >= 5:
+            continue
         rows.setdefault(k, (k, cc, "territory" if "-" not in terr.code else "subdivision", "rigour territories"))
     cities: dict[str, set[str]] = defaultdict(set)
     for fname in ("ror_cn_hk_mo_tw.jsonl", "ror_lookalikes_non_cn.jsonl"):
@@ -625,7 +688,7 @@ def place_rows() -> list[tuple[str, ...]]:
             if r.get("city") and r.get("country_code"):
                 cities[name_key(r["city"])].add(r["country_code"])
     for k, ccs in sorted(cities.items()):
-        if k and len(ccs) == 1 and k not in rows and len(k) >= 4:
+        if k and len(ccs) == 1 and k not in rows and len(k) >= 4 and (ccs <= set(_CN) or cn_df.get(k, 0) < 5):
             rows[k] = (k, next(iter(ccs)), "city", "ROR record cities")
     return list(rows.values())
 
@@ -640,6 +703,58 @@ def write(out_dir: Path = DATA) -> dict[str, int]:
             w.writerow(header)
             w.writerows(rows[name])
     return {k: len(v) for k, v in rows.items()}
+
+
+
+_STRICT_UNIT = frozenset("school college department faculty institute hospital hosp affiliated campus branch graduate laboratory center division".split())
+
+
+def ror_aliases_yield(names: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A ROR alias that is another organisation's canonical name is dropped (ROR's "Sensetime
+    (China)" lists its Beijing subsidiary's name, which the Entity List prints as its own entry)."""
+    canon: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if r[3] in ("canonical", "zh_hans", "zh_hant") and not r[4]:
+            canon[r[2]].add(r[0])
+    return [r for r in names if not (r[3] == "strong_alias" and r[5].startswith("ROR") and canon.get(r[2], {r[0]}) - {r[0]})]
+
+
+def name_rule_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]], edges: list[tuple[str, ...]],
+                    links: list[tuple[str, ...]], places: set[str], vocab: frozenset[str]) -> list[tuple[str, ...]]:
+    """Unit edges read from names: an unlisted PRC body without a parent whose name is a listed
+    body's name plus unit words or a place ("Zhongnan Hospital of Wuhan University",
+    "Peking University Shenzhen Hospital") is a unit of that body."""
+    from biblio.orgs.match import UNIT_WORDS
+
+    listed = {r[0] for r in links}
+    has_parent = {r[0] for r in edges}
+    country = {r[0]: r[3] for r in orgs}
+    listed_names: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if (r[0] in listed and r[3] in ("canonical", "former", "strong_alias") and not r[4] and len(r[2].split()) >= 2
+                and any(t not in UNIT_WORDS and t not in vocab for t in r[2].split())):
+            listed_names[r[2]].add(r[0])
+    out: set[tuple[str, ...]] = set()
+    for r in names:
+        org = r[0]
+        if org in listed or org in has_parent or country.get(org) not in ("CN", "HK", "MO") or r[3] not in ("canonical", "strong_alias"):
+            continue
+        toks = r[2].split()
+        best = None
+        for i in range(len(toks)):
+            for j in range(len(toks), i + 1, -1):
+                if (i, j) == (0, len(toks)):
+                    continue
+                got = listed_names.get(" ".join(toks[i:j]), set()) - {org}
+                if len(got) == 1 and (best is None or j - i > best[1] - best[0]):
+                    left, right = toks[:i], toks[j:]
+                    lok = not left or left[-1] in _STRICT_UNIT or all(t in places for t in left)
+                    rok = not right or right[0] in _STRICT_UNIT or all(t in places for t in right)
+                    if lok and rok:
+                        best = (i, j, next(iter(got)))
+        if best:
+            out.add((org, best[2], "unit_of", f"name rule: '{r[1]}' names a listed body plus unit words"))
+    return sorted(out)
 
 
 if __name__ == "__main__":

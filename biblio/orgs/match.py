@@ -40,7 +40,7 @@ from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbe
 UNIT_WORDS = frozenset(
     "school college department faculty institute laboratory laboratories center key state division graduate research "
     "hospital academy campus branch office unit group section program programme affiliated clinical medical medicine "
-    "centre lab labs clinic station base team subsidiary 院 所 系 医院 实验室 中心".split()
+    "centre lab labs clinic station base team subsidiary hosp med 院 所 系 医院 实验室 中心".split()
 )
 JOIN_WORDS = frozenset({"at", "in", "and"})
 _SPLIT = re.compile(r"[,;，；、|/]|\(|\)|（|）|\[|\]|\s-\s|–|—")
@@ -155,20 +155,31 @@ class OrgMatcher:
         out = []
         for i, j, k in sorted(chosen):
             whole = i == 0 and j == n
-            if whole or self._context_ok(toks, i, j, taken):
+            if whole or self._context_ok(toks, i, j, taken, company=self._all_companies(k)):
                 out.append(Mention(" ".join(toks[i:j]), k, self.g.names[k], 0, whole))
         left = [t for x, t in enumerate(toks) if not taken[x]]
         return out, left
 
-    def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool]) -> bool:
+    def _all_companies(self, key: str) -> bool:
+        refs = [r for r in self.g.names[key] if r.kind in DECIDING]
+        return bool(refs) and all(self.g.orgs[r.org].kind == "company" for r in refs if r.org in self.g.orgs)
+
+    def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool], *, company: bool = False) -> bool:
+        """A name inside a longer part counts when the rest reads as its unit or its place; a
+        company's name may also be followed by anything ("Huawei Noah's Ark Lab", "BYD Auto")."""
         left, right = toks[:i], toks[j:]
         lok = not left or toks[i - 1] in JOIN_WORDS or any(t in UNIT_WORDS for t in left) or all(taken[:i]) or self._is_place(left)
-        rok = (not right or right[0] in UNIT_WORDS or right[0] in JOIN_WORDS or any(t in UNIT_WORDS for t in right)
+        rok = (not right or company or right[0] in UNIT_WORDS or right[0] in JOIN_WORDS or any(t in UNIT_WORDS for t in right)
                or all(taken[j:]) or self._is_place(right) or right[0].isdigit() or re.match(r"^\d+(st|nd|rd|th)$", right[0]) is not None)
         return lok and rok
 
     def _is_place(self, toks: list[str]) -> bool:
-        return " ".join(toks) in self.g.places or all(t in self.g.places for t in toks)
+        """True when the tokens are place names end to end ("xi an china")."""
+        n = len(toks)
+        ok = [True] + [False] * n
+        for j in range(1, n + 1):
+            ok[j] = any(ok[i] and " ".join(toks[i:j]) in self.g.places for i in range(max(0, j - 4), j))
+        return ok[n]
 
     def _scan_cjk(self, key: str) -> tuple[list[Mention], list[str]]:
         s = key.replace(" ", "")

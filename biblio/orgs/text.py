@@ -61,6 +61,8 @@ WORD_FORMS: dict[str, str] = {
     "industrial": "ind", "industry": "ind", "ocean": "ocean", "oceanography": "oceanog", "traditional": "tradit",
     "shipbuilding": "shipbldg", "telecommunications": "telecommun", "telecommunication": "telecommun",
     "automation": "automat", "intelligence": "intelligence", "technological": "technol", "technology": "technol",
+    "sciences": "science", "navy": "naval", "chinese": "china", "in": "", "at": "",
+    "s": "south", "n": "north", "e": "east", "w": "west", "ne": "northeast", "nw": "northwest", "sw": "southwest", "se": "southeast",
 }
 
 
@@ -74,7 +76,7 @@ def name_key(text: str | None, tails: bool = True) -> str:
     if not text:
         return ""
     s = normalize(to_simplified(text), tails=tails)
-    return " ".join(WORD_FORMS.get(t, t) for t in s.split())
+    return " ".join(w for w in (WORD_FORMS.get(t, t) for t in s.split()) if w)
 
 
 def zh_number(s: str) -> int | None:
