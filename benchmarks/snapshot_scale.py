@@ -61,11 +61,12 @@ def snapshot(n: int) -> Path:
 
 
 class PeakRSS(threading.Thread):
-    """Samples the summed RSS of this process and its children."""
+    """Samples the summed RSS of this process and its children, and their CPU seconds."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -77,6 +78,9 @@ class PeakRSS(threading.Thread):
             for p in [me, *me.children(recursive=True)]:
                 try:
                     total += p.memory_info().rss
+                    if p.pid != me.pid:
+                        c = p.cpu_times()
+                        self.cpu[p.pid] = c.user + c.system
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
@@ -97,7 +101,7 @@ def child(n: int, engine: str) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     mon.stop.set()
     mon.join()
-    print(json.dumps({"n": n, "engine": engine, "wall": wall, "cpu_client": cpu, "peak_mb": mon.peak / 2**20, "scanned": r.fetch.meta_count,
+    print(json.dumps({"n": n, "engine": engine, "wall": wall, "cpu": cpu + sum(mon.cpu.values()), "peak_mb": mon.peak / 2**20, "scanned": r.fetch.meta_count,
                       "counts": r.counts, "timings": r.timings, "load_before": load0, "load_after": _load()}))
 
 
@@ -159,7 +163,8 @@ def main() -> None:
             t, c = r["timings"], r["counts"]
             print(
                 f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
-                f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}); peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
+                f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
+                f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
                 f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
             )
 

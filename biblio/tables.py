@@ -136,6 +136,19 @@ class WorksTables:
         """Five empty frames with their schemas."""
         return cls(**{n: pl.DataFrame(schema=s) for n, s in SCHEMAS.items()})
 
+    @staticmethod
+    def scan(directory: str | Path) -> dict[str, pl.LazyFrame]:
+        """Lazy frames (``polars.scan_parquet``) over the tables in ``directory``, for large runs.
+
+        Example:
+            >>> WorksTables.scan("outputs/demo/RUN/tables")["authorships"].filter(pl.col("orcid").is_not_null()).collect()  # doctest: +SKIP
+        """
+        d = Path(directory)
+        missing = [n for n in SCHEMAS if not (d / f"{n}.parquet").exists()]
+        if missing:
+            raise InputFileError(f"{d / (missing[0] + '.parquet')}: table missing; re-run `biblio run` to regenerate the run's tables")
+        return {n: pl.scan_parquet(d / f"{n}.parquet") for n in SCHEMAS}
+
     @classmethod
     def read(cls, directory: str | Path) -> "WorksTables":
         """Read tables written by :meth:`write`, checking each against its schema."""

@@ -133,6 +133,8 @@ def test_write_and_read_round_trip(tmp_path: Path) -> None:
     back = WorksTables.read(tmp_path)
     for name in SCHEMAS:
         assert_frame_equal(getattr(back, name), getattr(t, name))
+    lazy = WorksTables.scan(tmp_path)
+    assert lazy["authorships"].select(pl.len()).collect().item() == t.authorships.height
     (tmp_path / "awards.parquet").unlink()
     with pytest.raises(InputFileError, match="awards.parquet: table missing"):
         WorksTables.read(tmp_path)
