@@ -121,6 +121,33 @@ def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: in
     return fetched
 
 
+def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, **options: Any) -> Any:
+    """:func:`biblio.resolve.resolve` over the tables in ``tables_dir``, ``chunk`` works at a time.
+
+    Works are taken in ``work_id`` order, so concatenating the chunks' (work-sorted) results
+    gives the same frames as one call, while memory holds one chunk's tables and intermediates
+    (resolve's working set is ~2x its input) plus the results.
+
+    Example:
+        >>> res = resolve_tables("outputs/demo/RUN/tables", scope="cn")   # doctest: +SKIP
+    """
+    import polars as pl
+
+    from biblio.resolve import ResolveResult, resolve
+    from biblio.tables import WorksTables
+
+    lazy = WorksTables.scan(tables_dir)
+    ids = lazy["works"].select("work_id").unique().sort("work_id").collect()["work_id"]
+    flags, affs = [], []
+    for i in range(0, max(ids.len(), 1), chunk):
+        lo, hi = (ids[i], ids[min(i + chunk, ids.len()) - 1]) if ids.len() else ("", "")
+        part = WorksTables(**{n: lf.filter(pl.col("work_id").is_between(pl.lit(lo), pl.lit(hi))).collect() for n, lf in lazy.items()})
+        r = resolve(part, **options)
+        flags.append(r.flags)
+        affs.append(r.affiliations)
+    return ResolveResult(flags=pl.concat(flags, how="vertical"), affiliations=pl.concat(affs, how="vertical"))
+
+
 def _ingest(query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, prog: Any) -> FetchResult:
     """Fetch or scan the query's works and leave the five tables in ``work_dir/tables``."""
     if query.source == "snapshot":
@@ -158,7 +185,6 @@ def run_query(
     from biblio.engines import check_engine
     from biblio.progress import Progress
     from biblio.report import write_run
-    from biblio.resolve import resolve
     from biblio.coverage import write_evidence
     from biblio.safeio import check_output_dir
     from biblio.tables import WorksTables
@@ -189,12 +215,12 @@ def run_query(
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0 = time.perf_counter()
+            with prog.step(f"resolve {fetched.n_records:,} works"):
+                resolved = resolve_tables(work_dir / "tables", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of)
+            timings["resolve_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
             tables = WorksTables.read(work_dir / "tables")
             timings["flatten_s"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            with prog.step(f"resolve {tables.authorship_institutions.height:,} affiliations"):
-                resolved = resolve(tables, apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of)
-            timings["resolve_s"] = time.perf_counter() - t0
             say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
             t0 = time.perf_counter()
             with prog.step("report"):

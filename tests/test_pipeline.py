@@ -66,3 +66,21 @@ def test_cli_run_refuses_to_overwrite_a_run(tmp_path: Path) -> None:
     assert second.exit_code == 1
     assert "already exists" in second.output
     assert (tmp_path / "synthetic" / "same" / "report.html").exists()
+
+
+def test_resolving_in_chunks_gives_the_one_call_result(tmp_path: Path) -> None:
+    from polars.testing import assert_frame_equal
+
+    from biblio.pipeline import resolve_tables
+    from biblio.resolve import resolve
+    from biblio.snapshot import fetch_snapshot
+    from biblio.tables import flatten
+
+    q = load_query(REPO / "queries" / "demo.toml")
+    t = flatten(fetch_snapshot(q).records)
+    t.write(tmp_path)
+    one = resolve(t, scope=q.scope, as_of=dt.date(2026, 11, 1))
+    chunked = resolve_tables(tmp_path, chunk=7, scope=q.scope, as_of=dt.date(2026, 11, 1))
+    assert one.flags.height > 50
+    assert_frame_equal(chunked.flags, one.flags)
+    assert_frame_equal(chunked.affiliations, one.affiliations)
