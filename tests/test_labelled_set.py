@@ -305,3 +305,27 @@ def test_house_build_is_reproducible():
     res = subprocess.run([sys.executable, str(root / "scripts" / "build_house_set.py"), "--check"],
                          capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_benchmark_v2_scoring_logic(v2):
+    """resolver_quality_v2 scores a perfect fake screen as perfect and counts FP flags per 1,000."""
+    import importlib.util
+
+    import polars as pl
+
+    spec = importlib.util.spec_from_file_location("rq2", PATH.parent.parent / "resolver_quality_v2.py")
+    rq2 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rq2)
+    truth = {(r["text"], r["as_of"]): r["expected_lists"] for r in v2}
+
+    def fake_screen(df, *, as_of, fuzzy):
+        return df.with_columns(pl.Series("lists", [truth[(n, as_of.isoformat())] for n in df["name"]]),
+                               pl.lit("x").alias("matched_entity"))
+
+    df = pl.DataFrame(v2[:60])
+    rows = rq2.joined(rq2.screen_rows(fake_screen, df, fuzzy=False))
+    s = rq2.rq.score(rows)
+    assert s["pairs"]["precision"] == s["pairs"]["recall"] == 1.0
+    fp = pl.DataFrame({"text": ["a", "b"], "source": ["s", "s"], "got_lists": ["", "aspi"],
+                       "got_matched_entity": ["", "X"]})
+    assert rq2.report_fp(fp, top=1)["per_1000"] == 500.0
