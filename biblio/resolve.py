@@ -172,11 +172,12 @@ class Matcher:
         anc = [o for o in dict.fromkeys(o for x in lin for o in sorted(self.by_oa.get(x, ()))) if o != org]
         if anc and not (org and self.g.links.get(org)):
             tops = [o for o in anc if not any(o in self.g.ancestors(x) for x in anc if x != o)]
-            if len(tops) == 1:
+            if len(tops) == 1 and len(lin) == 1:
                 hits = hits + [Hit(h.list_key, h.entity_key, "parent", 1.0, h.matched_text, (name or iid or "",) + h.chain, self.om.name(tops[0]), "", tops[0])
                                for h in self.om.org_hits(tops[0], method="parent", matched=tops[0])]
-            else:
-                note = "joint centre in OpenAlex lineage (members: " + ", ".join(self.om.name(o) for o in tops) + ")"
+            else:  # several ancestors in OpenAlex's lineage: a joint centre, or a chain we cannot check
+                note = "several parents in OpenAlex lineage (" + ", ".join(self.om.name(o) for o in tops) + (
+                    f" and {len(lin) - len(tops)} more" if len(lin) > len(tops) else "") + "): flagged only for those the raw string names"
         out = (best_per_list(self._known(hits)), org, note)
         self._inst_cache[ck] = out
         return out
@@ -271,6 +272,22 @@ def _mentions_scope(raw: list[str] | None, countries: list[str] | None, codes: t
     return any(h in text for h in hints) and not ("taiwan" in text or "hong kong" in text and codes == ("CN",))
 
 
+def _members_named(m: Matcher, org: str, raws: list[str]) -> list[Hit]:
+    """Members of a joint centre that its raw string names by their distinctive word
+    ("Tsinghua-Peking Center for Life Sciences" names Tsinghua and Peking University)."""
+    from biblio.orgs.match import UNIT_WORDS
+    from biblio.orgs.text import name_key
+
+    toks = set(name_key(" ".join(raws), False).split())
+    out: list[Hit] = []
+    for p, _, _ in m.g.parents.get(org, ()):
+        head = [t for t in name_key(m.om.name(p)).split() if t not in UNIT_WORDS and t not in ("university", "china")]
+        if head and all(t in toks and t not in m.g.places and t not in m.g.vocab for t in head):
+            out += [Hit(h.list_key, h.entity_key, "raw_string", 1.0, " ".join(head), (m.om.name(org),) + h.chain, m.om.name(p),
+                        "joint centre: the raw string names this member", p) for h in m.om.org_hits(p, method="raw_string", matched=" ".join(head))]
+    return best_per_list(m._known(out))
+
+
 def resolve_one(
     m: Matcher, kind: str, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str], raws: list[str], country_code: str | None,
 ) -> tuple[list[Hit], str]:
@@ -297,10 +314,13 @@ def resolve_one(
         elif not org and not hits and not _name_in_raw(name, raws):
             hits = raw_hits
         elif same:
-            hits = hits + [h for h in raw_hits if h.org in same or h.org in related]
+            keep = set(same) | related
+            hits = hits + [h for h in raw_hits if h.org in keep or keep & set(m.g.ancestors(h.org))]
         hits = best_per_list(hits)
     elif note and not hits:
         return [], "joint_centre"
+    if not hits and org and m.g.is_joint(org) and raws:
+        hits = _members_named(m, org, raws)
     if note and hits:
         hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, note) if x), h.org) for h in hits]
     return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if note else "no_match")
@@ -464,14 +484,14 @@ def screen(df: pl.DataFrame, *, as_of: dt.date | None = None, fuzzy: bool = Fals
     eds = ls.editions
     list_names = dict(zip(eds["list_key"], eds["list_name"]))
     oldest = {k: v for k, v in eds.group_by("list_key").agg(pl.col("edition_date").min()).iter_rows()}
-    cols = {c: df[c].cast(pl.Utf8).to_list() if c in df.columns else [None] * df.height for c in ("name", "ror", "openalex_id", "country_code")}
+    cols = {c: df[c].cast(pl.Utf8).to_list() if c in df.columns else [None] * df.height for c in ("name", "ror", "openalex_id", "country_code", "lineage")}
     out: dict[str, list[Any]] = {c: [] for c in SCREEN_COLUMNS}
     memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for name, ror, oid, cc in zip(cols["name"], cols["ror"], cols["openalex_id"], cols["country_code"]):
-        key = (name, ror, oid, cc)
+    for name, ror, oid, cc, lin in zip(cols["name"], cols["ror"], cols["openalex_id"], cols["country_code"], cols["lineage"]):
+        key = (name, ror, oid, cc, lin)
         row = memo.get(key)
         if row is None:
-            row = memo[key] = _screen_row(m, name, ror, oid, cc, as_of=as_of, listed=listed, list_names=list_names, oldest=oldest)
+            row = memo[key] = _screen_row(m, name, ror, oid, cc, lin, as_of=as_of, listed=listed, list_names=list_names, oldest=oldest)
         for c, v in zip(SCREEN_COLUMNS, row):
             out[c].append(v)
     added = pl.DataFrame(out, schema={"lists": pl.Utf8, "matched_entity": pl.Utf8, "method": pl.Utf8, "score": pl.Float64, "evidence": pl.Utf8,
@@ -480,7 +500,7 @@ def screen(df: pl.DataFrame, *, as_of: dt.date | None = None, fuzzy: bool = Fals
     return pl.concat([base, added], how="horizontal")
 
 
-def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, cc: str | None, *, as_of: dt.date,
+def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, cc: str | None, lineage: str | None, *, as_of: dt.date,
                 listed: dict[tuple[str, str], tuple[str, dt.date]], list_names: dict[str, str], oldest: dict[str, dt.date]) -> tuple[Any, ...]:
     """The screen columns for one input row (lists, matched_entity, method, score, evidence, aspi_risk, chain)."""
     if not name or not name.strip():
@@ -488,7 +508,8 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
     oid_s = (oid or "").strip().rsplit("/", 1)[-1].upper() or None
     ror_s = (ror or "").strip().rstrip("/").rsplit("/", 1)[-1].lower() or None
     cc_s = (cc or "").strip().upper() or None
-    hits, status = resolve_one(m, "institution" if (oid_s or ror_s) else "raw", oid_s, ror_s, name if (oid_s or ror_s) else None, (), [name], cc_s)
+    lin = tuple(x.strip().rsplit("/", 1)[-1].upper() for x in (lineage or "").replace("|", ";").split(";") if x.strip())
+    hits, status = resolve_one(m, "institution" if (oid_s or ror_s) else "raw", oid_s, ror_s, None, lin, [name], cc_s)
     if not hits and m.fuzzy_enabled:
         hits = m.match_text(name, cc_s)
     a = m.analyse(name, cc_s)

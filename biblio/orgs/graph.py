@@ -53,6 +53,8 @@ class OrgGraph:
     max_tokens: int = 1
     max_place_tokens: int = 1
     zh_first: dict[str, list[str]] = field(default_factory=dict)
+    first_tokens: dict[str, int] = field(default_factory=dict)
+    place_first: dict[str, int] = field(default_factory=dict)
 
     def ancestors(self, key: str) -> list[str]:
         """Every ancestor over unit_of / subsidiary_of, nearest first."""
@@ -77,7 +79,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         raise ListDataError(f"{path}: organisation graph file missing; run python -m biblio.orgs.build")
     with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        rd = csv.reader(fh)
+        header = next(rd)
+        return [dict(zip(header, r)) for r in rd]
 
 
 @lru_cache(maxsize=2)
@@ -110,15 +114,22 @@ def _derive(g: OrgGraph) -> None:
             if scope == "all":
                 g.by_entity.setdefault((lk, ek), k)
     df: dict[str, int] = defaultdict(int)
-    for o in g.orgs.values():
-        if o.country and o.country not in ("CN", "HK", "MO", "TW"):
-            from biblio.orgs.text import name_key
-
-            for t in set(name_key(o.name).split()):
-                df[t] += 1
+    for key, refs in g.names.items():  # words of foreign organisations' canonical names
+        n_foreign = len({r.org for r in refs if r.kind == "canonical" and g.orgs[r.org].country not in ("", "CN", "HK", "MO", "TW")}) if refs[0].org in g.orgs else 0
+        if n_foreign:
+            for t in set(key.split()):
+                df[t] += n_foreign
     g.vocab = frozenset(t for t, c in df.items() if c >= 3)
     g.max_tokens = max((len(k.split()) for k in g.names if not k.startswith("#")), default=1)
     g.max_place_tokens = max((len(k.split()) for k in g.places), default=1)
+    for k in g.names:  # first token → longest name length starting with it (a scan prefilter)
+        t = k.split()
+        if t and not k.startswith("#"):
+            g.first_tokens[t[0]] = max(g.first_tokens.get(t[0], 0), len(t))
+    for k in g.places:
+        t = k.split()
+        if t:
+            g.place_first[t[0]] = max(g.place_first.get(t[0], 0), len(t))
     zh: dict[str, list[str]] = defaultdict(list)
     for k in g.names:
         if len(k) >= 2 and "\u4e00" <= k[0] <= "\u9fff" and " " not in k:

@@ -138,8 +138,10 @@ class OrgMatcher:
         toks = key.split()
         n = len(toks)
         spans = []
+        first = self.g.first_tokens
         for i in range(n):
-            for j in range(min(n, i + self.g.max_tokens), i, -1):
+            longest = first.get(toks[i], 0)
+            for j in range(min(n, i + longest), i, -1):
                 k = " ".join(toks[i:j])
                 if k in self.g.names:
                     spans.append((i, j, k))
@@ -200,8 +202,9 @@ class OrgMatcher:
         found: set[str] = set()
         n = len(toks)
         i = 0
+        first = self.g.place_first
         while i < n:
-            for j in range(min(n, i + min(self.g.max_place_tokens, 5)), i, -1):
+            for j in range(min(n, i + min(first.get(toks[i], 0), 5)), i, -1):
                 cc = self.g.places.get(" ".join(toks[i:j]))
                 if cc:
                     found.add(cc)
@@ -400,8 +403,8 @@ class OrgMatcher:
                 if (scope != "all" and k != org) or (self.apply is not None and lk not in self.apply):
                     continue
                 out.append(Hit(lk, ek, method, 1.0, surface, chain, self.name(k) if k != org and len(chain) > 1 else None, note, org))
-            if k != org and self.g.is_joint(k):
-                continue
+            if self.g.is_joint(k) and (k != org or not self.g.links.get(k)):
+                continue  # a joint centre inherits none of its members' listings
             for p, _, _ in self.g.parents.get(k, ()):
                 todo.append((p, chain + (self.name(p),)))
         return out
