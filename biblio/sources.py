@@ -29,7 +29,7 @@ from biblio.settings import Settings
 def complete_live(query: Query, fetched: FetchResult, *, settings: Settings) -> FetchResult:
     """Add Crossref's DoD-funded works to a live OpenAlex fetch and decide scope locally."""
     judge = WorkJudge.for_query(query)
-    records = list(fetched.records)
+    records = [r for batch in fetched.batches() for r in batch]  # in memory or paged from the cache
     notes = list(fetched.notes)
     requests = fetched.requests
     if query.crossref_api:
@@ -53,6 +53,8 @@ def complete_live(query: Query, fetched: FetchResult, *, settings: Settings) -> 
     return dataclasses.replace(
         fetched,
         records=kept,
+        record_batches=None,
+        n_matched=None,
         requests=requests,
         n_synthetic=sum(is_synthetic_record(r) for r in kept),
         notes=notes,
