@@ -56,7 +56,7 @@ def _report(exc: BaseException) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__)
     message, _internal = explain(exc)
     click.echo(f"Error: {one_line(message)}", err=True)
-    return 1
+    return int(getattr(exc, "exit_code", 1))
 
 
 def _debug() -> bool:
@@ -175,27 +175,44 @@ def check(query_file: Path) -> None:
         from biblio.openalex import request_urls
         from biblio.settings import Settings
 
+        from biblio.openalex import estimate_requests
+
+        st = Settings.from_env()
+        click.echo(f"  OPENALEX_API_KEY: {'set' if st.api_key else 'NOT set (required for api.openalex.org; free from openalex.org)'}")
+        est = estimate_requests(q, settings=st)
+        exact = "" if est["requests_exact"] else "at least "
+        click.echo(
+            f"  estimate: {exact}{est['requests_min']} list requests ({est['chains']} chains, {est['chains_cached']} already cached), "
+            f"~${est['usd_min']:.4f} of the ${est['usd_per_day']:g}/day free credits (~{est['free_list_calls_per_day']:,} list calls/day); "
+            "each further 100 works costs one more request"
+        )
+        if q.fetch.max_requests:
+            click.echo(f"  budget:   [fetch] max_requests = {q.fetch.max_requests}")
         click.echo("  first-page requests:")
-        for url in request_urls(q, settings=Settings.from_env()):
+        for url in request_urls(q, settings=st):
             click.echo(f"    {url}")
 
 
 @main.command()
 @click.argument("query_file", type=click.Path(path_type=Path))
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar while fetching.")
+@click.option("--refresh", is_flag=True, help="Ignore the cache: fetch every page again.")
 @_friendly
-def fetch(query_file: Path, progress: bool) -> None:
+def fetch(query_file: Path, progress: bool, refresh: bool) -> None:
     """Fetch QUERY_FILE's records into the cache without building a report."""
     from biblio.pipeline import fetch_records
     from biblio.query import load_query
 
     q = load_query(query_file)
-    r = fetch_records(q, progress=progress and sys.stderr.isatty())
+    r = fetch_records(q, progress=progress and sys.stderr.isatty(), refresh=refresh)
     click.echo(f"fetched {r.n_records} records from {r.source} ({r.requests} requests, {r.pages} pages)")
     if r.cache_dir:
         click.echo(f"cache: {r.cache_dir}")
     for note in r.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {note}", err=note.startswith("WARNING"))
+    if r.fetched_dates:
+        click.echo("pages fetched: " + ", ".join(f"{d} ({n})" for d, n in r.fetched_dates.items()))
+    click.echo(f"complete: {'yes' if r.complete else 'NO'}")
 
 
 @main.command()
@@ -208,8 +225,9 @@ def fetch(query_file: Path, progress: bool) -> None:
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://HOST:8786 (default with --engine dask: a local cluster).")
 @click.option("--raw-csv", is_flag=True, help=RAW_CSV_HELP)
 @click.option("--strict/--no-strict", default=None, help="Stop at the first malformed snapshot record instead of skipping and counting it (default: the query's [source] strict).")
+@click.option("--refresh", is_flag=True, help="Ignore the fetch cache: fetch every page again.")
 @_friendly
-def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool, engine: str, scheduler: str | None, raw_csv: bool, strict: bool | None) -> None:
+def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt.date | None, progress: bool, engine: str, scheduler: str | None, raw_csv: bool, strict: bool | None, refresh: bool) -> None:
     """Run the whole pipeline for QUERY_FILE: fetch, tables, resolve, report."""
     from biblio.pipeline import run_query
     from biblio.query import load_query
@@ -226,6 +244,7 @@ def run(query_file: Path, output_dir: Path | None, run_id: str | None, as_of: dt
         scheduler=scheduler,
         raw_csv=raw_csv,
         strict=strict,
+        refresh=refresh,
     )
     c = result.counts
     click.echo(f"works: {c['works']}  flags: {c['flags']}  flagged works: {c['flagged_works']}")

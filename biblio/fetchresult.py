@@ -54,6 +54,15 @@ class FetchResult:
     skipped_records: int = 0       # records that failed schema validation and were skipped
     skipped_lines: int = 0         # JSON values that are not objects (e.g. a bare number on a JSONL line)
     warnings: list[str] = field(default_factory=list)  # shown on the console and stored in the manifest
+    #: per cursor chain: chain_id, date_from, date_to, n_funder_ids, meta_count, received,
+    #: shortfall, pages, done, empty_pages_followed, first_fetched, last_fetched, error
+    chains: list[dict[str, Any]] = field(default_factory=list)
+    #: records OpenAlex counted (meta.count) but never delivered, summed over finished chains
+    shortfall: int = 0
+    #: ISO date (UTC) -> number of cached pages fetched that day
+    fetched_dates: dict[str, int] = field(default_factory=dict)
+    #: the funder IDs asked for and where each came from: {id, name, origin, reason}
+    funders_used: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def n_records(self) -> int:

@@ -1,15 +1,23 @@
-"""The one module that talks to OpenAlex (through pyalex).
+"""The one module that talks to OpenAlex (through pyalex): works, funders and awards.
 
-* a fresh ``pyalex.Works()`` per request chain; cursor paging, ``per_page=100``, ``n_max=None``;
+* a fresh pyalex query object per request; cursor paging, ``per_page=100``, one request per page;
 * filters ``funders.id`` (OR-chunks of at most 100 IDs, URL under 4,094 characters),
   ``authorships.institutions.country_code``, ``from/to_publication_date``;
-* the window split into date slices, each its own cursor chain, run in threads under one
-  global rate limit;
-* retries with capped, jittered backoff on 429, 5xx, timeouts, HTML and truncated JSON;
-  ``Retry-After`` honoured up to a cap; beyond it, on 401/403 or when the retry budget is
-  spent, the fetch stops with a clear error and everything fetched stays cached;
-* every page stored raw as it arrives under ``<cache>/<query hash>/<chain>/``; a re-run
-  resumes each chain from its last completed page and records are de-duplicated by ID.
+* the window split into date slices, each its own cursor chain, run in daemon threads under
+  one global rate limit; every wait checks a stop event, so Ctrl-C stops within a second;
+* faults: 429/5xx, timeouts, HTML, truncated JSON, a connection reset mid-body and a body
+  shorter than its Content-Length are retried with capped, jittered backoff; an empty page
+  that still carries a ``next_cursor`` is retried, then followed (never taken as the end); a
+  cursor that keeps coming back stops its chain with :class:`CursorLoopError`; a server that
+  cannot be reached is tried a few times only (:class:`UnreachableError`); a full disk stops
+  with :class:`CacheWriteError` naming the file;
+* ``X-RateLimit-*`` headers: a 429 with credits left is "too fast" (wait, then halve the rate);
+  a 429 with none left, or a ``Retry-After`` over the cap, is "daily credits spent" and stops;
+* every page stored raw as it arrives under ``<cache>/<query hash>/<chain>/`` with the time it
+  was fetched; a re-run resumes each chain from its last page, ``refresh=True`` ignores the
+  cache, ``[fetch] max_requests`` stops cleanly at a budget;
+* per chain, records received against ``meta.count``: a shortfall is a warning and makes the
+  result incomplete.
 
 pyalex 0.21 hard-codes ``https://api.openalex.org`` in its URLs, so requests are routed by
 a transport adapter mounted on pyalex's session: it rewrites the base URL to
@@ -27,23 +35,37 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import errno
 import json
+import math
 import os
+import queue
 import random
+import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pyalex
 import pyalex.api
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
-from biblio.errors import AuthError, BudgetError, FetchError
+from biblio.errors import (
+    AuthError,
+    BiblioError,
+    BudgetError,
+    CacheWriteError,
+    CursorLoopError,
+    FetchError,
+    FetchInterrupted,
+    UnreachableError,
+)
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
 from biblio.settings import DEFAULT_OPENALEX_URL, Settings, redact_url
@@ -54,6 +76,14 @@ MAX_OR_VALUES = 100
 MAX_URL_CHARS = 4094
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 30.0
+EMPTY_PAGE_RETRIES = 2  # an empty page with a next_cursor is asked again this often, then followed
+CURSOR_REPEAT_LIMIT = 3  # a cursor that comes back this many times stops its chain
+CONNECT_RETRIES = 3  # a server that refuses connections is tried this often (~7 s), not max_retries
+RETRY_STATUS = (429, 500, 502, 503, 504)
+MIN_RATE = 1.0  # "too fast" halves the rate down to this floor
+#: OpenAlex's documented price of a list call (2026: $0.10 per 1,000); trust the headers when present
+LIST_CALL_USD = 0.0001
+FREE_USD_PER_DAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,10 +128,9 @@ def _funder_chunks(ids: tuple[str, ...], codes: tuple[str, ...], query: Query) -
     """Chunks of at most 100 IDs whose first-page URL stays under 4,094 characters."""
     chunks: list[tuple[str, ...]] = []
     cur: list[str] = []
-    probe = Chain("probe", query.date_from, query.date_to, ())
     for fid in ids:
         trial = (*cur, fid)
-        too_long = len(_first_page_url(Chain("p", probe.date_from, probe.date_to, trial), codes)) >= MAX_URL_CHARS
+        too_long = len(_first_page_url(Chain("p", query.date_from, query.date_to, trial), codes)) >= MAX_URL_CHARS
         if cur and (len(trial) > MAX_OR_VALUES or too_long):
             chunks.append(tuple(cur))
             cur = [fid]
@@ -135,11 +164,15 @@ def _rebase(url: str, base: str) -> str:
 class RateLimiter:
     """A global limit of ``rate`` requests per second, shared by all threads."""
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], Any] = time.sleep) -> None:
         self.interval = 1.0 / rate
         self._next = 0.0
         self._lock = threading.Lock()
         self._clock, self._sleep = clock, sleep
+
+    @property
+    def rate(self) -> float:
+        return 1.0 / self.interval
 
     def acquire(self) -> None:
         with self._lock:
@@ -148,6 +181,12 @@ class RateLimiter:
             self._next = at + self.interval
         if at > now:
             self._sleep(at - now)
+
+    def slow_down(self, *, factor: float = 0.5, floor: float = MIN_RATE) -> float:
+        """Lower the rate (after a "too fast" 429); returns the new rate."""
+        with self._lock:
+            self.interval = 1.0 / max(floor, min(self.rate, self.rate * factor))
+            return self.rate
 
 
 class _Stats:
@@ -206,10 +245,67 @@ def routed(settings: Settings, *, limiter: RateLimiter, timeout: float, stats: _
             pyalex.config[k] = v
 
 
+# -- the cache on disk ---------------------------------------------------------------------
+def _write_bytes(path: Path, data: bytes) -> None:
+    """The one place cache bytes hit the disk (tests replace it to simulate a full disk)."""
+    path.write_bytes(data)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename: a reader never sees a torn file.
+
+    Any ``OSError`` (ENOSPC, EACCES, …) becomes one :class:`CacheWriteError` naming the path;
+    the temporary file is removed and the previous content of ``path`` is untouched.
+    """
     tmp = path.with_name(path.name + f".tmp{os.getpid()}.{threading.get_ident()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        _write_bytes(tmp, data)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise _cache_error(path, e) from None
+
+
+def _cache_error(path: Path, e: OSError) -> CacheWriteError:
+    why = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
+    return CacheWriteError(
+        f"cannot write the cache file {path}: {why}; free space (or point BIBLIO_CACHE_DIR elsewhere) and re-run "
+        "to resume; the pages already cached are intact"
+    )
+
+
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _cache_error(path, e) from None
+
+
+def iter_cached_pages(cache_dir: str | Path) -> Iterator[tuple[str, int, list[dict[str, Any]]]]:
+    """Yield ``(chain_id, page_number, records)`` for every cached page, in chain and page order.
+
+    Streams one page at a time (for batch writers); records are raw OpenAlex JSON, not yet
+    de-duplicated across pages.
+
+    Example:
+        >>> sum(len(recs) for _c, _n, recs in iter_cached_pages(result.cache_dir))   # doctest: +SKIP
+        250
+    """
+    root = Path(cache_dir)
+    if not root.exists():
+        return
+    for chain_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for n, recs in _chain_pages(chain_dir):
+            yield chain_dir.name, n, recs
+
+
+def _chain_pages(chain_dir: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    for page in sorted(chain_dir.glob("page-*.json")):
+        try:
+            doc = json.loads(page.read_bytes())
+        except (json.JSONDecodeError, OSError):
+            continue  # writes are atomic, so a torn page cannot be here; never crash on one
+        yield int(page.stem.split("-")[1]), list(doc.get("results") or []) if isinstance(doc, dict) else []
 
 
 def _retry_after(resp: requests.Response | None) -> float | None:
@@ -228,117 +324,346 @@ def _retry_after(resp: requests.Response | None) -> float | None:
             return None
 
 
+def credits_left(headers: Any) -> tuple[str, float] | None:
+    """The ``X-RateLimit-Remaining*`` header OpenAlex sent (USD first, then credit variants).
+
+    Example:
+        >>> credits_left({"X-RateLimit-Remaining-USD": "0.25"})
+        ('X-RateLimit-Remaining-USD', 0.25)
+    """
+    if headers is None:
+        return None
+    items = {k.lower(): (k, v) for k, v in dict(headers).items()}
+    for name in ("x-ratelimit-remaining-usd", "x-ratelimit-remaining-credits", "x-ratelimit-credits-remaining", "x-ratelimit-remaining"):
+        if name in items:
+            try:
+                return items[name][0], float(items[name][1])
+            except ValueError:
+                return None
+    return None
+
+
+def _is_connect_error(e: Exception) -> bool:
+    if isinstance(e, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(e, requests.ConnectionError) or isinstance(e, requests.exceptions.ChunkedEncodingError):
+        return False
+    reason = getattr(e.args[0], "reason", None) if e.args else None
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)) or "Failed to establish" in str(e)
+
+
+def _backoff(failures: int) -> float:
+    return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1)) * (0.5 + random.random() / 2)
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Tries:
+    fail: int = 0
+    empty: int = 0
+    repeat: int = 0
+    connect_since: float | None = None
+
+
+@dataclass
+class _Run:
+    """What the threads share: stop event, request budget, errors, "too fast" count."""
+
+    max_requests: int | None
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    issued: int = 0
+    errors: list[BiblioError] = field(default_factory=list)
+    too_fast: int = 0
+
+    def spend_one(self) -> None:
+        with self.lock:
+            if self.max_requests is not None and self.issued >= self.max_requests:
+                raise BudgetError(
+                    f"stopped at the request budget ([fetch] max_requests = {self.max_requests}); everything fetched is cached; "
+                    "re-run (with a larger max_requests, or tomorrow) to resume"
+                )
+            self.issued += 1
+
+
 class _Fetcher:
-    def __init__(self, query: Query, settings: Settings, *, sleep: Callable[[float], None], progress: Any) -> None:
-        self.q, self.s = query, settings
-        self.root = settings.cache_dir / query.fetch_hash
-        self.sleep = sleep
-        self.stop = threading.Event()
+    """Runs cursor chains into the page cache; one instance per fetch."""
+
+    def __init__(
+        self,
+        *,
+        root: Path,
+        options: Any,
+        settings: Settings,
+        build: Callable[[Chain], Any],
+        sleep: Callable[[float], Any] | None = None,
+        progress: Any = None,
+        on_page: Any = None,
+        empty_on_404: bool = False,
+    ) -> None:
+        self.root, self.opt, self.s, self.build = root, options, settings, build
+        self.run = _Run(max_requests=getattr(options, "max_requests", None))
+        self.stop = self.run.stop
+        self._sleep_fn = sleep
         self.stats = _Stats()
         self.progress = progress
+        self.on_page = on_page
+        self.empty_on_404 = empty_on_404
+        self.limiter = RateLimiter(options.rate_limit, sleep=self.stop.wait)
         self.meta_counts: dict[str, int] = {}
         self.lock = threading.Lock()
 
+    @classmethod
+    def for_query(cls, query: Query, settings: Settings, **kw: Any) -> "_Fetcher":
+        """The fetcher of a works query: cache keyed on the query's fetch hash."""
+        return cls(root=settings.cache_dir / query.fetch_hash, options=query.fetch, settings=settings, build=lambda c: _works(c, query.filter_codes), **kw)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep that a stop (Ctrl-C, a fatal error elsewhere) cuts short."""
+        if self._sleep_fn is not None:
+            self._sleep_fn(seconds)
+        else:
+            self.stop.wait(seconds)
+
     # -- state --------------------------------------------------------------------------
-    def _state(self, chain: Chain) -> dict[str, Any]:
+    def state(self, chain: Chain) -> dict[str, Any]:
         p = self.root / chain.chain_id / "state.json"
-        if p.exists():
-            return json.loads(p.read_text(encoding="utf-8"))
-        return {"next_cursor": "*", "done": False, "pages": 0, "meta_count": None, "chain": {
-            "from": chain.date_from.isoformat(), "to": chain.date_to.isoformat(), "funder_ids": list(chain.funder_ids)}}
+        st: dict[str, Any] = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+        st.setdefault("next_cursor", "*")
+        st.setdefault("done", False)
+        st.setdefault("pages", 0)
+        st.setdefault("meta_count", None)
+        st.setdefault("received", None)
+        st.setdefault("cursors", [])
+        st.setdefault("fetched", [])
+        st.setdefault("empty_pages_followed", 0)
+        st["chain"] = {"from": chain.date_from.isoformat(), "to": chain.date_to.isoformat(), "funder_ids": list(chain.funder_ids)}
+        if st["received"] is None:  # caches written before the count was kept
+            st["received"] = sum(len(r) for _n, r in _chain_pages(self.root / chain.chain_id))
+        return st
 
     def _save_state(self, chain: Chain, state: dict[str, Any]) -> None:
         _atomic_write(self.root / chain.chain_id / "state.json", json.dumps(state, indent=1).encode())
 
     # -- one chain ----------------------------------------------------------------------
     def run_chain(self, chain: Chain) -> None:
-        (self.root / chain.chain_id).mkdir(parents=True, exist_ok=True)
-        state = self._state(chain)
-        if state["meta_count"] is not None:
-            with self.lock:
-                self.meta_counts[chain.chain_id] = state["meta_count"]
-        if state["done"]:
-            return
-        failures = 0
-        while not self.stop.is_set():
-            pager = _works(chain, self.q.filter_codes).paginate(method="cursor", cursor=state["next_cursor"], per_page=PER_PAGE, n_max=None)
+        d = self.root / chain.chain_id
+        _mkdir(d)
+        for tmp in d.glob("*.tmp*"):
+            tmp.unlink(missing_ok=True)  # left by a process killed mid-write
+        st = self.state(chain)
+        self._publish(chain, st, works=0)
+        tries = _Tries()
+        while not st["done"] and not self.stop.is_set():
+            cursor = st["next_cursor"]
             try:
-                for page in pager:
-                    raw = self.stats.local.last
-                    body = raw.content if raw is not None else json.dumps({"meta": page.meta, "results": list(page)}).encode()
-                    state["pages"] += 1
-                    _atomic_write(self.root / chain.chain_id / f"page-{state['pages']:05d}.json", body)
-                    state["next_cursor"] = page.meta.get("next_cursor")
-                    state["meta_count"] = page.meta.get("count")
-                    state["done"] = state["next_cursor"] is None or len(page) == 0
-                    self._save_state(chain, state)
-                    failures = 0
-                    with self.lock:
-                        self.meta_counts[chain.chain_id] = state["meta_count"] or 0
-                    if self.progress is not None:
-                        self.progress(pages=1, works=len(page), meta_count=sum(self.meta_counts.values()))
-                    if state["done"] or self.stop.is_set():
-                        break
-                if state["done"] or self.stop.is_set():
+                self.run.spend_one()
+                doc, body = self._get_page(chain, cursor)
+            except BiblioError:
+                raise
+            except Exception as e:  # noqa: BLE001 - classified in _handle; unknown errors stop with a message
+                tries.fail += 1
+                try:
+                    self._handle(e, tries, chain)
+                except _ChainEmpty:
                     return
-                state["done"] = True
-                self._save_state(chain, state)
-                return
-            except Exception as e:  # noqa: BLE001 - classified below; unknown errors re-raised
-                failures += 1
-                self._handle(e, failures, chain)
+                continue
+            tries.fail, tries.connect_since = 0, None
+            self._advance(chain, st, cursor, doc, body, tries)
+            self._check_credits_left()
 
-    def _handle(self, e: Exception, failures: int, chain: Chain) -> None:
+    def _get_page(self, chain: Chain, cursor: str) -> tuple[dict[str, Any], bytes]:
+        self.stats.local.last = None
+        self.build(chain).get(per_page=PER_PAGE, cursor=cursor)
+        raw: requests.Response = self.stats.local.last
+        doc = json.loads(raw.content)
+        if not isinstance(doc, dict) or not isinstance(doc.get("results"), list) or not isinstance(doc.get("meta"), dict):
+            raise ValueError("not an OpenAlex results page (no results/meta)")
+        return doc, raw.content
+
+    def _advance(self, chain: Chain, st: dict[str, Any], cursor: str, doc: dict[str, Any], body: bytes, tries: _Tries) -> None:
+        """Store a page once per cursor and move the chain on (or decide to ask again)."""
+        results, nxt = doc["results"], doc["meta"].get("next_cursor")
+        if not results and nxt is not None and tries.empty < EMPTY_PAGE_RETRIES:
+            tries.empty += 1  # mid-chain empty page: ask again before following its cursor
+            self.wait(_backoff(tries.empty) / 4)
+            return
+        new = cursor not in st["cursors"]
+        if new:
+            if results:
+                n = st["pages"] + 1
+                _atomic_write(self.root / chain.chain_id / f"page-{n:05d}.json", body)
+                st["pages"], st["received"] = n, st["received"] + len(results)
+                st["fetched"].append(_now_iso())
+            elif nxt is not None:
+                st["empty_pages_followed"] += 1
+            st["cursors"] = (st["cursors"] + [cursor])[-64:]
+        tries.empty = 0
+        st["meta_count"] = doc["meta"].get("count", st["meta_count"])
+        if nxt is None:
+            st["done"] = True
+        elif nxt in st["cursors"]:
+            tries.repeat += 1
+            if tries.repeat >= CURSOR_REPEAT_LIMIT:
+                self._save_state(chain, st)
+                raise CursorLoopError(
+                    f"chain {chain.chain_id} ({chain.date_from}..{chain.date_to}): OpenAlex returned cursor {_short(nxt)!r} "
+                    f"{tries.repeat} times without advancing; stopped this chain after {st['received']} of {st['meta_count']} records "
+                    "(cached); re-run later, or use more [fetch] slices to split it"
+                )
+            self.wait(_backoff(tries.repeat) / 4)
+        else:
+            st["next_cursor"], tries.repeat = nxt, 0
+        self._save_state(chain, st)
+        self._publish(chain, st, works=len(results) if new else 0)
+        if new and results and self.on_page is not None:
+            self.on_page(chain.chain_id, results)
+
+    def _publish(self, chain: Chain, st: dict[str, Any], *, works: int) -> None:
+        with self.lock:
+            self.meta_counts[chain.chain_id] = st["meta_count"] or 0
+            total = sum(self.meta_counts.values())
+        if self.progress is not None:
+            self.progress(pages=1 if works else 0, works=works, meta_count=total)
+
+    def _check_credits_left(self) -> None:
+        left = credits_left(getattr(self.stats.local.last, "headers", None))
+        if left is not None and left[1] <= 0:
+            raise BudgetError(
+                f"OpenAlex's daily credits are spent ({left[0]}={left[1]:g}); everything fetched is cached; "
+                "re-run after the daily reset (midnight UTC) to resume"
+            )
+
+    # -- faults -------------------------------------------------------------------------
+    def _handle(self, e: Exception, tries: _Tries, chain: Chain) -> None:
+        """Retry a transient fault after a wait, or raise a one-line error."""
         resp: requests.Response | None = getattr(self.stats.local, "last", None)
         status = resp.status_code if resp is not None else None
         if status in (401, 403):
             raise AuthError(
                 f"OpenAlex refused the API key (HTTP {status}); set OPENALEX_API_KEY to a valid key (free from openalex.org). Pages fetched so far are cached; re-run to resume."
             )
+        if status == 404 and self.empty_on_404:
+            return self._not_found(chain)
         if status == 400:
             raise FetchError(f"OpenAlex rejected the query (HTTP 400) for chain {chain.chain_id}; check the query file's filters")
-        retryable = (
-            status in (429, 500, 502, 503, 504)
-            or isinstance(e, (requests.Timeout, requests.ConnectionError, json.JSONDecodeError, requests.exceptions.JSONDecodeError, ValueError))
-            and status not in (404,)
+        if status == 429:
+            return self._too_fast_or_spent(resp, tries, chain)
+        retryable = (status in RETRY_STATUS) or (
+            (status is None or status == 200) and isinstance(e, (requests.RequestException, ValueError, urllib3.exceptions.HTTPError))
         )
         if not retryable:
-            raise FetchError(f"unexpected error from OpenAlex ({type(e).__name__}: {redact_url(e)[:120]}) in chain {chain.chain_id}; pages fetched so far are cached, re-run to resume")
-        if failures > self.q.fetch.max_retries:
-            what = f"HTTP {status}" if status else type(e).__name__
-            raise BudgetError(f"gave up after {self.q.fetch.max_retries} retries ({what}) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")
-        wait = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1)) * (0.5 + random.random() / 2)
-        ra = _retry_after(resp) if status in (429, 503) else None
+            raise FetchError(
+                f"unexpected answer from OpenAlex ({f'HTTP {status}' if status else type(e).__name__}: {redact_url(e)[:120]}) in chain "
+                f"{chain.chain_id}; pages fetched so far are cached, re-run to resume"
+            )
+        if _is_connect_error(e):
+            return self._unreachable(e, tries)
+        if tries.fail > self.opt.max_retries:
+            what = f"HTTP {status}" if status and status != 200 else type(e).__name__
+            raise BudgetError(f"gave up after {self.opt.max_retries} retries ({what}) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")
+        wait = _backoff(tries.fail)
+        ra = _retry_after(resp) if status == 503 else None
         if ra is not None:
-            if ra > self.q.fetch.max_retry_after:
-                hours = ra / 3600
-                raise BudgetError(
-                    f"OpenAlex asked to wait {ra:.0f} s (~{hours:.1f} h) before retrying (HTTP {status}: daily budget likely spent), more than max_retry_after={self.q.fetch.max_retry_after:.0f} s; pages fetched so far are cached, re-run later to resume"
-                )
+            self._cap_retry_after(ra, status)
             wait = ra + random.random() * 0.1
-        self.sleep(wait)
+        self.wait(wait)
 
-    # -- results ------------------------------------------------------------------------
-    def records(self) -> tuple[list[dict[str, Any]], int, int]:
-        """All cached records (de-duplicated by work ID), pages read, duplicates dropped."""
-        seen: dict[str, dict[str, Any]] = {}
-        dups = pages = 0
-        for chain_dir in sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.exists() else []:
-            for page in sorted(chain_dir.glob("page-*.json")):
-                pages += 1
-                try:
-                    doc = json.loads(page.read_bytes())
-                except json.JSONDecodeError:
-                    continue  # a torn write cannot be here (atomic), but never crash on one
-                for r in doc.get("results") or []:
-                    wid = str(r.get("id") or "")
-                    if not wid:
-                        continue
-                    if wid in seen:
-                        dups += 1
-                    else:
-                        seen[wid] = r
-        return list(seen.values()), pages, dups
+    def _not_found(self, chain: Chain) -> None:
+        """A 404 where "no such thing" means "no records" (e.g. an unknown author): an empty, done chain."""
+        st = self.state(chain)
+        st.update(done=True, meta_count=0)
+        self._save_state(chain, st)
+        raise _ChainEmpty()
+
+    def _unreachable(self, e: Exception, tries: _Tries) -> None:
+        tries.connect_since = tries.connect_since or time.monotonic()
+        if tries.fail > min(self.opt.max_retries, CONNECT_RETRIES):
+            took = time.monotonic() - tries.connect_since
+            raise UnreachableError(
+                f"cannot reach OpenAlex at {self.s.openalex_url} (connection refused or timed out, {tries.fail} tries over {took:.0f} s); "
+                "check the network or BIBLIO_OPENALEX_URL, then re-run; pages fetched so far are cached"
+            )
+        self.wait(_backoff(tries.fail))
+
+    def _cap_retry_after(self, ra: float, status: int | None) -> None:
+        if ra > self.opt.max_retry_after:
+            raise BudgetError(
+                f"OpenAlex asked to wait {ra:.0f} s (~{ra / 3600:.1f} h) before retrying (HTTP {status}: daily credits spent), more than "
+                f"max_retry_after={self.opt.max_retry_after:.0f} s; pages fetched so far are cached, re-run later to resume"
+            )
+
+    def _too_fast_or_spent(self, resp: requests.Response, tries: _Tries, chain: Chain) -> None:
+        """Tell "too fast" (wait, then slow down) from "daily credits spent" (stop)."""
+        ra = _retry_after(resp)
+        left = credits_left(resp.headers)
+        if left is not None and left[1] <= 0:
+            raise BudgetError(
+                f"OpenAlex's daily credits are spent (HTTP 429, {left[0]}={left[1]:g}"
+                f"{f', Retry-After {ra:.0f} s (~{ra / 3600:.1f} h)' if ra else ''}); pages fetched so far are cached; "
+                "re-run after the daily reset (midnight UTC) to resume"
+            )
+        if ra is not None:
+            self._cap_retry_after(ra, 429)
+        with self.run.lock:
+            self.run.too_fast += 1
+        self.limiter.slow_down()
+        if tries.fail > self.opt.max_retries:
+            raise BudgetError(f"gave up after {self.opt.max_retries} retries (HTTP 429, too fast) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")
+        self.wait(ra + random.random() * 0.1 if ra is not None else _backoff(tries.fail))
+
+
+class _ChainEmpty(Exception):
+    """Internal: the chain turned out to have no records (404 with ``empty_on_404``)."""
+
+
+def _short(cursor: str) -> str:
+    return cursor if len(cursor) <= 24 else cursor[:20] + "…"
+
+
+def _run_threads(f: _Fetcher, chains: list[Chain], *, workers: int) -> None:
+    """Run the chains on daemon threads; Ctrl-C sets the stop event and returns within ~1.5 s."""
+    todo: queue.SimpleQueue[Chain] = queue.SimpleQueue()
+    for c in chains:
+        todo.put(c)
+
+    def worker() -> None:
+        while not f.stop.is_set():
+            try:
+                chain = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                f.run_chain(chain)
+            except CursorLoopError as e:  # this chain only; the others go on
+                with f.run.lock:
+                    f.run.errors.append(e)
+            except BiblioError as e:
+                with f.run.lock:
+                    f.run.errors.append(e)
+                f.stop.set()
+            except Exception as e:  # noqa: BLE001 - never a traceback from a worker
+                with f.run.lock:
+                    f.run.errors.append(FetchError(f"internal error while fetching chain {chain.chain_id} ({type(e).__name__}: {str(e)[:160]}); pages fetched so far are cached"))
+                f.stop.set()
+
+    threads = [threading.Thread(target=worker, name=f"biblio-fetch-{i}", daemon=True) for i in range(max(1, min(workers, len(chains))))]
+    for t in threads:
+        t.start()
+    try:
+        while any(t.is_alive() for t in threads):
+            for t in threads:
+                t.join(timeout=0.1)
+    except KeyboardInterrupt:
+        f.stop.set()
+        deadline = time.monotonic() + 1.5
+        for t in threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
+        pages = sum(1 for _ in f.root.glob("*/page-*.json"))
+        raise FetchInterrupted(f"interrupted; {pages} pages are cached, re-run to resume") from None
 
 
 def fetch_openalex(
@@ -346,55 +671,165 @@ def fetch_openalex(
     *,
     settings: Settings,
     progress: bool = False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], Any] | None = None,
+    refresh: bool = False,
+    on_page: Callable[[str, list[dict[str, Any]]], None] | None = None,
 ) -> FetchResult:
     """Fetch a query from the OpenAlex API (or a mirror), resuming from the cache.
 
-    Raises :class:`AuthError` / :class:`BudgetError` / :class:`FetchError` when it has to
-    stop; the exception's ``partial`` attribute holds a :class:`FetchResult` of what is cached.
+    ``refresh=True`` ignores (and replaces) the cached pages of this query. ``on_page(chain_id,
+    records)`` is called from a worker thread for every new page, as it is cached.
+    Raises :class:`AuthError` / :class:`BudgetError` / :class:`FetchError` (and subclasses)
+    when it has to stop; the exception's ``partial`` attribute holds a :class:`FetchResult`
+    of what is cached. Ctrl-C raises :class:`FetchInterrupted` (exit code 130 in the CLI).
+
+    Example:
+        >>> r = fetch_openalex(load_query("queries/dod-prc-2023-2025.toml"), settings=Settings.from_env())  # doctest: +SKIP
+        >>> r.complete, r.shortfall, r.fetched_dates                                                        # doctest: +SKIP
+        (True, 0, {'2026-12-02': 31})
     """
     if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
         raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
     chains = plan_chains(query)
     bar = _Progress(enabled=progress, n_chains=len(chains))
-    f = _Fetcher(query, settings, sleep=sleep, progress=bar.update if progress else None)
-    limiter = RateLimiter(query.fetch.rate_limit)
-    error: Exception | None = None
-    with routed(settings, limiter=limiter, timeout=query.fetch.timeout, stats=f.stats), bar:
-        with ThreadPoolExecutor(max_workers=max(1, min(len(chains), 16))) as pool:
-            futures = [pool.submit(f.run_chain, c) for c in chains]
-            for fut in futures:
-                try:
-                    fut.result()
-                except (AuthError, BudgetError, FetchError) as e:
-                    f.stop.set()
-                    error = error or e
-    records, pages, dups = f.records()
-    done = all(f._state(c)["done"] for c in chains)
-    notes = []
+    f = _Fetcher.for_query(query, settings, sleep=sleep, progress=bar.update if progress else None, on_page=on_page)
+    if refresh and f.root.exists():
+        try:
+            shutil.rmtree(f.root)
+        except OSError as e:
+            raise _cache_error(f.root, e) from None
+    with routed(settings, limiter=f.limiter, timeout=query.fetch.timeout, stats=f.stats), bar:
+        try:
+            _run_threads(f, chains, workers=16)
+        except FetchInterrupted as e:
+            e.partial = _result(f, chains, query, settings)  # type: ignore[attr-defined]
+            raise
+    result = _result(f, chains, query, settings)
+    errors = sorted(f.run.errors, key=lambda e: isinstance(e, CursorLoopError))  # run-level errors first
+    if errors:
+        errors[0].partial = result  # type: ignore[attr-defined]
+        raise errors[0]
+    return result
+
+
+def _chain_report(f: _Fetcher, chain: Chain) -> dict[str, Any]:
+    st = f.state(chain) if (f.root / chain.chain_id / "state.json").exists() else None
+    st = st or {"meta_count": None, "received": 0, "pages": 0, "done": False, "fetched": [], "empty_pages_followed": 0}
+    short = max(0, (st["meta_count"] or 0) - st["received"]) if st["done"] else None
+    err = next((str(e) for e in f.run.errors if chain.chain_id in str(e)), None)
+    return {
+        "chain_id": chain.chain_id,
+        "date_from": chain.date_from.isoformat(),
+        "date_to": chain.date_to.isoformat(),
+        "n_funder_ids": len(chain.funder_ids),
+        "meta_count": st["meta_count"],
+        "received": st["received"],
+        "shortfall": short,
+        "pages": st["pages"],
+        "done": st["done"],
+        "empty_pages_followed": st["empty_pages_followed"],
+        "first_fetched": min(st["fetched"], default=None),
+        "last_fetched": max(st["fetched"], default=None),
+        "error": err,
+    }
+
+
+def _result(f: _Fetcher, chains: list[Chain], query: Query, settings: Settings) -> FetchResult:
+    """Everything cached for this query, with per-chain completeness and fetch dates."""
+    reports = [_chain_report(f, c) for c in chains]
+    seen: dict[str, dict[str, Any]] = {}
+    dups = pages = 0
+    for _c, _n, recs in iter_cached_pages(f.root):
+        pages += 1
+        for r in recs:
+            wid = str(r.get("id") or "")
+            if wid and wid in seen:
+                dups += 1
+            elif wid:
+                seen[wid] = r
+    dates: Counter[str] = Counter()
+    for c in chains:
+        p = f.root / c.chain_id / "state.json"
+        if p.exists():
+            dates.update(ts[:10] for ts in json.loads(p.read_text(encoding="utf-8")).get("fetched", []))
+    records = list(seen.values())
+    warnings = _warnings(reports)
+    done = all(r["done"] for r in reports)
+    shortfall = sum(r["shortfall"] or 0 for r in reports)
+    notes = list(warnings)
     if dups:
         notes.append(f"{dups} duplicate records (same work ID across pages or slices) dropped")
+    if f.run.too_fast:
+        notes.append(f"OpenAlex said 'too fast' (HTTP 429) {f.run.too_fast} times; the rate was lowered to {f.limiter.rate:.1f} requests/s")
     if f.stats.rate_headers:
         notes.append("rate-limit headers: " + ", ".join(f"{k}={v}" for k, v in sorted(f.stats.rate_headers.items())))
     if not done:
         notes.append("INCOMPLETE: the fetch stopped early; re-run to resume from the cache")
-    result = FetchResult(
+    return FetchResult(
         records=records,
         source="openalex",
-        complete=done,
-        meta_count=sum(f.meta_counts.values()) if f.meta_counts else None,
+        complete=done and shortfall == 0,
+        meta_count=sum(r["meta_count"] or 0 for r in reports) if any(r["meta_count"] is not None for r in reports) else None,
         pages=pages,
         requests=f.stats.requests,
-        data_date=dt.date.today().isoformat(),
+        data_date=max(dates) if dates else dt.date.today().isoformat(),
         n_synthetic=sum(is_synthetic_record(r) for r in records),
         cache_dir=str(f.root),
         notes=notes,
         request_urls=request_urls(query, settings=settings),
+        chains=reports,
+        shortfall=shortfall,
+        fetched_dates=dict(sorted(dates.items())),
+        warnings=warnings,
     )
-    if error is not None:
-        error.partial = result  # type: ignore[attr-defined]
-        raise error
-    return result
+
+
+def _warnings(reports: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in reports:
+        where = f"chain {r['chain_id']} ({r['date_from']}..{r['date_to']}, {r['n_funder_ids']} funder IDs)"
+        if r["shortfall"]:
+            out.append(f"WARNING: {where} received {r['received']} of the {r['meta_count']} records OpenAlex counted ({r['shortfall']} missing)")
+        elif not r["done"]:
+            out.append(f"WARNING: {where} stopped after {r['received']} of {r['meta_count'] if r['meta_count'] is not None else '?'} records")
+        if r["empty_pages_followed"]:
+            out.append(f"WARNING: {where}: {r['empty_pages_followed']} empty page(s) with a next_cursor were followed")
+    return out
+
+
+def estimate_requests(query: Query, *, settings: Settings) -> dict[str, Any]:
+    """Requests and credits a fetch of ``query`` will need, from the cache where it knows.
+
+    A chain already cached costs nothing; a chain with a known ``meta.count`` costs one
+    request per 100 works left; an unknown chain costs at least one request.
+
+    Example:
+        >>> estimate_requests(load_query("queries/dod-prc-2023-2025.toml"), settings=Settings())["chains"]  # doctest: +SKIP
+        8
+    """
+    f = _Fetcher.for_query(query, settings)
+    chains = plan_chains(query)
+    known = unknown = cached = 0
+    for c in chains:
+        p = f.root / c.chain_id / "state.json"
+        st = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+        if st.get("done"):
+            cached += 1
+        elif st.get("meta_count") is not None:
+            known += max(1, math.ceil((st["meta_count"] - st.get("received", 0)) / PER_PAGE))
+        else:
+            unknown += 1
+    n = known + unknown
+    return {
+        "chains": len(chains),
+        "chains_cached": cached,
+        "requests_min": n,
+        "requests_exact": unknown == 0,
+        "usd_min": round(n * LIST_CALL_USD, 4),
+        "usd_per_day": FREE_USD_PER_DAY,
+        "free_list_calls_per_day": int(FREE_USD_PER_DAY / LIST_CALL_USD),
+        "api_key_set": settings.api_key is not None,
+    }
 
 
 class _Progress:
@@ -458,7 +893,7 @@ def fetch_author_works(
     date_to: dt.date,
     settings: Settings,
     options: Any,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One person's works in a window (by OpenAlex author ID or ORCID), paged and cached.
 
@@ -471,47 +906,15 @@ def fetch_author_works(
         raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
     key = json.dumps([author_id, orcid, date_from.isoformat(), date_to.isoformat()])
     chain = Chain("vet-" + __import__("hashlib").sha256(key.encode()).hexdigest()[:16], date_from, date_to, ())
-    fake_q = type("Q", (), {"fetch": options, "country_codes": (), "filter_codes": ()})()
-    f = _Fetcher.__new__(_Fetcher)
-    f.q, f.s, f.sleep, f.progress = fake_q, settings, sleep, None
-    f.root = settings.cache_dir / "vet"
-    f.stop, f.stats, f.meta_counts, f.lock = threading.Event(), _Stats(), {}, threading.Lock()
-    works = _author_works((author_id,) if author_id else (), (orcid,) if orcid else (), date_from, date_to)
+    f = _Fetcher(root=settings.cache_dir / "vet", options=options, settings=settings, build=lambda _c: _author_works(
+        (author_id,) if author_id else (), (orcid,) if orcid else (), date_from, date_to), sleep=sleep, empty_on_404=True)
     t0 = time.perf_counter()
-    with routed(settings, limiter=RateLimiter(options.rate_limit), timeout=options.timeout, stats=f.stats):
-        _run_author_chain(f, chain, works)
-    state = f._state(chain)
+    with routed(settings, limiter=f.limiter, timeout=options.timeout, stats=f.stats):
+        f.run_chain(chain)
+    state = f.state(chain)
     records = _chain_records(f.root / chain.chain_id)
     return records, {"requests": f.stats.requests, "pages": state["pages"], "meta_count": state["meta_count"],
                      "complete": bool(state["done"]), "wait_s": time.perf_counter() - t0}
-
-
-def _run_author_chain(f: "_Fetcher", chain: Chain, works: pyalex.Works) -> None:
-    (f.root / chain.chain_id).mkdir(parents=True, exist_ok=True)
-    state = f._state(chain)
-    failures = 0
-    while not state["done"]:
-        try:
-            for page in works.paginate(method="cursor", cursor=state["next_cursor"], per_page=PER_PAGE, n_max=None):
-                raw = f.stats.local.last
-                state["pages"] += 1
-                _atomic_write(f.root / chain.chain_id / f"page-{state['pages']:05d}.json", raw.content if raw is not None else json.dumps({"results": list(page)}).encode())
-                state.update(next_cursor=page.meta.get("next_cursor"), meta_count=page.meta.get("count"))
-                state["done"] = state["next_cursor"] is None or len(page) == 0
-                f._save_state(chain, state)
-                failures = 0
-                if state["done"]:
-                    break
-            state["done"] = True
-            f._save_state(chain, state)
-        except Exception as e:  # noqa: BLE001 - classified by _handle; unknown errors re-raised there
-            resp = getattr(f.stats.local, "last", None)
-            if resp is not None and resp.status_code == 404:
-                state.update(done=True, meta_count=0)
-                f._save_state(chain, state)
-                return
-            failures += 1
-            f._handle(e, failures, chain)
 
 
 def _chain_records(chain_dir: Path) -> list[dict[str, Any]]:

@@ -37,11 +37,11 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def fetch_records(query: Query, *, settings: Settings | None = None, progress: bool = False) -> FetchResult:
+def fetch_records(query: Query, *, settings: Settings | None = None, progress: bool = False, refresh: bool = False) -> FetchResult:
     """Fetch the query's raw work records from its source (live OpenAlex or a local snapshot).
 
     Live fetches keep every page in the disk cache, so an interrupted or failed run
-    resumes where it stopped.
+    resumes where it stopped; ``refresh=True`` ignores the cache and fetches again.
     """
     if query.source == "snapshot":
         from biblio.snapshot import fetch_snapshot
@@ -50,7 +50,7 @@ def fetch_records(query: Query, *, settings: Settings | None = None, progress: b
     from biblio.openalex import fetch_openalex
 
     settings = settings or Settings.from_env()
-    fetched = fetch_openalex(query, settings=settings, progress=progress)
+    fetched = fetch_openalex(query, settings=settings, progress=progress, refresh=refresh)
     if query.judged_locally:  # Crossref as a second source and/or PRC scope from raw strings
         from biblio.sources import complete_live
 
@@ -148,13 +148,15 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, **options: An
     return ResolveResult(flags=pl.concat(flags, how="vertical"), affiliations=pl.concat(affs, how="vertical"))
 
 
-def _ingest(query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, prog: Any) -> FetchResult:
+def _ingest(
+    query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, prog: Any, refresh: bool = False
+) -> FetchResult:
     """Fetch or scan the query's works and leave the five tables in ``work_dir/tables``."""
     if query.source == "snapshot":
         from biblio.snapshot import scan_snapshot
 
         return scan_snapshot(query, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=prog)
-    fetched = fetch_records(query, settings=settings, progress=progress)
+    fetched = fetch_records(query, settings=settings, progress=progress, refresh=refresh)
     return stream_records(fetched, work_dir, progress=prog, strict=query.strict)
 
 
@@ -171,6 +173,7 @@ def run_query(
     scheduler: str | None = None,
     raw_csv: bool = False,
     strict: bool | None = None,
+    refresh: bool = False,
 ) -> RunResult:
     """Run the whole pipeline for one query and write ``<output_dir>/<query.name>/<run_id>/``.
 
@@ -184,7 +187,6 @@ def run_query(
     """
     from biblio.engines import check_engine
     from biblio.progress import Progress
-    from biblio.report import write_run
     from biblio.coverage import write_evidence
     from biblio.safeio import check_output_dir
     from biblio.tables import WorksTables
@@ -210,7 +212,7 @@ def run_query(
     try:
         with Progress(enabled=progress and query.source == "snapshot") as prog:
             t0 = time.perf_counter()
-            fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog)
+            fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
             timings["fetch_s"] = time.perf_counter() - t0
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
@@ -225,7 +227,7 @@ def run_query(
             t0 = time.perf_counter()
             with prog.step("report"):
                 extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
-                write_run(
+                _write(
                     run_dir, query=query, fetch_result=fetched, tables=tables, resolved=resolved, timings=timings,
                     settings=settings.redacted(), award_records=_award_records(query, fetched, say),
                     raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra,
@@ -242,6 +244,19 @@ def run_query(
         "flagged_works": resolved.flags["work_id"].n_unique(),
     }
     return RunResult(run_dir=run_dir, fetch=fetched, counts=counts, timings=timings)
+
+
+def _write(run_dir: Path, **kw: Any) -> None:
+    """``report.write_run``; an ``OSError`` (e.g. the output disk is full) becomes one line."""
+    from biblio.report import write_run
+
+    try:
+        write_run(run_dir, **kw)
+    except OSError as e:  # the fetch stays cached
+        raise BiblioError(
+            f"cannot write the run folder {run_dir} ({e.strerror or type(e).__name__}: {e.filename or run_dir}); "
+            "free space or pass --out elsewhere, then re-run (the fetched pages are cached)"
+        ) from None
 
 
 def _say_fetched(say: Callable[[str], None], fetched: FetchResult) -> None:

@@ -55,12 +55,12 @@ _PREFIX = re.compile(r"^[A-Z0-9]{2,12}$")
 _ALLOWED: dict[str, set[str]] = {
     "": {"name", "description", "window", "funders", "scope", "source", "lists", "output", "fetch"},
     "window": {"from", "to"},
-    "funders": {"agencies", "ids", "award_prefixes", "evidence"},
+    "funders": {"agencies", "ids", "exclude", "award_prefixes", "evidence", "discover"},
     "scope": {"prc", "raw_strings"},
     "source": {"kind", "paths", "crossref", "affiliations", "awards", "strict"},
     "lists": {"apply", "fuzzy"},
     "output": {"dir"},
-    "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout"},
+    "fetch": {"slices", "rate_limit", "max_retries", "max_retry_after", "timeout", "max_requests"},
 }
 
 
@@ -73,6 +73,7 @@ class FetchOptions:
     max_retries: int = 8
     max_retry_after: float = 120.0
     timeout: float = 60.0
+    max_requests: int | None = None
 
 
 @dataclass(frozen=True)
@@ -449,4 +450,9 @@ def _fetch_options(t: Mapping[str, Any], err: Any) -> FetchOptions:
     timeout = t.get("timeout", d.timeout)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
         raise err("fetch.timeout", f"must be seconds above 0 and at most 600, got {show(timeout)}")
-    return FetchOptions(slices=slices, rate_limit=float(rate), max_retries=retries, max_retry_after=float(cap), timeout=float(timeout))
+    budget = t.get("max_requests")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
+        raise err("fetch.max_requests", f"must be a whole number of requests above 0 (or left out for no budget), got {show(budget)}")
+    return FetchOptions(
+        slices=slices, rate_limit=float(rate), max_retries=retries, max_retry_after=float(cap), timeout=float(timeout), max_requests=budget
+    )

@@ -195,3 +195,266 @@ def test_401_stops_at_once_without_leaking_the_key(tmp_path: Path) -> None:
 def test_live_default_without_a_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AuthError, match="OPENALEX_API_KEY is not set"):
         fetch_openalex(q(), settings=Settings(api_key=None, cache_dir=tmp_path))
+
+
+# -- issue 9: every fault class -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(reset=True), Fault(short=True)],
+    ids=["reset-mid-body", "short-body-vs-content-length"],
+)
+def test_broken_bodies_are_retried_like_any_transient_error(tmp_path: Path, fault: Fault) -> None:
+    with OpenAlexServer(works=make_works(250)) as srv:
+        srv.faults.extend([Fault(), fault])  # the second page breaks once
+        waits: list[float] = []
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=waits.append)
+        assert len(srv.requests) == 4 and len(waits) == 1
+    ids = [w["id"] for w in r.records]
+    assert r.complete and len(ids) == 250 == len(set(ids)) and r.shortfall == 0
+
+
+def test_an_empty_page_with_a_cursor_is_retried_not_taken_as_the_end(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(300)) as srv:
+        srv.faults.extend([Fault(), Fault(empty=True)])  # page 2 comes back empty once
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+        cursors = [rq["params"]["cursor"][0] for rq in srv.requests]
+    assert r.complete and r.n_records == 300
+    assert cursors == ["*", "100", "100", "200"]  # asked again, then on
+
+
+def test_an_empty_page_that_stays_empty_is_followed_and_the_loss_is_reported(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(300)) as srv:
+        srv.faults.extend([Fault(), Fault(empty=True), Fault(empty=True), Fault(empty=True)])
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+    assert r.n_records == 200 and not r.complete and r.shortfall == 100
+    assert r.chains[0]["empty_pages_followed"] == 1
+    assert any("received 200 of the 300 records" in w and "100 missing" in w for w in r.warnings)
+
+
+def test_a_cursor_that_repeats_once_is_asked_again_without_duplicates(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(250)) as srv:
+        srv.faults.extend([Fault(), Fault(repeat_cursor=True)])
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+    ids = [w["id"] for w in r.records]
+    assert r.complete and len(ids) == 250 == len(set(ids)) and r.pages == 3
+
+
+def test_a_cursor_that_never_advances_stops_the_chain_with_one_line(tmp_path: Path) -> None:
+    from biblio.errors import CursorLoopError
+
+    with OpenAlexServer(works=make_works(450)) as srv:
+        srv.stuck_at = 100
+        with pytest.raises(CursorLoopError) as ei:
+            fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+        assert len(srv.requests) < 10
+    msg = str(ei.value)
+    assert "cursor '100'" in msg and "3 times" in msg and "s00-c00" in msg and "\n" not in msg
+    assert ei.value.partial.n_records == 200 and not ei.value.partial.complete
+
+
+def test_a_shortfall_against_meta_count_is_a_warning_and_incomplete(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(150)) as srv:
+        srv.short_by = 7
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+    assert r.n_records == 150 and r.shortfall == 7 and not r.complete
+    assert r.chains[0]["meta_count"] == 157 and r.chains[0]["received"] == 150 and r.chains[0]["done"]
+    assert r.warnings and "7 missing" in r.warnings[0]
+
+
+def test_unreachable_server_gives_up_quickly_with_a_clear_message(tmp_path: Path) -> None:
+    import socket
+
+    from biblio.errors import UnreachableError
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    waits: list[float] = []
+    st = Settings(api_key=KEY, openalex_url=f"http://127.0.0.1:{port}", cache_dir=tmp_path)
+    with pytest.raises(UnreachableError) as ei:
+        fetch_openalex(q(retries=8), settings=st, sleep=waits.append)
+    assert len(waits) == 3 and "cannot reach OpenAlex" in str(ei.value) and f"127.0.0.1:{port}" in str(ei.value)
+
+
+def test_full_disk_names_the_path_keeps_the_cache_and_a_rerun_completes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import biblio.openalex as oa
+    from biblio.errors import CacheWriteError
+
+    real = oa._write_bytes
+    calls = {"n": 0}
+
+    def full_after_three(path: Path, data: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] > 3:  # page 1 + state, page 2 ... then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+
+    with OpenAlexServer(works=make_works(350)) as srv:
+        s = settings(srv, tmp_path)
+        monkeypatch.setattr(oa, "_write_bytes", full_after_three)
+        with pytest.raises(CacheWriteError) as ei:
+            fetch_openalex(q(), settings=s, sleep=no_sleep)
+        msg = str(ei.value)
+        assert "disk is full" in msg and str(s.cache_dir) in msg and "\n" not in msg
+        assert not list(s.cache_dir.rglob("*.tmp*"))
+        for p in s.cache_dir.rglob("*.json"):
+            json.loads(p.read_text())  # nothing torn
+        monkeypatch.setattr(oa, "_write_bytes", real)
+        r = fetch_openalex(q(), settings=s, sleep=no_sleep)
+    ids = [w["id"] for w in r.records]
+    assert r.complete and len(ids) == 350 == len(set(ids))
+
+
+def test_too_fast_429_slows_down_and_completes(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(150)) as srv:
+        srv.faults.append(Fault(status=429, headers={"Retry-After": "1", "X-RateLimit-Remaining-USD": "0.9"}))
+        r = fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+    assert r.complete and r.n_records == 150
+    assert any("too fast" in n and "50.0 requests/s" in n for n in r.notes)
+
+
+def test_429_with_no_credits_left_says_daily_credits_spent(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(250)) as srv:
+        srv.faults.extend([Fault(), Fault(status=429, headers={"Retry-After": "30", "X-RateLimit-Remaining-USD": "0"})])
+        with pytest.raises(BudgetError) as ei:
+            fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+        assert len(srv.requests) == 2
+    assert "daily credits are spent" in str(ei.value) and "X-RateLimit-Remaining-USD=0" in str(ei.value)
+    assert ei.value.partial.n_records == 100
+
+
+def test_success_with_zero_credits_left_stops_before_the_429(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(250)) as srv:
+        srv.rate_headers = {"X-RateLimit-Remaining-USD": "0", "X-RateLimit-Limit-USD": "1"}
+        with pytest.raises(BudgetError, match="daily credits are spent"):
+            fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep)
+        assert len(srv.requests) == 1
+
+
+def test_max_requests_stops_cleanly_and_a_rerun_resumes(tmp_path: Path) -> None:
+    text = LIVE.format(slices=1, retries=1, timeout=5) + "max_requests = 2\n"
+    with OpenAlexServer(works=make_works(450)) as srv:
+        s = settings(srv, tmp_path)
+        with pytest.raises(BudgetError, match=r"max_requests = 2") as ei:
+            fetch_openalex(parse_query(text), settings=s, sleep=no_sleep)
+        assert len(srv.requests) == 2 and ei.value.partial.n_records == 200
+        r = fetch_openalex(q(), settings=s, sleep=no_sleep)  # same fetch spec: same cache
+        assert len(srv.requests) == 5
+    assert r.complete and r.n_records == 450
+
+
+def test_refresh_ignores_the_cache_and_pages_carry_their_fetch_date(tmp_path: Path) -> None:
+    with OpenAlexServer(works=make_works(150)) as srv:
+        s = settings(srv, tmp_path)
+        first = fetch_openalex(q(), settings=s, sleep=no_sleep)
+        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+        assert first.fetched_dates == {today: 2} and first.data_date == today
+        # age the cache: a re-run from it must not be dated today
+        for st in Path(first.cache_dir).glob("*/state.json"):
+            d = json.loads(st.read_text())
+            d["fetched"] = ["2026-01-02T03:04:05Z" for _ in d["fetched"]]
+            st.write_text(json.dumps(d))
+        again = fetch_openalex(q(), settings=s, sleep=no_sleep)
+        assert again.requests == 0 and again.data_date == "2026-01-02" and again.fetched_dates == {"2026-01-02": 2}
+        fresh = fetch_openalex(q(), settings=s, sleep=no_sleep, refresh=True)
+    assert fresh.requests == 2 and fresh.fetched_dates == {today: 2} and fresh.n_records == 150
+
+
+def test_slices_with_date_filters_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    works = make_works(1000, date_from=dt.date(2023, 6, 1), date_to=dt.date(2025, 6, 30))
+    with OpenAlexServer(works=works, filter_dates=True) as srv:
+        srv.faults.extend([Fault(reset=True), Fault(empty=True), Fault(short=True), Fault(status=503)])
+        r = fetch_openalex(q(slices=4), settings=settings(srv, tmp_path), sleep=no_sleep)
+    assert r.complete and r.n_records == 1000 and r.shortfall == 0
+    assert sum(c["received"] for c in r.chains) == 1000
+    assert not any("duplicate" in n for n in r.notes)
+
+
+def test_on_page_streams_each_new_page_once(tmp_path: Path) -> None:
+    got: list[tuple[str, int]] = []
+    with OpenAlexServer(works=make_works(250)) as srv:
+        srv.faults.extend([Fault(), Fault(reset=True)])
+        fetch_openalex(q(), settings=settings(srv, tmp_path), sleep=no_sleep, on_page=lambda c, recs: got.append((c, len(recs))))
+    assert got == [("s00-c00", 100), ("s00-c00", 100), ("s00-c00", 50)]
+
+
+def test_ctrl_c_stops_within_2_s_with_exit_130_and_the_cache_resumes(tmp_path: Path) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    qf = tmp_path / "live.toml"
+    qf.write_text(LIVE.format(slices=4, retries=3, timeout=30).replace("rate_limit = 100", "rate_limit = 20"))
+    repo = Path(__file__).resolve().parent.parent
+    with OpenAlexServer(works=make_works(3000), per_request_latency=0.3) as srv:
+        env = {**os.environ, "PYTHONPATH": str(repo), "OPENALEX_API_KEY": KEY, "BIBLIO_OPENALEX_URL": srv.base_url, "BIBLIO_CACHE_DIR": str(tmp_path / "cache")}
+        p = subprocess.Popen([sys.executable, "-m", "biblio.cli", "fetch", str(qf), "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while len(list((tmp_path / "cache").glob("*/*/page-*.json"))) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        _out, err = p.communicate(timeout=10)
+        took = time.monotonic() - t0
+        assert p.returncode == 130 and took < 2.0, (p.returncode, took, err)
+        m = re.fullmatch(r"Error: interrupted; (\d+) pages are cached, re-run to resume\n", err)
+        assert m and int(m.group(1)) >= 4, err
+        assert "Traceback" not in err
+        srv.latency = 0
+        r = fetch_openalex(parse_query(qf.read_text()), settings=settings(srv, tmp_path), sleep=no_sleep)
+    ids = [w["id"] for w in r.records]
+    assert r.complete and len(ids) == 3000 == len(set(ids))
+
+
+def test_run_records_shortfall_dates_and_complete_false_in_manifest_and_report(tmp_path: Path) -> None:
+    from biblio.pipeline import run_query
+
+    with OpenAlexServer(works=make_works(150)) as srv:
+        srv.short_by = 5
+        res = run_query(q(), settings=settings(srv, tmp_path), output_dir=tmp_path / "out", run_id="r1")
+    m = json.loads((res.run_dir / "manifest.json").read_text())
+    assert m["complete"] is False and m["fetch"]["shortfall"] == 5
+    assert m["fetch"]["chains"][0]["received"] == 150 and m["fetch"]["chains"][0]["meta_count"] == 155
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    assert m["fetch"]["fetched_dates"] == {today: 2}
+    html = (res.run_dir / "report.html").read_text()
+    thin = html.split("Where the data is thin")[1].split("</section>")[0]
+    assert "5 missing" in thin and "INCOMPLETE" in thin and today in thin
+
+
+def test_output_disk_full_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import biblio.report as report
+    from biblio.errors import BiblioError
+    from biblio.pipeline import run_query
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "x.parquet"))
+
+    monkeypatch.setattr(report, "write_run", full)
+    with OpenAlexServer(works=make_works(10)) as srv:
+        with pytest.raises(BiblioError, match=r"cannot write the run folder .*No space left on device.*re-run"):
+            run_query(q(), settings=settings(srv, tmp_path), output_dir=tmp_path / "out", run_id="r1")
+
+
+def test_check_reports_the_key_and_estimates_requests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from biblio.cli import main
+
+    qf = tmp_path / "live.toml"
+    qf.write_text(LIVE.format(slices=4, retries=3, timeout=5) + "max_requests = 500\n")
+    monkeypatch.setenv("BIBLIO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENALEX_API_KEY", raising=False)
+    out = CliRunner().invoke(main, ["check", str(qf)]).output
+    assert "OPENALEX_API_KEY: NOT set" in out and "at least 4 list requests (4 chains" in out and "max_requests = 500" in out
+    monkeypatch.setenv("OPENALEX_API_KEY", KEY)
+    out = CliRunner().invoke(main, ["check", str(qf)]).output
+    assert "OPENALEX_API_KEY: set" in out and KEY not in out

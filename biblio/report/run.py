@@ -91,7 +91,13 @@ def build_manifest(
             "cache_dir": fetch_result.cache_dir,
             "skipped_records": int(getattr(fetch_result, "skipped_records", 0) or 0),
             "skipped_lines": int(getattr(fetch_result, "skipped_lines", 0) or 0),
+            "shortfall": getattr(fetch_result, "shortfall", 0),
+            "chains": list(getattr(fetch_result, "chains", [])),
+            "fetched_dates": dict(getattr(fetch_result, "fetched_dates", {})),
+            "funders_used": list(getattr(fetch_result, "funders_used", [])),
+            "warnings": list(getattr(fetch_result, "warnings", [])),
         },
+        "complete": bool(fetch_result.complete),
         "list_editions": [
             {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
             for r in eds.select("list_key", "edition", "edition_date", "coverage", "retrieved").iter_rows(named=True)

@@ -57,6 +57,18 @@ def _method(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def _fetch_thin(manifest: dict[str, Any]) -> list[str]:
+    """The fetch's own gaps: shortfalls against meta.count, stopped chains, and when pages were fetched."""
+    f = manifest.get("fetch") or {}
+    out = [str(w) for w in f.get("warnings") or []]
+    days = f.get("fetched_dates") or {}
+    if days:
+        out.append("Pages fetched on " + ", ".join(f"{d} ({n} pages)" for d, n in days.items()) + ".")
+    if not manifest.get("complete", f.get("complete", True)):
+        out.append("The fetch is INCOMPLETE: some records OpenAlex counted were not received (see manifest.json, fetch.chains).")
+    return out
+
+
 def build_summary(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], editions: pl.DataFrame, window: tuple[dt.date, dt.date] | None, footer: str) -> dict[str, Any]:
     """Texts for the page and the workbook's summary sheet."""
     rt = report_tables
@@ -78,6 +90,7 @@ def build_summary(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataF
         f"{int(v.get('prc_authorships_without_institution_id') or 0):,} PRC authorships have a raw affiliation string but no institution ID (matched on the string only).",
         f"{int(v.get('prc_affiliations_no_match') or 0):,} PRC affiliations matched no selected list.",
         f"Award amounts are known for {int(v.get('awards_with_amount') or 0):,} of {int(v.get('dod_award_numbers') or 0):,} DoD award numbers.",
+        *_fetch_thin(manifest),
     ]
     ref = tomllib.loads(HOUSE_FILE.read_text(encoding="utf-8"))
     return {
