@@ -57,7 +57,6 @@ class EngineError(BiblioError):
     """The engine is unknown, or the Dask cluster cannot be reached or failed."""
 
 
-<<<<<<< HEAD
 class OutputError(BiblioError):
     """An output path cannot be written (a file where a folder is needed, no permission, disk full)."""
 
@@ -183,7 +182,8 @@ def explain(exc: BaseException) -> tuple[str, bool]:
     if mod.startswith(("pyarrow", "polars")):
         return f"a data file could not be read ({type(exc).__name__}: {printable(exc)}); check the input files", False
     return f"internal error ({type(exc).__name__}: {printable(exc)}); rerun with BIBLIO_DEBUG=1 for the traceback and report it", True
-=======
+
+
 class CursorLoopError(FetchError):
     """A cursor chain stopped advancing (OpenAlex returned a cursor it had already given)."""
 
@@ -200,4 +200,3 @@ class FetchInterrupted(FetchError):
     """The user pressed Ctrl-C; what was fetched is cached. The CLI exits with 130."""
 
     exit_code = 130
->>>>>>> 389b4cf (Fetch faults (issue 9 parts 2-4): every fault class retried or stopped with one line; per-chain completeness; fetch dates; --refresh; max_requests; check shows key and estimate; vet chains on the shared fetcher; report lists fetch gaps)
