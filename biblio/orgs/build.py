@@ -627,10 +627,16 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
     """Names a listed entry implies: the name before its address ("X Co., Ltd., Chengdu,
     Sichuan" → "X Co., Ltd.") and, for companies, the brand without its business words
     ("Huawei Technologies Co., Ltd." → "Huawei"), when the brand is not generic or a place."""
+    from rigour.names.org_types import remove_org_types
+
     derived = []
     for name, kind, _, src in list(n.names):
         if kind != "canonical":
             continue
+        bare = remove_org_types(name).strip(" ,.")
+        bk = name_key(bare)
+        if bk and bk != name_key(name) and any(t not in vocab and t not in places and len(t) >= 3 for t in bk.split()):
+            derived.append((bare, "strong_alias", f"{src} (legal form removed by rigour)"))
         parts = [p.strip() for p in name.split(",")]
         if len(parts) > 1 and all(name_key(p) in places or not name_key(p) for p in parts[1:] if name_key(p) not in _BUSINESS):
             head = parts[0]
