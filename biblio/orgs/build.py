@@ -712,6 +712,27 @@ def write(out_dir: Path = DATA) -> dict[str, int]:
 
 
 
+def _group_prefix_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]], has_parent: set[str], vocab: frozenset[str]) -> list[tuple[str, ...]]:
+    """A body whose name begins with a group's abbreviation ("AECC Commercial Aircraft Engine
+    Co., Ltd.", "CETC Cyberspace Security Technology") is a subsidiary of that group."""
+    kind = {r[0]: r[2] for r in orgs}
+    country = {r[0]: r[3] for r in orgs}
+    abbr: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if (r[3] == "abbreviation" and not r[4] and " " not in r[2] and len(r[2]) >= 3 and kind.get(r[0]) in ("company", "academy")
+                and r[1].strip().isupper() and r[2] not in vocab):
+            abbr[r[2]].add(r[0])
+    out = []
+    for r in names:
+        if r[0] in has_parent or r[3] != "canonical" or country.get(r[0]) not in ("CN", "HK", "MO", ""):
+            continue
+        toks = r[2].split()
+        got = abbr.get(toks[0], set()) - {r[0]} if len(toks) >= 2 else set()
+        if len(got) == 1:
+            out.append((r[0], next(iter(got)), "subsidiary_of", f"name rule: '{r[1]}' begins with its group's abbreviation"))
+    return out
+
+
 _STRICT_UNIT = frozenset("school college department faculty institute hospital hosp affiliated campus branch graduate laboratory center division".split())
 
 
@@ -740,7 +761,7 @@ def name_rule_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]], e
         if (r[0] in listed and r[3] in ("canonical", "former", "strong_alias") and not r[4] and len(r[2].split()) >= 2
                 and any(t not in UNIT_WORDS and t not in vocab for t in r[2].split())):
             listed_names[r[2]].add(r[0])
-    out: set[tuple[str, ...]] = set()
+    out: set[tuple[str, ...]] = set(_group_prefix_edges(orgs, names, has_parent, vocab))
     for r in names:
         org = r[0]
         if org in listed or org in has_parent or country.get(org) not in ("CN", "HK", "MO") or r[3] not in ("canonical", "strong_alias"):

@@ -241,7 +241,7 @@ class OrgMatcher:
             org = self._decide(m, ments, p_eff, a, single=len(parts) == 1)
             if org:
                 decided.append((org, m))
-        decided += self._numbered(parts, ments, decided)
+        decided += self._numbered(parts, ments, decided, a.scoped)
         self._hits(decided, p_eff, a, single=len(parts) == 1)
         self._cache[ck] = a
         return a
@@ -299,7 +299,7 @@ class OrgMatcher:
             return None
         return orgs[0]
 
-    def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]]) -> list[tuple[str, Mention]]:
+    def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]], a_scoped: list) -> list[tuple[str, Mention]]:
         """The numbered-institute rule: a number next to an institute/academy word (or right
         after a group's name) plus a group named in the same or a neighbouring part."""
         groups = [(o, m) for o, m in decided if o in self.groups]
@@ -324,8 +324,11 @@ class OrgMatcher:
             for n, kind in dict.fromkeys(nums):
                 for g in dict.fromkeys(near):
                     k = f"#{g}#{kind}#{n}"
-                    refs = self.g.names.get(k) or [NameRef(k, "numbered", "", f"{self.name(g)} {kind} No. {n}")]
-                    out.append((refs[0].org, Mention(p, k, [NameRef(r.org, r.kind, r.scope, p) for r in refs], si, True, "numbered")))
+                    refs = [NameRef(r.org, r.kind, r.scope, p) for r in self.g.names.get(k, ())]
+                    m = Mention(p, k, refs, si, True, "numbered")
+                    a_scoped.extend((r, m) for r in refs if r.scope)  # printed on another entry of one list
+                    own = [r for r in refs if not r.scope] or [NameRef(k, "numbered", "", p)]
+                    out.append((own[0].org, Mention(p, k, own, si, True, "numbered")))
         return out
 
     def _hits(self, decided: list[tuple[str, Mention]], places: set[str], a: Analysis, *, single: bool) -> None:
