@@ -188,9 +188,42 @@ def check(query_file: Path) -> None:
         )
         if q.fetch.max_requests:
             click.echo(f"  budget:   [fetch] max_requests = {q.fetch.max_requests}")
+        from biblio.funders import load_discovery
+
+        disc = load_discovery(settings=st)
+        if q.discover:
+            click.echo(f"  discovery: on; {'cached ' + disc[0] + ' (' + str(disc[1]['included'].sum()) + ' DoD funders)' if disc else 'not yet run: the run will discover, or run `biblio funders QUERY` first'}")
+        if q.exclude_ids:
+            click.echo(f"  excluded: {', '.join(q.exclude_ids)}")
         click.echo("  first-page requests:")
         for url in request_urls(q, settings=st):
             click.echo(f"    {url}")
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path))
+@click.option("--all", "show_all", is_flag=True, help="Also list the funders found and rejected, with the reason.")
+@_friendly
+def funders(query_file: Path, show_all: bool) -> None:
+    """Discover QUERY_FILE's DoD funders through OpenAlex /funders; print and cache the table."""
+    from biblio.funders import discover_funders, discovery_cache_path, funder_plan, save_discovery
+    from biblio.query import load_query
+    from biblio.settings import Settings
+
+    q = load_query(query_file)
+    st = Settings.from_env()
+    df = discover_funders(settings=st)
+    offline = st.api_key is None and st.openalex_url == "https://api.openalex.org"
+    if offline:
+        click.echo("offline (OPENALEX_API_KEY not set): the verified seeds only; set the key to discover more", err=True)
+    else:
+        save_discovery(df, settings=st)
+        click.echo(f"cached: {discovery_cache_path(st)}", err=True)
+    shown = df if show_all else df.filter(pl.col("included"))
+    _show(shown.select("funder_id", "name", "works_count", "included", "reason") if show_all else shown.select("funder_id", "name", "works_count", "reason"))
+    used = [p for p in funder_plan(q, settings=st, discover=not offline) if p["used"]]
+    click.echo(f"{df.filter(pl.col('included')).height} DoD funders ({df.height - df.filter(pl.col('included')).height} look-alikes rejected); "
+               f"{q.name} asks for {len(used)} funder IDs" + ("" if q.discover or offline else " (set [funders] discover = true to use the discovered ones)"))
 
 
 @main.command()

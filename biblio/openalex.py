@@ -33,7 +33,9 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import email.utils
 import errno
 import json
@@ -537,6 +539,27 @@ class _Fetcher:
                 "re-run after the daily reset (midnight UTC) to resume"
             )
 
+    def get_list(self, make: Callable[[], Any], *, label: str) -> tuple[list[dict[str, Any]], bytes]:
+        """One list page (``/funders``, ``/awards``) with every retry rule of a works page."""
+        chain = Chain(label, dt.date.min, dt.date.min, ())
+        tries = _Tries()
+        while not self.stop.is_set():
+            try:
+                self.run.spend_one()
+                self.stats.local.last = None
+                make().get(per_page=PER_PAGE)
+                raw: requests.Response = self.stats.local.last
+                doc = json.loads(raw.content)
+                if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+                    raise ValueError("not an OpenAlex results page (no results)")
+                return list(doc["results"]), raw.content
+            except BiblioError:
+                raise
+            except Exception as e:  # noqa: BLE001 - classified in _handle
+                tries.fail += 1
+                self._handle(e, tries, chain)
+        raise FetchInterrupted("interrupted; re-run to resume")
+
     # -- faults -------------------------------------------------------------------------
     def _handle(self, e: Exception, tries: _Tries, chain: Chain) -> None:
         """Retry a transient fault after a wait, or raise a one-line error."""
@@ -690,6 +713,10 @@ def fetch_openalex(
     """
     if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
         raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
+    from biblio.funders import funder_plan
+
+    plan = funder_plan(query, settings=settings, sleep=sleep)
+    query = dataclasses.replace(query, funder_ids=tuple(p["id"] for p in plan if p["used"]))
     chains = plan_chains(query)
     bar = _Progress(enabled=progress, n_chains=len(chains))
     f = _Fetcher.for_query(query, settings, sleep=sleep, progress=bar.update if progress else None, on_page=on_page)
@@ -703,8 +730,10 @@ def fetch_openalex(
             _run_threads(f, chains, workers=16)
         except FetchInterrupted as e:
             e.partial = _result(f, chains, query, settings)  # type: ignore[attr-defined]
+            e.partial.funders_used = plan  # type: ignore[attr-defined]
             raise
     result = _result(f, chains, query, settings)
+    result.funders_used = plan
     errors = sorted(f.run.errors, key=lambda e: isinstance(e, CursorLoopError))  # run-level errors first
     if errors:
         errors[0].partial = result  # type: ignore[attr-defined]
@@ -976,3 +1005,119 @@ def _lookup_doi(doi: str, *, max_retries: int, sleep: Callable[[float], None]) -
         if attempt < max_retries:
             sleep(min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.5 + random.random() / 2))
     raise FetchError(f"gave up looking up doi:{doi} in OpenAlex after {max_retries} retries; re-run later")
+
+
+# ---------------------------------------------------------------------------------------
+# Funders (/funders) and award records (/awards)
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ListOptions:
+    """Rate limit and retry budget for the small list calls (funders, awards)."""
+
+    rate_limit: float = 10.0
+    max_retries: int = 4
+    max_retry_after: float = 120.0
+    timeout: float = 30.0
+    max_requests: int | None = None
+
+
+def _chunks(values: list[str], n: int) -> list[list[str]]:
+    return [values[i : i + n] for i in range(0, len(values), n)]
+
+
+def lookup_funders(
+    *,
+    openalex_ids: list[str] = (),  # type: ignore[assignment]
+    crossref_ids: list[str] = (),  # type: ignore[assignment]
+    ror_ids: list[str] = (),  # type: ignore[assignment]
+    names: list[str] = (),  # type: ignore[assignment]
+    settings: Settings,
+    options: ListOptions | None = None,
+    sleep: Callable[[float], Any] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(origin, funder record)`` pairs from OpenAlex ``/funders``, through pyalex.
+
+    ``filter=ids.openalex:…``, ``ids.crossref:…`` and ``ids.ror:…`` (50 values a request),
+    and one ``search=NAME`` with ``country_code:us`` per name. Origins: ``openalex:F…``,
+    ``crossref:100000006``, ``ror:0447fe631``, ``search:"NAME"``.
+
+    Example:
+        >>> lookup_funders(crossref_ids=["100000006"], settings=Settings.from_env())[0][0]   # doctest: +SKIP
+        'crossref:100000006'
+    """
+    if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
+        return []
+    opt = options or ListOptions()
+    f = _Fetcher(root=settings.cache_dir / "funders", options=opt, settings=settings, build=lambda _c: None, sleep=sleep)
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def by(key: str, values: list[str]) -> None:
+        for chunk in _chunks(list(dict.fromkeys(values)), 50):
+            recs, _ = f.get_list(lambda c=chunk: pyalex.Funders().filter_or(ids={key: c}), label=f"funders ids.{key}")
+            for r in recs:
+                got = str((r.get("ids") or {}).get(key) or r.get("id") or "").rstrip("/").rsplit("/", 1)[-1]
+                out.append((f"{key}:{got}", r))
+
+    with routed(settings, limiter=f.limiter, timeout=opt.timeout, stats=f.stats):
+        by("openalex", [_short_id(x) for x in openalex_ids])
+        by("crossref", [x.removeprefix("10.13039/") for x in crossref_ids])
+        by("ror", [x.rstrip("/").rsplit("/", 1)[-1] for x in ror_ids])
+        for name in names:
+            recs, _ = f.get_list(lambda n=name: pyalex.Funders().search(n).filter(country_code="us"), label=f"funders search {name!r}")
+            out += [(f'search:"{name}"', r) for r in recs]
+    return out
+
+
+def _short_id(x: str) -> str:
+    return str(x).rstrip("/").rsplit("/", 1)[-1].upper()
+
+
+def fetch_awards(
+    award_ids: list[str],
+    *,
+    settings: Settings,
+    options: ListOptions | None = None,
+    refresh: bool = False,
+    sleep: Callable[[float], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """OpenAlex ``/awards`` records (amount, currency, funder, start/end) for award IDs ``G…``.
+
+    Through ``pyalex.Awards`` with ``filter=openalex_id:G…|G…`` (100 IDs a request, one list
+    call); each answer is cached raw under ``<cache>/awards/`` like a works page, so a re-run
+    is free; ``refresh=True`` ignores the cache. IDs OpenAlex does not know are simply absent.
+
+    Example:
+        >>> fetch_awards(["G5453342221"], settings=Settings.from_env())[0]["amount"]   # doctest: +SKIP
+        1500000.0
+    """
+    ids = sorted({_short_id(a) for a in award_ids if a and _short_id(a).startswith("G")})
+    root = settings.cache_dir / "awards"
+    out: list[dict[str, Any]] = []
+    todo: list[tuple[list[str], Path]] = []
+    for chunk in _chunks(ids, MAX_OR_VALUES):
+        p = root / f"awards-{hashlib.sha256('|'.join(chunk).encode()).hexdigest()[:16]}.json"
+        if p.exists() and not refresh:
+            out += [r for _n, recs in _chain_pages_file(p) for r in recs]
+        else:
+            todo.append((chunk, p))
+    if not todo:
+        return out
+    if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
+        raise AuthError("OPENALEX_API_KEY is not set; award records come from OpenAlex /awards: get a key at openalex.org and export OPENALEX_API_KEY=…")
+    opt = options or ListOptions()
+    f = _Fetcher(root=root, options=opt, settings=settings, build=lambda _c: None, sleep=sleep)
+    _mkdir(root)
+    with routed(settings, limiter=f.limiter, timeout=opt.timeout, stats=f.stats):
+        for chunk, p in todo:
+            recs, body = f.get_list(lambda c=chunk: pyalex.Awards().filter_or(openalex_id=c), label=f"awards {chunk[0]}..")
+            _atomic_write(p, body)
+            out += recs
+    return out
+
+
+def _chain_pages_file(p: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    try:
+        doc = json.loads(p.read_bytes())
+    except (json.JSONDecodeError, OSError):
+        return
+    yield 0, list(doc.get("results") or []) if isinstance(doc, dict) else []

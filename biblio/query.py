@@ -96,6 +96,9 @@ class Query:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     path: str | None = None
     text: str = ""
+    pinned_ids: tuple[str, ...] = ()  # funders.ids as given (kept even when discovery runs)
+    exclude_ids: tuple[str, ...] = ()  # funders.exclude: never asked for
+    discover: bool = False  # funders.discover: add DoD funders found through OpenAlex /funders
     evidence: tuple[str, ...] = ("openalex",)
     raw_strings: bool = False
     crossref: tuple[str, ...] = ()
@@ -261,6 +264,10 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         raise err("window", f"from ({date_from}) is after to ({date_to}); swap them")
 
     agencies, funder_ids, prefixes = _funders(data.get("funders"), err)
+    pinned, exclude, discover = _funder_extras(data.get("funders"), err)
+    funder_ids = tuple(i for i in funder_ids if i not in exclude)
+    if not funder_ids:
+        raise err("funders.exclude", "excludes every funder the query asks for; remove some IDs from exclude")
 
     scope_t = data.get("scope", {})
     scope = scope_t.get("prc", "cn")
@@ -336,6 +343,9 @@ def parse_query(text: str, *, path: str = "<query>") -> Query:
         affiliation_paths=affiliations,
         award_paths=_paths(source_t.get("awards", []), err, "source.awards"),
         strict=strict,
+        pinned_ids=pinned,
+        exclude_ids=exclude,
+        discover=discover,
     )
 
 
@@ -394,6 +404,27 @@ def _date(v: Any, err: Any, fld: str) -> dt.date:
     if not MIN_DATE <= d <= MAX_DATE:
         raise err(fld, f"{d} is outside {MIN_DATE} .. {MAX_DATE}; give a real publication date")
     return d
+
+
+def _funder_ids(v: Any, err: Any, fld: str) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise err(fld, "must be a list of OpenAlex funder IDs, e.g. [\"F4320338295\"]")
+    out = []
+    for raw in v:
+        fid = raw.strip().removeprefix("https://openalex.org/").upper()
+        if not _FUNDER_ID.match(fid):
+            raise err(fld, f"malformed OpenAlex funder ID {show(raw)}; expected F followed by digits, e.g. F4320338279")
+        out.append(fid)
+    return tuple(dict.fromkeys(out))
+
+
+def _funder_extras(t: Any, err: Any) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(pinned ids, excluded ids, discover) from [funders]."""
+    t = t if isinstance(t, dict) else {}
+    discover = t.get("discover", False)
+    if not isinstance(discover, bool):
+        raise err("funders.discover", f"must be true or false, got {show(discover)}")
+    return _funder_ids(t.get("ids", []), err, "funders.ids"), _funder_ids(t.get("exclude", []), err, "funders.exclude"), discover
 
 
 def _funders(t: Any, err: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -211,9 +211,10 @@ class OpenAlexServer:
                 elif key in ("funder.id", "funder_id"):
                     ok &= _short_id((it.get("funder") or {}).get("id", "")) in {_short_id(v) for v in vals}
             s = unquote(q.get("search", [""])[0]).lower().replace("+", " ")
-            if s:
-                names = [it.get("display_name", "")] + list(it.get("alternate_titles") or [])
-                ok &= any(all(w in n.lower() for w in s.split()) for n in names)
+            if s:  # like OpenAlex's relevance search, loosely: any significant word of the query
+                names = " ".join([it.get("display_name", "")] + list(it.get("alternate_titles") or [])).lower()
+                words = [w for w in s.replace(".", " ").split() if len(w) > 3 and w not in {"office", "united", "states"}]
+                ok &= any(w in names.split() for w in words)
             if ok:
                 out.append(it)
         per_page = int(q.get("per-page", q.get("per_page", ["25"]))[0])
