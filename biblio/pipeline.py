@@ -83,6 +83,30 @@ def _drop_invalid(batch: list[Any], fetched: FetchResult, examples: list[str], *
     return kept
 
 
+def fetch_award_records(tables: Any, *, settings: Settings, say: Callable[[str], None] = lambda _m: None) -> Any:
+    """OpenAlex ``/awards`` records for the DoD awards cited by the works in ``tables``.
+
+    Returns a frame in :data:`biblio.report.money.AWARD_RECORD_SCHEMA` (the ``award_records``
+    stage table the report sums), or ``None`` when they cannot be fetched (said on the console;
+    amounts are then unknown, never zero).
+    """
+    import polars as pl
+
+    from biblio.openalex import fetch_awards
+    from biblio.report.money import award_records_from_json
+
+    ids = tables.awards.filter(pl.col("is_dod") & pl.col("award_id").is_not_null())["award_id"].unique().to_list()
+    if not ids:
+        return None
+    try:
+        recs = fetch_awards(ids, settings=settings)
+    except BiblioError as e:
+        say(f"WARNING: award records not fetched ({e}); award amounts are unknown for this run")
+        return None
+    say(f"award records: {len(recs)} of {len(ids)} DoD awards found in OpenAlex /awards")
+    return award_records_from_json(recs)
+
+
 def new_run_id(now: dt.datetime | None = None) -> str:
     """A run ID: the UTC time, ``YYYYMMDDTHHMMSSZ``."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -222,6 +246,8 @@ def run_query(
             timings["resolve_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             tables = WorksTables.read(work_dir / "tables")
+            if query.source == "openalex" and getattr(fetched, "award_records", None) is None:
+                fetched.award_records = fetch_award_records(tables, settings=settings, say=say)  # type: ignore[attr-defined]
             timings["flatten_s"] = time.perf_counter() - t0
             say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
             t0 = time.perf_counter()

@@ -458,3 +458,44 @@ def test_check_reports_the_key_and_estimates_requests(tmp_path: Path, monkeypatc
     monkeypatch.setenv("OPENALEX_API_KEY", KEY)
     out = CliRunner().invoke(main, ["check", str(qf)]).output
     assert "OPENALEX_API_KEY: set" in out and KEY not in out
+
+
+# -- award records (issue 9 part 5) -------------------------------------------------------
+def award_rec(i: int) -> dict:
+    """A SYNTHETIC /awards record (test-only)."""
+    return {"id": f"https://openalex.org/G9{i:06d}", "display_name": f"[SYNTHETIC] award {i}", "funder_award_id": f"FA9550-23-1-{i:04d}",
+            "funder": {"id": "https://openalex.org/F4320338279", "display_name": "Air Force Office of Scientific Research"},
+            "amount": 1000.0 * (i + 1), "currency": "USD", "start_date": "2023-01-01", "end_date": "2025-12-31", "biblio_synthetic": True}
+
+
+def test_fetch_awards_through_pyalex_in_chunks_cached_and_retried(tmp_path: Path) -> None:
+    from biblio.openalex import fetch_awards
+
+    with OpenAlexServer(awards=[award_rec(i) for i in range(150)]) as srv:
+        s = settings(srv, tmp_path)
+        srv.faults.append(Fault(reset=True))
+        ids = [f"G9{i:06d}" for i in range(150)] + ["G9999999"]  # one OpenAlex does not know
+        recs = fetch_awards(ids, settings=s, sleep=no_sleep)
+        aw = [r for r in srv.requests if r["path"] == "/awards"]
+        assert len(aw) == 3  # 100 + 51 IDs, one reset retried
+        assert unquote(aw[0]["params"]["filter"][0]).startswith("openalex_id:G9000000|")
+        again = fetch_awards(ids, settings=s, sleep=no_sleep)
+        assert len(srv.requests) == 3  # cached like works pages
+    assert len(recs) == 150 == len(again) and {r["currency"] for r in recs} == {"USD"}
+
+
+def test_run_writes_an_award_records_table_the_report_sums(tmp_path: Path) -> None:
+    import polars as pl
+
+    from biblio.pipeline import run_query
+
+    works = make_works(3)
+    for i, w in enumerate(works):
+        a = award_rec(i)
+        w["funders"] = [{"id": "https://openalex.org/F4320338279", "display_name": "Air Force Office of Scientific Research"}]
+        w["awards"] = [{"id": a["id"], "display_name": None, "funder_award_id": a["funder_award_id"], "funder_id": a["funder"]["id"],
+                        "funder_display_name": a["funder"]["display_name"], "doi": None}]
+    with OpenAlexServer(works=works, awards=[award_rec(i) for i in range(3)]) as srv:
+        res = run_query(q(), settings=settings(srv, tmp_path), output_dir=tmp_path / "out", run_id="r1")
+    recs = pl.read_parquet(res.run_dir / "tables" / "award_records.parquet")
+    assert recs.height == 3 and recs["amount"].sum() == 6000.0 and recs["synthetic"].all()
