@@ -78,6 +78,9 @@ COUNTRY_TAILS = (
     "中国",
 )
 _STOPWORDS = frozenset({"of", "the"})
+_TAIL_LAST = frozenset(t.split()[-1] for t in COUNTRY_TAILS)
+_TAIL_LAST_CJK = frozenset(t[-1] for t in COUNTRY_TAILS)
+_CJK_TAILS = frozenset(t for t in COUNTRY_TAILS if any("\u3400" <= ch <= "\u9fff" for ch in t))
 _BARE_PLACES = frozenset(COUNTRY_TAILS) | {"hong kong", "macao", "macau", "taiwan"}
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -116,12 +119,14 @@ def normalize(text: str | None, *, tails: bool = True) -> str:
     changed = True
     while changed and s:
         changed = False
-        for tail in COUNTRY_TAILS if tails else ():
+        last = s[s.rfind(" ") + 1:]
+        may_tail = tails and (last in _TAIL_LAST or (last[-1:] in _TAIL_LAST_CJK))
+        for tail in COUNTRY_TAILS if may_tail else ():
             if s == tail:
                 break
             if s.endswith(" of " + tail) or s.endswith(" of the " + tail):
                 continue  # "… of China" is part of a name, not an address tail
-            if s.endswith(" " + tail) or (has_cjk(tail) and s.endswith(tail) and len(s) > len(tail)):
+            if s.endswith(" " + tail) or (tail in _CJK_TAILS and s.endswith(tail) and len(s) > len(tail)):
                 s = s[: -len(tail)].rstrip()
                 changed = True
         words = s.split()

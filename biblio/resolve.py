@@ -304,7 +304,14 @@ def resolve_one(
     if kind == "raw":
         hits = best_per_list(raw_hits)
         return hits, "flagged" if hits else ("ambiguous" if ambiguous else "no_institution_id")
-    hits, org, note = m.institution(iid, ror, name, lineage)
+    # no ID the graph knows and the name is in the raw strings: the raw analysis already read
+    # the name (resolve each string once), so take its hits for the name's own text
+    by_raw = bool(raws and name and not m.id_org(iid, ror)[0] and not m.oa_direct.get(iid or "") and _name_in_raw(name, raws))
+    hits, org, note = m.institution(iid, ror, None if by_raw else name, lineage)
+    if by_raw:
+        nk = normalize(name)
+        hits = best_per_list(hits + [h for h in raw_hits if normalize(h.matched_text) in nk or normalize(m.om.name(h.org)) == nk])
+        return hits, "flagged" if hits else ("joint_centre" if note else "no_match")
     if raws and named:
         related = {org, *m.g.ancestors(org)} if org else set()
         same = [o for o in named if o in related or (org and org in m.g.ancestors(o))]

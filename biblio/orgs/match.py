@@ -179,8 +179,13 @@ class OrgMatcher:
         """True when the tokens are place names end to end ("xi an china")."""
         n = len(toks)
         ok = [True] + [False] * n
-        for j in range(1, n + 1):
-            ok[j] = any(ok[i] and " ".join(toks[i:j]) in self.g.places for i in range(max(0, j - 4), j))
+        first = self.g.place_first
+        for i in range(n):
+            if not ok[i]:
+                continue
+            for j in range(i + 1, min(n, i + min(first.get(toks[i], 0), 4)) + 1):
+                if " ".join(toks[i:j]) in self.g.places:
+                    ok[j] = True
         return ok[n]
 
     def _scan_cjk(self, key: str) -> tuple[list[Mention], list[str]]:
