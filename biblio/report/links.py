@@ -16,6 +16,8 @@ import re
 _OPENALEX = re.compile(r"^[WAISFG]\d+$")
 _ROR = re.compile(r"^0[a-z0-9]{6}\d{2}$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+#: A DOI safe to put in a link (and a spreadsheet HYPERLINK): no quotes, spaces or control characters.
+_DOI = re.compile(r"^10\.\d{3,9}/[^\s\"'<>\\\x00-\x1f\x7f]{1,200}$")
 OPENALEX_COLUMNS = {"work_id", "author_id", "institution_id", "openalex_id", "partner_key", "award_id", "funder_id"}
 
 
@@ -24,7 +26,7 @@ def link_for(column: str, value: str | None) -> str | None:
     if not value:
         return None
     v = str(value).strip()
-    if column == "doi" and v.startswith("10."):
+    if column == "doi" and _DOI.match(v):
         return f"https://doi.org/{v}"
     if column in OPENALEX_COLUMNS and _OPENALEX.match(v):
         return f"https://openalex.org/{v}"

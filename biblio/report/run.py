@@ -212,6 +212,12 @@ MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
     "query": dict,
 }
 QUERY_KEYS: dict[str, type | tuple[type, ...]] = {"name": str, "lists": list, "date_from": str, "date_to": str, "funder_ids": list, "agencies": list, "scope": str}
+#: Optional manifest keys: when present they must have these types.
+OPTIONAL_KEYS: dict[str, type | tuple[type, ...]] = {
+    "synthetic_records": int, "synthetic_award_records": int, "fetch": dict, "country_codes": list, "query_path": (str, type(None)),
+    "query_sha256": str, "csv_cells": str, "warnings": list, "flags_by_method": dict, "flags_by_list": dict, "list_editions": list,
+}
+OPTIONAL_QUERY_KEYS: dict[str, type | tuple[type, ...]] = {"description": (str, type(None)), "fuzzy": bool}
 
 
 def _check_manifest(manifest: Any, mpath: Path) -> dict[str, Any]:
@@ -223,8 +229,23 @@ def _check_manifest(manifest: Any, mpath: Path) -> dict[str, Any]:
             if not isinstance(obj.get(k), t):
                 got = "missing" if k not in obj else f"a {type(obj[k]).__name__}"
                 raise ReportError(f"{mpath}: field {where}{k} is {got}; {fix}")
+    for keys, obj, where in ((OPTIONAL_KEYS, manifest, ""), (OPTIONAL_QUERY_KEYS, manifest["query"], "query.")):
+        for k, t in keys.items():
+            v = obj.get(k)
+            if k in obj and (not isinstance(v, t) or (t is int and isinstance(v, bool))):
+                raise ReportError(f"{mpath}: field {where}{k} is a {type(v).__name__}; {fix}")
+    for where, obj in (("counts", manifest["counts"]), ("flags_by_method", manifest.get("flags_by_method") or {}), ("flags_by_list", manifest.get("flags_by_list") or {})):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in obj.values()):
+            raise ReportError(f"{mpath}: field {where} must map names to integers; {fix}")
+    for where, xs in (("query.lists", manifest["query"]["lists"]), ("query.funder_ids", manifest["query"]["funder_ids"]), ("query.agencies", manifest["query"]["agencies"]), ("country_codes", manifest.get("country_codes") or []), ("warnings", manifest.get("warnings") or [])):
+        if not all(isinstance(x, str) for x in xs):
+            raise ReportError(f"{mpath}: field {where} must be a list of strings; {fix}")
     if not isinstance(manifest["counts"].get("works"), int):
         raise ReportError(f"{mpath}: field counts.works must be an integer; {fix}")
+    try:
+        json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError):
+        raise ReportError(f"{mpath}: contains invalid Unicode (a lone surrogate); {fix}") from None
     return manifest
 
 
