@@ -126,8 +126,8 @@ def browser(html: Path, term: str) -> tuple[float, float, float]:
             time.sleep(0.005)
         drawn = time.perf_counter() - t0
         total = d.execute_script(vis)
-        t0 = time.perf_counter()
-        d.find_element("css selector", "#evidence-table input.dt-search").send_keys(term)
+        t0 = time.perf_counter()  # the whole term arrives at once, as from a paste; then the redraw
+        d.execute_script("var b = document.querySelector('#evidence-table input.dt-search'); b.value = arguments[0]; b.dispatchEvent(new Event('input'));", term)
         while d.execute_script(vis) == total:
             time.sleep(0.005)
         filtered = time.perf_counter() - t0

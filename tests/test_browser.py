@@ -118,8 +118,10 @@ def test_typing_in_the_filter_hides_rows(page: object) -> None:
     Select(page.find_element(By.CSS_SELECTOR, "#evidence-table select.dt-filter")).select_by_visible_text("Treasury NS-CMIC")
     time.sleep(0.2)
     assert 0 < visible_rows(page) < total
+    from selenium.webdriver.support.ui import WebDriverWait
+
     page.find_element(By.CSS_SELECTOR, "#evidence-table button.tog").click()
-    det = page.find_element(By.CSS_SELECTOR, "#evidence-table tr.det")
+    det = WebDriverWait(page, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#evidence-table tr.det"))
     assert "Raw affiliation" in det.text and "ror.org" in det.get_attribute("innerHTML")
 
 

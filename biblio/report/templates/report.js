@@ -31,11 +31,22 @@
   function Table(root) {
     var loaded = false;
     root.innerHTML = '<p class="small dt-loading">Loading table…</p>';
-    root._load = function () { if (!loaded) { loaded = true; root.innerHTML = ""; build(root); } };
+    root._load = function () {
+      if (loaded) return;
+      loaded = true;
+      unpack(root.dataset.src).then(function (spec) { root.innerHTML = ""; build(root, spec); });
+    };
+  }
+  // Tables travel gzip-compressed and base64-encoded; the browser unpacks them (no library, no network).
+  function unpack(id) {
+    var b64 = document.getElementById(id).textContent.trim();
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
   }
   function haystack(r) { return r.map(function (x) { return Array.isArray(x) ? x.join(" ") : x; }).join(" ").toLowerCase(); }
-  function build(root) {
-    var spec = JSON.parse(document.getElementById(root.dataset.src).textContent);
+  function build(root, spec) {
     var cols = spec.columns, rows = spec.rows, per = spec.per_page || 50, hay = null, det = null;
     rows.forEach(function (r, i) { r._i = i; });
     var state = {q: "", sort: null, desc: false, page: 0, filters: {}};
@@ -66,10 +77,13 @@
       var b = e.target.closest("button.tog"); if (!b) return;
       var tr = b.closest("tr"), nx = tr.nextSibling;
       if (nx && nx.classList && nx.classList.contains("det")) { nx.remove(); b.textContent = "details"; return; }
-      if (det === null) det = JSON.parse(document.getElementById(root.dataset.src + "-details").textContent);
-      var r = rows[+tr.dataset.i], d = document.createElement("tr"); d.className = "det";
-      d.innerHTML = '<td colspan="' + (cols.length + 1) + '">' + details(spec.detail_columns, det[r[r.length - 1]]) + "</td>";
-      tr.parentNode.insertBefore(d, tr.nextSibling); b.textContent = "hide";
+      var r = rows[+tr.dataset.i];
+      var show = function () {
+        var d = document.createElement("tr"); d.className = "det";
+        d.innerHTML = '<td colspan="' + (cols.length + 1) + '">' + details(spec.detail_columns, det[r[r.length - 1]]) + "</td>";
+        tr.parentNode.insertBefore(d, tr.nextSibling); b.textContent = "hide";
+      };
+      if (det === null) unpack(root.dataset.src + "-details").then(function (x) { det = x; show(); }); else show();
     });
     function details(dc, list) {
       return "<table><tr>" + dc.map(function (c) { return "<th>" + esc(c.label) + "</th>"; }).join("") + "</tr>" + (list || []).map(function (x) {
