@@ -53,6 +53,7 @@ def _method(manifest: dict[str, Any]) -> list[str]:
         f"Lists applied: {', '.join(q['lists'])}; fuzzy matching {'on' if q.get('fuzzy') else 'off'}. Matching, in order: OpenAlex ID / ROR via a curated crosswalk; exact normalised name; strong alias; a listed parent in the OpenAlex lineage; a listed name inside the raw affiliation string; fuzzy (opt-in).",
         "Partners are counted after roll-up: a raw string or lineage match that resolves to a listed institution is that institution; list entries that share a name or strong alias are one organisation.",
         "Money: award records (OpenAlex /awards: amount, currency, dates) matched to cited DoD award numbers by the normalised number; each award counted once; coverage = awards with an amount / distinct DoD award numbers.",
+        "Workbook: DOIs, OpenAlex, ROR and ORCID IDs are links on the first 10,000 linked cells of each sheet; further IDs are plain text. No cell holds a formula.",
         "Signals: dual affiliation = one authorship with a non-PRC institution and a listed PRC one; PRC state co-funding = a funder in biblio/data/prc_funders.csv (OpenAlex IDs seen in real records, plus name rules).",
     ]
 

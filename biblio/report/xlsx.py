@@ -22,6 +22,7 @@ import xlsxwriter
 from biblio.report.links import link_for
 
 MAX_WIDTH = 60
+MAX_LINKS = 10_000  # hyperlinks per sheet (Excel allows 65,530; each costs time): IDs stay as text after that
 SHEETS: list[tuple[str, str]] = [
     ("evidence", "Papers"),
     ("evidence_flags", "Evidence"),
@@ -41,11 +42,6 @@ SHEETS: list[tuple[str, str]] = [
     ("tech_areas", "Tech areas"),
     ("house_comparison", "vs House"),
 ]
-
-
-def _q(s: str) -> str:
-    """Escape a string for a formula's string literal."""
-    return s.replace('"', '""')
 
 
 def _kind(name: str, dtype: pl.DataType) -> str:
@@ -91,21 +87,21 @@ def _width(df: pl.DataFrame, col: str) -> float:
 def write_table(wb: xlsxwriter.Workbook, fm: _Formats, title: str, df: pl.DataFrame) -> None:
     """One sheet: header row frozen, autofilter, number formats, links, capped widths."""
     ws = wb.add_worksheet(title[:31])
-    if hasattr(ws, "_prepare_formula"):  # our only formulas are HYPERLINK(…): skip xlsxwriter's ~30 regex passes per formula
-        ws._prepare_formula = lambda f, expand_future_functions=False: f[1:] if f.startswith("=") else f
     kinds = [_kind(c, t) for c, t in df.schema.items()]
     for j, c in enumerate(df.columns):
         ws.write_string(0, j, c, fm.header)
         ws.set_column(j, j, _width(df, c) if kinds[j] == "text" else max(10, min(len(c) + 2, 22)))
+    links = 0
     for i, row in enumerate(df.iter_rows(), start=1):
         for j, (c, v, k) in enumerate(zip(df.columns, row, kinds)):
             if v is None:
                 continue
             if k == "text":
                 s = "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                url = link_for(c, s)
-                if url:  # a HYPERLINK formula: far faster than write_url and without Excel's 65,530-link cap
-                    ws.write_formula(i, j, f'=HYPERLINK("{_q(url)}","{_q(s[:200])}")', fm.link, s[:200])
+                url = link_for(c, s) if links < MAX_LINKS else None
+                if url:  # a real hyperlink, never a formula
+                    ws.write_url(i, j, url, fm.link, string=s[:255])
+                    links += 1
                 else:
                     ws.write_string(i, j, s[:32_000], fm.text)
             elif k == "date":
