@@ -260,9 +260,27 @@ def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
         raise ValueError(str(e).splitlines()[0]) from None
 
 
+def _finite(v: Any) -> Any:
+    """NaN/Infinity (which JSON cannot carry) become null, recursively."""
+    if isinstance(v, float):
+        return v if v == v and v not in (float("inf"), float("-inf")) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_finite(x) for x in v]
+    return v
+
+
+def _dumps(r: dict[str, Any]) -> str:
+    try:
+        return json.dumps(r, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(r), ensure_ascii=False, default=str)
+
+
 def raw_frame(records: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """In-memory records (dicts) → a :data:`RAW_SCHEMA` frame (the small-input path)."""
-    lines = [json.dumps(r, ensure_ascii=False, default=str) for r in records if isinstance(r, dict)]
+    lines = [_dumps(r) for r in records if isinstance(r, dict)]
     return read_ndjson_bytes("\n".join(lines).encode("utf-8", "replace"))  # a lone surrogate in a field biblio does not read
 
 
