@@ -88,6 +88,7 @@ def render_toml(fields: dict[str, str]) -> str:
 
 
 query_texts = st.one_of(
+    st.builds(lambda t, k: render_toml({**BASE, k: json.dumps(t, ensure_ascii=False)}), nasty_text, st.sampled_from(["description", "output.dir", "name"])),
     st.dictionaries(st.sampled_from(KEYS), toml_scalar, max_size=4).map(lambda d: render_toml({**BASE, **d})),
     st.builds(lambda d, cut: render_toml({**BASE, **d})[:cut], st.dictionaries(st.sampled_from(KEYS), toml_scalar, max_size=3), st.integers(0, 200)),
     st.builds(lambda n, c: "x = " + c[0] * n + c[1] * n + "\n", st.integers(1, 3000), st.sampled_from(["[]", "{}"]).map(lambda s: (s[0], s[1]) if s == "[]" else ("{a = ", "}"))),
