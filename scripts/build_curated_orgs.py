@@ -138,15 +138,20 @@ def load_ror(path: Path) -> dict[str, dict[str, Any]]:
     return recs
 
 
-def load_stubs(path: Path | None) -> dict[str, str]:
+def load_stubs(path: Path | None) -> tuple[dict[str, str], dict[str, tuple[str, set[str]]]]:
+    """Label-only ROR records: id → label, and id → (label, ids of CN records relating to it)."""
     if path is None or not path.exists():
-        return {}
-    out = {}
+        return {}, {}
+    labels, related = {}, {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            out[r["id"].rsplit("/", 1)[-1]] = r["label"]
-    return out
+            i = r["id"].rsplit("/", 1)[-1]
+            labels[i] = r["label"]
+            rel = {x["id"].rsplit("/", 1)[-1] for x in r.get("referenced_by") or [] if x.get("rel_type_from_referrer") == "related" and x.get("referrer_country") in ("CN", "HK", "MO")}
+            if rel:
+                related[i] = (r["label"], rel)
+    return labels, related
 
 
 def first_existing(paths: Iterable[Path]) -> Path | None:
@@ -340,20 +345,29 @@ def names_unit_of(rec: dict[str, Any], parent: dict[str, Any]) -> bool:
     return head.endswith(" of") or bool(UNIT_WORDS.search(head)) or bool(comma)
 
 
-def name_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
-    """ROR id → (university ROR id, rule) for hospitals/campuses named after a listed university."""
-    unis = [recs[a] for a in anchors if "education" in recs[a]["types"]]
+def name_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], related_stubs: dict[str, tuple[str, set[str]]] | None = None) -> dict[str, tuple[str, str]]:
+    """ROR id → (university ROR id, rule) for hospitals/campuses of a listed university.
+
+    A record (or a label-only stub) is a unit when its own name contains the university's
+    full name as a unit's would, or when it is a hospital that ROR relates to the university.
+    """
+    unis = {rid(recs[a]["id"]): recs[a] for a in anchors if "education" in recs[a]["types"]}
+    cands = [(i, r["name"], set(rel_ids(r, "related")), "healthcare" in r["types"]) for i, r in sorted(recs.items()) if r["country_code"] in ("CN", "HK", "MO")]
+    cands += [(i, label, rel, False) for i, (label, rel) in sorted((related_stubs or {}).items())]
     out: dict[str, tuple[str, str]] = {}
-    for i, r in sorted(recs.items()):
-        if r["country_code"] not in ("CN", "HK", "MO"):
+    for i, name, related, care in cands:
+        if i in unis:
             continue
-        related = set(rel_ids(r, "related"))
-        hits = [u for u in unis if u is not r and names_unit_of(r, u)]
+        rec = {"name": name}
+        hits = [u for u in unis.values() if names_unit_of(rec, u)]
         hits = [u for u in hits if not any(len(low(v["name"])) > len(low(u["name"])) and low(u["name"]) in low(v["name"]) for v in hits)]
         if len(hits) == 1:
             u = rid(hits[0]["id"])
-            rule = "ROR related link and the record's name names the university" if u in related else "the record's name names the university"
-            out[i] = (u, rule)
+            out[i] = (u, "ROR related link and the record's name names the university" if u in related else "the record's name names the university")
+            continue
+        rel_unis = sorted(u for u in related if u in unis)
+        if len(rel_unis) == 1 and (care or re.search(r"\bhospital\b", name, re.I)) and not SEPARATE_BODY.search(name):
+            out[i] = (rel_unis[0], "a hospital that ROR relates to the university (affiliated hospital)")
     return out
 
 
@@ -368,13 +382,14 @@ def stub_country(label: str, fallback: str) -> tuple[str, str]:
     return fallback, "record not in the ROR subset (label only); country taken from its ROR parent"
 
 
-def ror_rows(recs: dict[str, dict[str, Any]], stubs: dict[str, str], ents: list[dict[str, Any]], manual: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+def ror_rows(recs: dict[str, dict[str, Any]], stub_data: tuple[dict[str, str], dict[str, tuple[str, set[str]]]], ents: list[dict[str, Any]], manual: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
     """Organisations, names, edges and list links generated from ROR (rules in the module doc)."""
-    skip = {(r["list_key"], r["entity_key"]) for r in manual["list_links"]}
+    stubs, related_stubs = stub_data
+    skip = {(r["list_key"], r["entity_key"]) for r in [*manual["list_links"], *manual.get("list_link_exclusions", [])]}
     by_manual = {x: r["org_key"] for r in manual["organisations"] for x in r["ror_ids"].split(";") if x}
     anchors = anchor_entities(ents, recs, skip=skip)
     why = select_units(sorted(set(anchors) | {x for x in by_manual if x in recs}), recs, stubs)
-    nu = name_units(anchors, recs)
+    nu = name_units(anchors, recs, related_stubs)
     for i, (u, rule) in nu.items():
         why.setdefault(i, rule)
     _, parents = hierarchy(recs, stubs)
@@ -440,7 +455,10 @@ class CuratedError(ValueError):
 
 
 def read_manual(folder: Path = CURATED) -> dict[str, list[dict[str, str]]]:
-    return {k: read_csv(folder / f"{k}_manual.csv") for k in COLS}
+    """The hand-curated rows, plus ``list_link_exclusions``: list entities never linked by rule."""
+    out = {k: read_csv(folder / f"{k}_manual.csv") for k in COLS}
+    out["list_link_exclusions"] = read_csv(folder / "list_link_exclusions_manual.csv")
+    return out
 
 
 def dedupe_strong(names: list[dict[str, str]], manual_orgs: set[str], orgs: dict[str, dict[str, str]]) -> None:
@@ -481,7 +499,8 @@ def merge(manual: dict[str, list[dict[str, str]]], gen: dict[str, list[dict[str,
     for r in gen["organisations"]:
         orgs.setdefault(r["org_key"], dict(r))
     names, seen = [], set()
-    for r in [*manual["names"], *gen["names"]]:
+    hand = {(r["org_key"], normalize(r["name"])) for r in manual["names"]}
+    for r in [*manual["names"], *[g for g in gen["names"] if (g["org_key"], normalize(g["name"])) not in hand]]:
         k = (r["org_key"], r["name"], r["name_kind"])
         if k not in seen and r["name"]:
             seen.add(k)

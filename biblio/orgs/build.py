@@ -614,10 +614,12 @@ _BUSINESS = frozenset("technologies technology technol group holdings holding co
 
 def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
     """Words of foreign organisation names (ROR look-alikes and Hipo, in 3+ names): a name made
-    only of these, with no place, is generic ("Institute of Aeronautics and Astronautics")."""
+    only of these, with no place, is generic ("Institute of Aeronautics and Astronautics").
+    A body's own site abroad (a node with a parent, e.g. Huawei's labs in Europe) is not a
+    foreign organisation here: its brand must not become a common word."""
     df: dict[str, int] = defaultdict(int)
     for n in nodes:
-        if n.country and n.country not in _CN and n.country != "TW":
+        if n.country and n.country not in _CN and n.country != "TW" and not n.parents:
             for t in set(name_key(n.canonical).split()):
                 df[t] += 1
     return frozenset(t for t, c in df.items() if c >= 3)

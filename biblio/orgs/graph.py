@@ -115,7 +115,8 @@ def _derive(g: OrgGraph) -> None:
                 g.by_entity.setdefault((lk, ek), k)
     df: dict[str, int] = defaultdict(int)
     for key, refs in g.names.items():  # words of foreign organisations' canonical names
-        n_foreign = len({r.org for r in refs if r.kind == "canonical" and g.orgs[r.org].country not in ("", "CN", "HK", "MO", "TW")}) if refs[0].org in g.orgs else 0
+        # a body's own site abroad (it has a parent, e.g. Huawei's labs in Europe) is not a foreign organisation
+        n_foreign = len({r.org for r in refs if r.kind == "canonical" and g.orgs[r.org].country not in ("", "CN", "HK", "MO", "TW") and not g.parents.get(r.org)}) if refs[0].org in g.orgs else 0
         if n_foreign:
             for t in set(key.split()):
                 df[t] += n_foreign
