@@ -39,6 +39,7 @@ import hashlib
 import email.utils
 import errno
 import json
+import hashlib
 import math
 import os
 import queue
@@ -931,19 +932,8 @@ def fetch_author_works(
     under ``<cache>/vet/<hash>/`` so a re-run resumes. A 404 or an empty result is not an
     error: the person simply has no works in the window.
     """
-    if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
-        raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
-    key = json.dumps([author_id, orcid, date_from.isoformat(), date_to.isoformat()])
-    chain = Chain("vet-" + __import__("hashlib").sha256(key.encode()).hexdigest()[:16], date_from, date_to, ())
-    f = _Fetcher(root=settings.cache_dir / "vet", options=options, settings=settings, build=lambda _c: _author_works(
-        (author_id,) if author_id else (), (orcid,) if orcid else (), date_from, date_to), sleep=sleep, empty_on_404=True)
-    t0 = time.perf_counter()
-    with routed(settings, limiter=f.limiter, timeout=options.timeout, stats=f.stats):
-        f.run_chain(chain)
-    state = f.state(chain)
-    records = _chain_records(f.root / chain.chain_id)
-    return records, {"requests": f.stats.requests, "pages": state["pages"], "meta_count": state["meta_count"],
-                     "complete": bool(state["done"]), "wait_s": time.perf_counter() - t0}
+    recs, st = fetch_team_works([(author_id, orcid)], date_from=date_from, date_to=date_to, settings=settings, options=options, sleep=sleep)
+    return recs[0], {"requests": st["requests"], "pages": st["pages"], "meta_count": st["meta_counts"][0], "complete": st["complete"], "wait_s": st["wait_s"]}
 
 
 def _chain_records(chain_dir: Path) -> list[dict[str, Any]]:
@@ -1121,3 +1111,41 @@ def _chain_pages_file(p: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     except (json.JSONDecodeError, OSError):
         return
     yield 0, list(doc.get("results") or []) if isinstance(doc, dict) else []
+
+
+def fetch_team_works(
+    people: list[tuple[str | None, str | None]],
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    settings: Settings,
+    options: Any,
+    sleep: Callable[[float], None] | None = None,
+) -> tuple[list[list[dict[str, Any]]], dict[str, Any]]:
+    """Several people's works at once: one cursor chain per ``(author_id, orcid)``, run on
+    threads under one global rate limit (``options.slices`` at a time), cached like
+    :func:`fetch_author_works` (the same cache keys). Returns records per person and totals.
+
+    Example:
+        >>> recs, st = fetch_team_works([("A5023888391", None)], date_from=d0, date_to=d1, settings=s, options=o)  # doctest: +SKIP
+    """
+    if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
+        raise AuthError("OPENALEX_API_KEY is not set; OpenAlex requires a (free) API key since Feb 2026: get one at openalex.org and export OPENALEX_API_KEY=…")
+    specs: dict[str, tuple[str | None, str | None]] = {}
+    chains = []
+    for aid, orcid in people:
+        key = json.dumps([aid, orcid, date_from.isoformat(), date_to.isoformat()])
+        chain = Chain("vet-" + hashlib.sha256(key.encode()).hexdigest()[:16], date_from, date_to, ())
+        specs[chain.chain_id] = (aid, orcid)
+        chains.append(chain)
+    f = _Fetcher(root=settings.cache_dir / "vet", options=options, settings=settings, sleep=sleep, empty_on_404=True,
+                 build=lambda c: _author_works(*((x,) if x else () for x in specs[c.chain_id]), date_from, date_to))
+    t0 = time.perf_counter()
+    with routed(settings, limiter=f.limiter, timeout=options.timeout, stats=f.stats):
+        _run_threads(f, list(dict.fromkeys(chains)), workers=max(1, int(getattr(options, "slices", 4))))
+    if f.run.errors:
+        raise sorted(f.run.errors, key=lambda e: isinstance(e, CursorLoopError))[0]
+    states = [f.state(c) for c in chains]
+    return [_chain_records(f.root / c.chain_id) for c in chains], {
+        "requests": f.stats.requests, "pages": sum(s["pages"] for s in states), "wait_s": time.perf_counter() - t0,
+        "complete": all(s["done"] for s in states), "meta_counts": [s["meta_count"] for s in states]}

@@ -18,7 +18,7 @@ from biblio.settings import Settings
 from biblio.vet import load_rules, load_team, load_vet_query, parse_vet_query, people_from_ids, vet, write_vet
 from biblio.vet.people import parse_orcid
 from biblio.vet.rules import apply_rules
-from tests.openalex_server import OpenAlexServer
+from tests.openalex_server import Fault, OpenAlexServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "queries" / "vet-demo.toml"
@@ -251,3 +251,12 @@ def test_cli_team_against_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "A5000000001: 0 works; no works found in the window" in r.output
     man = json.loads(next((tmp_path / "o" / "vet").glob("*/manifest.json")).read_text())
     assert KEY not in json.dumps(man) and man["source"]["source"] == "openalex"
+
+
+def test_team_fetch_survives_faults(demo, tmp_path: Path) -> None:
+    works = [json.loads(x) for x in (DATA / "works.jsonl").read_text().splitlines()]
+    vq = dataclasses.replace(load_vet_query(DEMO), source="openalex", snapshot_paths=())
+    with OpenAlexServer(works=works) as srv:
+        srv.faults.extend([Fault(status=503), Fault(reset=True), Fault(short=True), Fault(status=429, headers={"Retry-After": "0"})])
+        res = vet(vq, settings=Settings(api_key=KEY, openalex_url=srv.base_url, cache_dir=tmp_path / "cache"))
+    assert res.source_stats["complete"] and set(res.works["work_id"]) == set(demo.works["work_id"])
