@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import email.utils
 import errno
 import json
