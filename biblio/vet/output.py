@@ -21,9 +21,9 @@ import polars as pl
 from biblio import __version__
 from biblio.errors import InputFileError
 from biblio.lists import load_lists
+from biblio.safeio import XLSX_OPTIONS, neutralise
 from biblio.vet.rules import CATEGORIES
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _slug(text: str) -> str:
@@ -31,10 +31,8 @@ def _slug(text: str) -> str:
 
 
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
-    """List columns joined; text cells that a spreadsheet would run as a formula get a leading ``'``."""
-    out = df.with_columns(pl.col(c).list.join("; ") for c, t in df.schema.items() if isinstance(t, pl.List))
-    risky = {c: pl.any_horizontal([pl.col(c).str.starts_with(s) for s in FORMULA_START]) for c, t in out.schema.items() if t == pl.Utf8}
-    return out.with_columns(pl.when(m).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c, m in risky.items())
+    """List columns joined, then formula-looking text neutralised (:func:`biblio.safeio.neutralise`)."""
+    return neutralise(df.with_columns(pl.col(c).list.join("; ") for c, t in df.schema.items() if isinstance(t, pl.List)))
 
 
 def _frame(df: pl.DataFrame, stem: Path) -> None:
@@ -97,7 +95,7 @@ def _html(res: Any, tmp: Path, run_id: str) -> None:
 def _xlsx(res: Any, path: Path, man: dict[str, Any]) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     head = wb.add_format({"bold": True, "bg_color": "#f6f8fa", "text_wrap": True})
     note = [("run", man["run_id"]), ("synthetic", "YES: fabricated records labelled [SYNTHETIC]" if man["synthetic"] else "no"),
             ("window", " to ".join(man["window"])), ("vetting date", man["as_of"]), ("rules", f"{res.rules.name} ({res.rules.version})"),
