@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from biblio.lists import load_lists
 from biblio.normalize import normalize
 from biblio.signals import prc_state_funding
 from biblio.vet.people import Person
@@ -77,8 +76,7 @@ def _funding_facts(tables: object, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _talent_facts(tables: object, rows: pl.DataFrame) -> pl.DataFrame:
-    ls = load_lists()
-    progs = [(normalize(n), n) for n in _talent_names(ls)]
+    progs = [(normalize(n), n) for n in _talent_names()]
     fund = _funding(tables).filter(pl.col("funder_name").is_not_null())
     hits = []
     for r in fund.iter_rows(named=True):
@@ -90,12 +88,14 @@ def _talent_facts(tables: object, rows: pl.DataFrame) -> pl.DataFrame:
     return df.join(rows, on="work_id", how="inner").with_columns(pl.lit("talent_programme").alias("fact"))
 
 
-def _talent_names(ls: object) -> list[str]:
-    """Names and strong aliases of the Section 1286 talent programmes (a separate list file)."""
+def _talent_names() -> list[str]:
+    """Names and strong aliases of the Section 1286 talent programmes (their own list file)."""
     import json
     from pathlib import Path
 
-    p = Path(load_lists.__code__.co_filename).parent / "data" / "1286_talent_programs.json"
+    import biblio.lists
+
+    p = Path(biblio.lists.__file__).parent / "data" / "1286_talent_programs.json"
     data = json.loads(p.read_text(encoding="utf-8"))
     return [n for e in data["entities"] for n in [e["name"], *e.get("strong_aliases", [])] if n]
 
