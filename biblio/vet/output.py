@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ import polars as pl
 from biblio import __version__
 from biblio.errors import InputFileError
 from biblio.lists import load_lists
-from biblio.safeio import XLSX_OPTIONS, neutralise
+from biblio.safeio import XLSX_OPTIONS, atomic_dir, neutralise
 from biblio.vet.rules import CATEGORIES
 
 
@@ -131,6 +129,22 @@ def _sheet(wb: Any, name: str, df: pl.DataFrame, head: Any, *, synthetic: bool) 
     ws.autofilter(0, 0, max(df.height, 1), max(len(cols) - 1, 0))
 
 
+def _write_files(res: Any, tmp: Path, rid: str) -> None:
+    man = manifest(res, rid)
+    for name, df in (("facts", res.facts), ("works", res.works), ("people", res.summary), ("exclusions", res.exclusions),
+                     ("by_list_year_entity", res.by_list_year_entity)):
+        _frame(df, tmp / name)
+    if res.new is not None:
+        _frame(res.new, tmp / "new_since")
+    res.tables.write(tmp / "tables")
+    _html(res, tmp, rid)
+    _xlsx(res, tmp / "vet.xlsx", man)
+    doc = {"manifest": man, "people": res.summary.to_dicts(), "facts": res.facts.to_dicts(), "works": res.works.to_dicts(),
+           "new_since": None if res.new is None else res.new.to_dicts()}
+    (tmp / "vet.json").write_text(json.dumps(doc, default=_jsonable, indent=1, ensure_ascii=False), encoding="utf-8")
+    (tmp / "manifest.json").write_text(json.dumps(man, default=_jsonable, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
 def write_vet(res: Any, *, output_dir: str | Path | None = None, run_id: str | None = None) -> Path:
     """Write the run folder ``<output_dir>/<name>/<run_id>/`` and return it."""
     from biblio.pipeline import new_run_id
@@ -139,28 +153,10 @@ def write_vet(res: Any, *, output_dir: str | Path | None = None, run_id: str | N
     run_dir = Path(output_dir if output_dir is not None else res.query.output_dir) / res.query.name / rid
     if run_dir.exists():
         raise InputFileError(f"{run_dir}: run folder already exists; pass a different --run-id or remove it")
-    tmp = run_dir.with_name(f".{rid}.tmp-{os.getpid()}")
     try:
-        tmp.mkdir(parents=True)
-        man = manifest(res, rid)
-        for name, df in (("facts", res.facts), ("works", res.works), ("people", res.summary), ("exclusions", res.exclusions),
-                         ("by_list_year_entity", res.by_list_year_entity)):
-            _frame(df, tmp / name)
-        if res.new is not None:
-            _frame(res.new, tmp / "new_since")
-        res.tables.write(tmp / "tables")
-        _html(res, tmp, rid)
-        _xlsx(res, tmp / "vet.xlsx", man)
-        doc = {"manifest": man, "people": res.summary.to_dicts(), "facts": res.facts.to_dicts(), "works": res.works.to_dicts(),
-               "new_since": None if res.new is None else res.new.to_dicts()}
-        (tmp / "vet.json").write_text(json.dumps(doc, default=_jsonable, indent=1, ensure_ascii=False), encoding="utf-8")
-        (tmp / "manifest.json").write_text(json.dumps(man, default=_jsonable, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, run_dir)
+        with atomic_dir(run_dir) as tmp:
+            _write_files(res, tmp, rid)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise InputFileError(f"{e.filename or run_dir}: cannot write the vetting run ({e.strerror}); check [output] dir is a writable folder with free space") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     (run_dir.parent / "LATEST").write_text(rid + "\n", encoding="utf-8")
     return run_dir

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import time
 from dataclasses import dataclass, field
@@ -54,9 +55,9 @@ class VetResult:
     new: pl.DataFrame | None = None
     since: str | None = None
 
-    @property
+    @functools.cached_property
     def by_list_year_entity(self) -> pl.DataFrame:
-        """See :func:`breakdown`."""
+        """See :func:`breakdown` (computed once: the memos, XLSX and CSV all use it)."""
         return breakdown(self.facts)
 
     @property
