@@ -4,7 +4,8 @@
 
 Two inputs, merged:
 
-* **Hand-curated rows** in ``biblio/orgs/curated/*_manual.csv`` (every row cites its source).
+* **Hand-curated rows** in ``biblio/orgs/curated/<kind>_manual.csv`` and topic files
+  ``<kind>_manual_<topic>.csv`` (every row cites its source).
 * **ROR-derived rows**, generated here from the ROR subset (CC0; ``biblio/orgs/raw/``, or
   ``../shared/data/ror/`` when the repo copy is absent). Every generated row's source is
   ``ROR:<id>`` (plus the rule that produced it). Rules:
@@ -456,9 +457,18 @@ class CuratedError(ValueError):
 
 def read_manual(folder: Path = CURATED) -> dict[str, list[dict[str, str]]]:
     """The hand-curated rows, plus ``list_link_exclusions``: list entities never linked by rule."""
-    out = {k: read_csv(folder / f"{k}_manual.csv") for k in COLS}
+    out = {k: [r for f in manual_files(folder, k) for r in read_csv(f)] for k in COLS}
     out["list_link_exclusions"] = read_csv(folder / "list_link_exclusions_manual.csv")
     return out
+
+
+def manual_files(folder: Path, kind: str) -> list[Path]:
+    """``<kind>_manual.csv`` and any topic files ``<kind>_manual_<topic>.csv``, sorted.
+
+    >>> [f.name for f in manual_files(CURATED, "edges")][:1]
+    ['edges_manual.csv']
+    """
+    return sorted(folder.glob(f"{kind}_manual.csv")) + sorted(folder.glob(f"{kind}_manual_*.csv"))
 
 
 def dedupe_strong(names: list[dict[str, str]], manual_orgs: set[str], orgs: dict[str, dict[str, str]]) -> None:
