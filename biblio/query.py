@@ -165,18 +165,7 @@ class Query:
     def resolve_paths(self, paths: tuple[str, ...]) -> list[Path]:
         """``builtin:NAME`` → ``biblio/data/NAME``; relative paths → beside the query file."""
         base = Path(self.path).parent if self.path else Path.cwd()
-        out: list[Path] = []
-        data = (Path(__file__).parent / "data").resolve()
-        for p in paths:
-            if p.startswith("builtin:"):
-                bp = (data / p[len("builtin:") :]).resolve()
-                if bp != data and data not in bp.parents:
-                    raise QueryFileError(self.path or "<query>", "source.paths", f"{show(p)} points outside the bundled data folder; use builtin:NAME with a name inside biblio/data")
-                out.append(bp)
-            else:
-                pp = Path(p).expanduser()
-                out.append(pp if pp.is_absolute() else base / pp)
-        return out
+        return [query_path(p, base=base, path=self.path or "<query>", fld="source.paths") for p in paths]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe view of the query (for manifests and reports)."""
@@ -185,6 +174,22 @@ class Query:
         d["date_to"] = self.date_to.isoformat()
         d.pop("text")
         return d
+
+
+def query_path(value: str, *, base: Path, path: str, fld: str) -> Path:
+    """A path a query file names: ``builtin:NAME`` inside ``biblio/data``, else relative to ``base``.
+
+    >>> query_path("builtin:house", base=Path("q"), path="q/a.toml", fld="source.paths").name
+    'house'
+    """
+    if value.startswith("builtin:"):
+        data = (Path(__file__).parent / "data").resolve()
+        bp = (data / value[len("builtin:") :]).resolve()
+        if bp != data and data not in bp.parents:
+            raise QueryFileError(path, fld, f"{show(value)} points outside the bundled data folder; use builtin:NAME with a name inside biblio/data")
+        return bp
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
 
 
 def load_query(path: str | Path) -> Query:

@@ -181,12 +181,17 @@ CSV_FIELD_LIMIT = 16 * 1024 * 1024
 _INVISIBLE_EDGE = "\ufeff\u200b\u200c\u200d\u2060 \t"
 
 
-def read_input_csv(path: str | Path, *, required: tuple[str, ...] = ("name",), what: str = "the CSV to screen") -> tuple[list[str], list[dict[str, str]]]:
+def read_input_csv(
+    path: str | Path, *, required: tuple[str, ...] = ("name",), one_of: tuple[str, ...] = (), what: str = "the CSV to screen"
+) -> tuple[list[str], list[dict[str, str]]]:
     """Read a user's CSV robustly: the header and rows as dicts, each with a ``_row_note``.
 
     Handles BOMs (even two), NUL bytes, bare carriage returns, quoted newlines and fields up
     to :data:`CSV_FIELD_LIMIT` characters. Short or long rows are padded or cut and noted.
+    Every ``required`` column must be in the header, and at least one of ``one_of`` if given.
     A file that cannot be read raises one-line :class:`~biblio.errors.InputFileError`.
+
+    >>> read_input_csv("team.csv", required=(), one_of=("orcid", "openalex_id"), what="the team CSV")  # doctest: +SKIP
     """
     import csv
     import io
@@ -215,12 +220,16 @@ def read_input_csv(path: str | Path, *, required: tuple[str, ...] = ("name",), w
     try:
         header = next(reader, None)
         if header is None:
-            raise InputFileError(f"{shown}: empty file; the first row must be a header with a {required[0]!r} column")
+            want = " and ".join(repr(c) for c in required) or " or ".join(repr(c) for c in one_of)
+            raise InputFileError(f"{shown}: empty file; the first row must be a header with {want} column(s)")
         header = [h.strip(_INVISIBLE_EDGE) or f"column_{i + 1}" for i, h in enumerate(header)]
         missing = [c for c in required if c not in header]
         if missing:
             found = ", ".join(printable(h, 40) for h in header[:20]) or "none"
             raise InputFileError(f"{shown}: no {missing[0]!r} column (found: {found}); add a header called {missing[0]}")
+        if one_of and not set(one_of) & set(header):
+            found = ", ".join(printable(h, 40) for h in header[:20]) or "none"
+            raise InputFileError(f"{shown}: needs a {' or '.join(repr(c) for c in one_of)} column (found: {found}); add one of them")
         dupes = sorted({h for h in header if header.count(h) > 1})
         if dupes:
             raise InputFileError(f"{shown}: column {printable(dupes[0], 40)!r} appears twice in the header; rename one")

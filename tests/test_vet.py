@@ -61,7 +61,7 @@ def test_team_csv(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"row 2: ORCID"):
         load_team(bad)
     bad.write_text("name,email\nX,x@y\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="orcid and/or openalex_id"):
+    with pytest.raises(InputFileError, match="needs a .orcid. or .openalex_id. column"):
         load_team(bad)
 
 

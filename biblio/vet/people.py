@@ -11,13 +11,12 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from biblio.errors import InputFileError
+from biblio.errors import InputFileError, show
+from biblio.safeio import read_input_csv
 
 _ORCID = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 _AUTHOR = re.compile(r"^A\d{4,12}$")
@@ -35,11 +34,6 @@ class Person:
     institution: str | None = None
 
 
-def _show(value: str) -> str:
-    s = value if len(value) <= 60 else value[:57] + "…"
-    return repr(s.encode("unicode_escape").decode("ascii") if not s.isprintable() else s)
-
-
 def _checksum_ok(digits: str) -> bool:
     total = 0
     for ch in digits[:15]:
@@ -53,10 +47,10 @@ def parse_orcid(value: str) -> str:
     v = value.strip().upper().removeprefix("HTTPS://").removeprefix("HTTP://").removeprefix("ORCID.ORG/")
     m = _ORCID.match(v)
     if not m:
-        raise InputFileError(f"ORCID {_show(value)}: not an ORCID; use 16 digits like 0000-0002-1825-0097")
+        raise InputFileError(f"ORCID {show(value, 60)}: not an ORCID; use 16 digits like 0000-0002-1825-0097")
     digits = "".join(m.groups())
     if not _checksum_ok(digits):
-        raise InputFileError(f"ORCID {_show(value)}: bad check digit; copy the ORCID from orcid.org (16 digits, last may be X)")
+        raise InputFileError(f"ORCID {show(value, 60)}: bad check digit; copy the ORCID from orcid.org (16 digits, last may be X)")
     return "-".join(m.groups())
 
 
@@ -64,7 +58,7 @@ def parse_author_id(value: str) -> str:
     """A short OpenAlex author ID (``A5023888391``) from an ID or URL."""
     v = value.strip().rstrip("/").rsplit("/", 1)[-1].upper()
     if not _AUTHOR.match(v):
-        raise InputFileError(f"OpenAlex author ID {_show(value)}: not an author ID; use A followed by digits, e.g. A5023888391")
+        raise InputFileError(f"OpenAlex author ID {show(value, 60)}: not an author ID; use A followed by digits, e.g. A5023888391")
     return v
 
 
@@ -87,28 +81,18 @@ def people_from_ids(values: list[str]) -> list[Person]:
 
 
 def load_team(path: str | Path) -> list[Person]:
-    """People from a proposal-team CSV: ``name`` and ``orcid`` and/or ``openalex_id``, optional ``institution``."""
-    p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{p}: team file not found; give a CSV with name, orcid and/or openalex_id columns") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{p}: is a folder; give the team CSV file") from None
-    except UnicodeDecodeError as e:
-        raise InputFileError(f"{p}: not UTF-8 (byte {e.start}); save the team CSV as UTF-8") from None
-    except OSError as e:
-        raise InputFileError(f"{p}: cannot read ({e.strerror}); check the path and permissions") from None
-    try:
-        rows = list(csv.DictReader(io.StringIO(text.replace("\x00", ""), newline="")))
-    except csv.Error as e:
-        raise InputFileError(f"{p}: not a readable CSV ({e}); save it as plain comma-separated UTF-8") from None
-    return _team_rows(p, rows)
+    """People from a proposal-team CSV: ``name`` and ``orcid`` and/or ``openalex_id``, optional ``institution``.
+
+    >>> load_team("team.csv")[0].orcid  # doctest: +SKIP
+    '0000-0002-1825-0097'
+    """
+    _, rows = read_input_csv(path, required=(), one_of=("orcid", "openalex_id"), what="the team CSV")
+    return _team_rows(Path(path), rows)
 
 
-def _team_rows(p: Path, rows: list[dict[str, str | None]]) -> list[Person]:
-    if not rows or not ({"orcid", "openalex_id"} & {(k or "").strip() for k in rows[0]}):
-        raise InputFileError(f"{p}: needs a header with name and orcid and/or openalex_id columns, and one row per person")
+def _team_rows(p: Path, rows: list[dict[str, str]]) -> list[Person]:
+    if not rows:
+        raise InputFileError(f"{p}: no people; give one row per person under the header (name, orcid and/or openalex_id)")
     out: dict[str, Person] = {}
     for n, raw in enumerate(rows, start=2):
         r = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}

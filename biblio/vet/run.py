@@ -9,10 +9,8 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from biblio.errors import InputFileError
+from biblio.safeio import read_input_csv
 from biblio.fetchresult import is_synthetic_record
 from biblio.resolve import resolve
 from biblio.settings import Settings
@@ -79,15 +78,7 @@ def load_exclusions(path: Path | None) -> pl.DataFrame:
     schema = {"work_id": pl.Utf8, "reason": pl.Utf8}
     if path is None:
         return pl.DataFrame(schema=schema)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: exclusion file not found; fix [vet] exclude or remove it") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise InputFileError(f"{path}: cannot read the exclusion CSV ({type(e).__name__}); save it as UTF-8 CSV with a work_id column") from None
-    if rows and "work_id" not in rows[0]:
-        raise InputFileError(f"{path}: no work_id column; the exclusion CSV needs work_id (and optionally reason)")
+    _, rows = read_input_csv(path, required=("work_id",), what="the exclusion CSV ([vet] exclude)")
     out = [{"work_id": (r.get("work_id") or "").strip().rsplit("/", 1)[-1].upper(), "reason": (r.get("reason") or "").strip() or None} for r in rows]
     return pl.DataFrame([r for r in out if r["work_id"]], schema=schema).unique("work_id", keep="first")
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from biblio.errors import QueryFileError
-from biblio.query import LIST_KEYS, FetchOptions, _fetch_options
+from biblio.query import LIST_KEYS, FetchOptions, _fetch_options, query_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -97,16 +97,10 @@ def load_vet_query(path: str | Path) -> VetQuery:
 
 
 def resolve_path(value: Any, *, base: Path, fld: str, path: str) -> Path:
-    """A path from a query file: ``builtin:NAME`` inside the package data, else relative to the file."""
+    """A path from a vetting query file (see :func:`biblio.query.query_path`)."""
     if not isinstance(value, str) or not value.strip():
         raise QueryFileError(path, fld, "must be a file or folder path")
-    if value.startswith("builtin:"):
-        p = (DATA_DIR / value[len("builtin:"):]).resolve()
-        if DATA_DIR.resolve() not in p.parents and p != DATA_DIR.resolve():
-            raise QueryFileError(path, fld, f"{value[:60]!r} leaves the package data folder; name a file under builtin:")
-        return p
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else base / p
+    return query_path(value, base=base, path=path, fld=fld)
 
 
 def _check_keys(data: dict[str, Any], err: Any) -> None:
