@@ -12,11 +12,12 @@ Example:
 from __future__ import annotations
 
 import json
-import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import LoopbackServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -48,38 +49,14 @@ def _date(item: dict[str, Any]) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-class CrossrefServer:
+class CrossrefServer(LoopbackServer):
     """Threaded loopback server; use as a context manager."""
 
     def __init__(self, *, items: list[dict[str, Any]] | None = None) -> None:
         self.items = items or []
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                server._handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "CrossrefServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def _select(self, flt: str) -> list[dict[str, Any]]:
         conds = dict(c.split(":", 1) for c in flt.split(",") if ":" in c)
@@ -117,14 +94,3 @@ class CrossrefServer:
         msg = {"status": "ok", "message-type": "work-list", "message": {"items": page, "total-results": len(sel), "next-cursor": nxt, "items-per-page": rows}}
         self._send(h, 200, {"Content-Type": "application/json"}, json.dumps(msg).encode())
 
-    @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
-        try:
-            h.send_response(status)
-            for k, v in headers.items():
-                h.send_header(k, v)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass

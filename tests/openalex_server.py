@@ -29,12 +29,13 @@ import datetime as dt
 import json
 import socket
 import struct
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import LoopbackServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -112,8 +113,10 @@ def _short_id(v: str) -> str:
     return str(v or "").rsplit("/", 1)[-1].lower()
 
 
-class OpenAlexServer:
+class OpenAlexServer(LoopbackServer):
     """Threaded loopback server; use as a context manager."""
+
+    keep_alive = True
 
     def __init__(
         self,
@@ -131,7 +134,6 @@ class OpenAlexServer:
         self.latency = per_request_latency
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
         self.kill_after: int | None = None  # answer 500 for every request after this many pages served
         self.stuck_at: int | None = None  # offset whose page never advances its cursor
         self.short_by = 0  # meta.count overstates the works by this many
@@ -139,32 +141,7 @@ class OpenAlexServer:
         self.filter_dates = filter_dates
         self.pages_served = 0
         self.extra_pages = extra_pages or {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a: Any) -> None:  # silence
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                server._handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "OpenAlexServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     # -- answers ------------------------------------------------------------------------
     def _selected_works(self, q: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -266,19 +243,6 @@ class OpenAlexServer:
             if key in (str(w.get("id", "")).lower().rsplit("/", 1)[-1], str(w.get("doi") or "").lower().removeprefix("https://doi.org/")):
                 return self._send(h, 200, {"Content-Type": "application/json"}, json.dumps(w).encode())
         self._send(h, 404, {"Content-Type": "application/json"}, b'{"error": "not found"}')
-
-    @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
-        try:
-            h.send_response(status)
-            for k, v in headers.items():
-                h.send_header(k, v)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
-            h.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     @staticmethod
     def _send_broken(h: BaseHTTPRequestHandler, headers: dict[str, str], body: bytes, *, reset: bool) -> None:

@@ -85,7 +85,7 @@ def test_output_dir_naming_a_file_fails_in_check_and_before_fetch(tmp_path: Path
     q.write_text(QUERY + f'[source]\nkind = "snapshot"\npaths = ["{SYN}"]\n[output]\ndir = "{blocker}"\n', encoding="utf-8")
     one_error(invoke(["check", q]), "output.dir")
     r = invoke(["run", q, "--no-progress"])
-    line = one_error(r, "is a file")
+    one_error(r, "is a file")
     assert "fetched" not in r.output  # found before the fetch
 
 

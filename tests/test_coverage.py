@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from biblio.cli import main
-from biblio.coverage import coverage, found_breakdown, write_coverage
+from biblio.coverage import coverage, found_breakdown
 from biblio.errors import InputFileError
-from biblio.evidence import REASONS, WorkJudge, award_agency, dod_rules, name_agency
+from biblio.evidence import REASONS, award_agency, dod_rules, name_agency
 from biblio.query import load_query, parse_query
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -104,7 +104,6 @@ def test_partners_are_rolled_up(run: Path) -> None:
 
 
 def test_money_counts_each_award_once() -> None:
-    t = WorksTables.read  # noqa: F841 - frames built below
     awards = pl.DataFrame(
         {"work_id": ["W1", "W2", "W3", "W3"], "award_id": [None] * 4, "award_number": ["FA9550-23-1-0101", "FA9550 23 1 0101", "W81XWH-21-1-0001", "W81XWH‐21‐1‐0001"],
          "funder_id": ["F4320338279", "F4320306078", "F4320338273", "F4320306078"], "funder_name": ["AFOSR", "DoD", "CDMRP", "DoD"], "award_doi": [None] * 4,
