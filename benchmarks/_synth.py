@@ -28,6 +28,17 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def loopback_query(name: str, **fetch: object) -> str:
+    """TOML text of a query for the loopback OpenAlex server, all DoD funders, June 2023 to June 2025.
+
+    >>> "slices = 4" in loopback_query("bench", slices=4)
+    True
+    """
+    extra = "\n".join(f"{k} = {v}" for k, v in fetch.items())
+    return (f'name = "{name}"\n[window]\nfrom = 2023-06-01\nto = 2025-06-30\n[funders]\nagencies = ["all"]\n'
+            f'[source]\nkind = "openalex"\n[fetch]\n{extra}\n')
+
+
 def listed_names(n: int, *, seed: int = 0) -> list[str]:
     """Real names from the bundled list data (for realistic hit rates)."""
     from biblio.lists import load_lists

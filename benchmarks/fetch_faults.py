@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _synth import machine  # noqa: E402
+from _synth import loopback_query, machine  # noqa: E402
 
 import biblio.openalex as oa  # noqa: E402
 from biblio.errors import BiblioError  # noqa: E402
@@ -36,23 +36,6 @@ from biblio.query import parse_query  # noqa: E402
 from biblio.settings import Settings  # noqa: E402
 from tests.openalex_server import Fault, OpenAlexServer, make_works  # noqa: E402
 
-Q = """
-name = "faults"
-[window]
-from = 2023-06-01
-to = 2025-06-30
-[funders]
-agencies = ["all"]
-[source]
-kind = "openalex"
-[fetch]
-slices = 4
-rate_limit = 100
-max_retries = 4
-max_retry_after = 5
-timeout = {timeout}
-{extra}
-"""
 FROM, TO = dt.date(2023, 6, 1), dt.date(2025, 6, 30)
 
 
@@ -72,7 +55,7 @@ def _one(srv: OpenAlexServer, cache: Path, *, timeout: float = 5.0, extra: str =
     """One fetch: (outcome, result or partial, tracebacks)."""
     st = Settings(api_key="bench-key", openalex_url=url or srv.base_url, cache_dir=cache)
     try:
-        r = oa.fetch_openalex(parse_query(Q.format(timeout=timeout, extra=extra)), settings=st, sleep=fast_sleep)
+        r = oa.fetch_openalex(parse_query(loopback_query("faults", slices=4, rate_limit=100, max_retries=4, max_retry_after=5, timeout=timeout) + extra), settings=st, sleep=fast_sleep)
         return ("ok" if r.complete else "ok, warned: " + (r.warnings[0][:60] if r.warnings else "incomplete")), r, 0
     except BiblioError as e:
         return "Error: " + str(e)[:70], getattr(e, "partial", None), 0

@@ -18,34 +18,19 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _synth import machine  # noqa: E402
+from _synth import loopback_query, machine  # noqa: E402
 
 from biblio.openalex import fetch_openalex  # noqa: E402
 from biblio.query import parse_query  # noqa: E402
 from biblio.settings import Settings  # noqa: E402
 from tests.openalex_server import OpenAlexServer, make_works  # noqa: E402
 
-Q = """
-name = "bench"
-[window]
-from = 2023-06-01
-to = 2025-06-30
-[funders]
-agencies = ["all"]
-[source]
-kind = "openalex"
-[fetch]
-slices = {slices}
-rate_limit = {rate}
-"""
-
-
 def run(slices: int, rate: float, total_requests: int = 120) -> tuple[float, float, int]:
     pages_per_chain = max(1, total_requests // slices)
     with OpenAlexServer(works=make_works(100 * pages_per_chain), per_request_latency=0.05) as srv, tempfile.TemporaryDirectory() as tmp:
         s = Settings(api_key="bench", openalex_url=srv.base_url, cache_dir=Path(tmp))
         t0 = time.perf_counter()
-        r = fetch_openalex(parse_query(Q.format(slices=slices, rate=rate)), settings=s)
+        r = fetch_openalex(parse_query(loopback_query("bench", slices=slices, rate_limit=rate)), settings=s)
         dt = time.perf_counter() - t0
         # the fake server ignores dates, so each slice pages the same works; count them all
         return r.requests / dt, r.pages * 100 / dt, r.requests
