@@ -54,7 +54,7 @@ def fetch_records(query: Query, *, settings: Settings | None = None, progress: b
     if query.judged_locally:  # Crossref as a second source and/or PRC scope from raw strings
         from biblio.sources import complete_live
 
-        fetched = complete_live(query, fetched, settings=settings)
+        fetched = complete_live(query, fetched, settings=settings, refresh=refresh)
     return fetched
 
 

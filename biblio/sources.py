@@ -26,8 +26,11 @@ from biblio.query import Query
 from biblio.settings import Settings
 
 
-def complete_live(query: Query, fetched: FetchResult, *, settings: Settings) -> FetchResult:
-    """Add Crossref's DoD-funded works to a live OpenAlex fetch and decide scope locally."""
+def complete_live(query: Query, fetched: FetchResult, *, settings: Settings, refresh: bool = False) -> FetchResult:
+    """Add Crossref's DoD-funded works to a live OpenAlex fetch and decide scope locally.
+
+    ``refresh=True`` ignores the Crossref page cache too, as it does the OpenAlex pages.
+    """
     judge = WorkJudge.for_query(query)
     records = [r for batch in fetched.batches() for r in batch]  # in memory or paged from the cache
     notes = list(fetched.notes)
@@ -36,7 +39,7 @@ def complete_live(query: Query, fetched: FetchResult, *, settings: Settings) -> 
         from biblio.crossref import works_by_funder
         from biblio.openalex import works_by_doi
 
-        entries, totals = works_by_funder(sorted(dod_crossref_ids()), date_from=query.date_from, date_to=query.date_to, settings=settings)
+        entries, totals = works_by_funder(sorted(dod_crossref_ids()), date_from=query.date_from, date_to=query.date_to, settings=settings, refresh=refresh)
         for doi, rows in entries.items():
             judge.crossref.setdefault(doi, rows)
         have = {bare_doi(r.get("doi")) for r in records}

@@ -142,6 +142,11 @@ def test_live_union_decides_scope_locally(tmp_path: Path) -> None:
         osrv._single = single  # type: ignore[method-assign]
         result = fetch_records(q, settings=s)
         urls = [r["query"] for r in osrv.requests if r["path"] == "/works"]
+        n_cr = len(csrv.requests)
+        fetch_records(q, settings=s)  # the Crossref chain is cached ...
+        assert len(csrv.requests) == n_cr
+        fetch_records(q, settings=s, refresh=True)  # ... and --refresh fetches it again
+        assert len(csrv.requests) == 2 * n_cr
     assert sorted(r["id"][-7:] for r in result.records) == ["9000001", "9000002"]
     assert all("country_code" not in u for u in urls)   # raw_strings: no country filter at OpenAlex
     assert any("Crossref:" in n for n in result.notes)
