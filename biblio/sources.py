@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from biblio.evidence import WorkJudge, bare_doi, dod_crossref_ids
 from biblio.fetchresult import FetchResult, is_synthetic_record
@@ -29,36 +30,39 @@ from biblio.settings import Settings
 def complete_live(query: Query, fetched: FetchResult, *, settings: Settings, refresh: bool = False) -> FetchResult:
     """Add Crossref's DoD-funded works to a live OpenAlex fetch and decide scope locally.
 
-    ``refresh=True`` ignores the Crossref page cache too, as it does the OpenAlex pages.
+    The fetched records stream through the judge batch by batch (from memory or paged from
+    the cache), so only the kept ones are held. ``refresh=True`` ignores the Crossref page
+    cache too, as it does the OpenAlex pages.
     """
     judge = WorkJudge.for_query(query)
-    records = [r for batch in fetched.batches() for r in batch]  # in memory or paged from the cache
-    notes = list(fetched.notes)
-    requests = fetched.requests
+    notes, requests = list(fetched.notes), fetched.requests
+    entries: dict[str, Any] = {}
+    totals: dict[str, int] = {}
     if query.crossref_api:
         from biblio.crossref import works_by_funder
-        from biblio.openalex import works_by_doi
 
         entries, totals = works_by_funder(sorted(dod_crossref_ids()), date_from=query.date_from, date_to=query.date_to, settings=settings, refresh=refresh)
         for doi, rows in entries.items():
             judge.crossref.setdefault(doi, rows)
-        have = {bare_doi(r.get("doi")) for r in records}
+    kept, have, n_seen = [], set(), 0
+    for batch in fetched.batches():
+        n_seen += len(batch)
+        have.update(bare_doi(r.get("doi")) for r in batch)
+        kept += [r for r in batch if judge.matches(r)]
+    if query.crossref_api:
+        from biblio.openalex import works_by_doi
+
         new = [d for d in entries if d not in have]
         extra = works_by_doi(new, settings=settings, rate_limit=query.fetch.rate_limit)
-        records += extra
+        n_seen += len(extra)
+        kept += [r for r in extra if judge.matches(r)]
         requests += len(totals) + len(new)
         notes.append(
             f"Crossref: {len(entries)} works credited to {sum(1 for n in totals.values() if n)} of {len(totals)} DoD funder IDs; "
             f"{len(new)} were not in the OpenAlex fetch, {len(extra)} of them found in OpenAlex by DOI"
         )
-    kept = [r for r in records if judge.matches(r)]
-    notes.append(f"scope decided locally (DoD evidence: {', '.join(query.evidence)}; raw strings: {query.raw_strings}): kept {len(kept)} of {len(records)} records")
+    notes.append(f"scope decided locally (DoD evidence: {', '.join(query.evidence)}; raw strings: {query.raw_strings}): kept {len(kept)} of {n_seen} records")
     return dataclasses.replace(
-        fetched,
-        records=kept,
-        record_batches=None,
-        n_matched=None,
-        requests=requests,
-        n_synthetic=sum(is_synthetic_record(r) for r in kept),
-        notes=notes,
+        fetched, records=kept, record_batches=None, n_matched=None, requests=requests,
+        n_synthetic=sum(is_synthetic_record(r) for r in kept), notes=notes,
     )
