@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import random
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -33,6 +32,7 @@ from urllib.parse import quote
 import requests
 
 from biblio.errors import FetchError, InputFileError
+from biblio.retry import RETRYABLE, backoff, retry_after
 from biblio.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -118,7 +118,7 @@ class _Client:
         if self.mailto:
             params = {**params, "mailto": self.mailto}
         for attempt in range(self.max_retries + 1):
-            wait = min(30.0, 2.0**attempt) * (0.5 + random.random() / 2)
+            wait = backoff(attempt + 1)
             try:
                 self.requests += 1
                 r = self.session.get(self.base + path, params=params, timeout=self.timeout)
@@ -126,11 +126,11 @@ class _Client:
                     return r.json()["message"]
                 if r.status_code == 404 and missing_ok:
                     return {}
-                if r.status_code not in (429, 500, 502, 503, 504):
+                if r.status_code not in RETRYABLE:
                     raise FetchError(f"Crossref answered HTTP {r.status_code} for {path}?filter={params.get('filter', '')}; check the funder ID and dates")
-                ra = r.headers.get("Retry-After")
-                if ra and ra.isdigit():
-                    wait = min(float(ra), 120.0)
+                ra = retry_after(r.headers)
+                if ra is not None:
+                    wait = min(ra, 120.0)
             except (requests.ConnectionError, requests.Timeout, ValueError, KeyError):
                 pass
             if attempt < self.max_retries:

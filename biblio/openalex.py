@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email.utils
 import errno
 import json
 import hashlib
@@ -70,14 +69,13 @@ from biblio.errors import (
 )
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
+from biblio.retry import RETRYABLE, backoff, retry_after
 from biblio.settings import DEFAULT_OPENALEX_URL, Settings, redact_url
 
 API_HOST = "https://api.openalex.org"
 PER_PAGE = 100
 MAX_OR_VALUES = 100
 MAX_URL_CHARS = 4094
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 30.0
 EMPTY_PAGE_RETRIES = 2  # an empty page with a next_cursor is asked again this often, then followed
 CURSOR_REPEAT_LIMIT = 3  # a cursor that comes back this many times stops its chain
 CONNECT_RETRIES = 3  # a server that refuses connections is tried this often (~7 s), not max_retries
@@ -311,19 +309,7 @@ def _chain_pages(chain_dir: Path) -> Iterator[tuple[int, list[dict[str, Any]]]]:
 
 
 def _retry_after(resp: requests.Response | None) -> float | None:
-    if resp is None:
-        return None
-    v = resp.headers.get("Retry-After")
-    if not v:
-        return None
-    try:
-        return max(0.0, float(v))
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(v)
-            return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            return None
+    return None if resp is None else retry_after(resp.headers)
 
 
 def credits_left(headers: Any) -> tuple[str, float] | None:
@@ -352,10 +338,6 @@ def _is_connect_error(e: Exception) -> bool:
         return False
     reason = getattr(e.args[0], "reason", None) if e.args else None
     return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)) or "Failed to establish" in str(e)
-
-
-def _backoff(failures: int) -> float:
-    return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1)) * (0.5 + random.random() / 2)
 
 
 def _now_iso() -> str:
@@ -491,7 +473,7 @@ class _Fetcher:
         results, nxt = doc["results"], doc["meta"].get("next_cursor")
         if not results and nxt is not None and tries.empty < EMPTY_PAGE_RETRIES:
             tries.empty += 1  # mid-chain empty page: ask again before following its cursor
-            self.wait(_backoff(tries.empty) / 4)
+            self.wait(backoff(tries.empty) / 4)
             return
         new = cursor not in st["cursors"]
         if new:
@@ -516,7 +498,7 @@ class _Fetcher:
                     f"{tries.repeat} times without advancing; stopped this chain after {st['received']} of {st['meta_count']} records "
                     "(cached); re-run later, or use more [fetch] slices to split it"
                 )
-            self.wait(_backoff(tries.repeat) / 4)
+            self.wait(backoff(tries.repeat) / 4)
         else:
             st["next_cursor"], tries.repeat = nxt, 0
         self._save_state(chain, st)
@@ -588,7 +570,7 @@ class _Fetcher:
         if tries.fail > self.opt.max_retries:
             what = f"HTTP {status}" if status and status != 200 else type(e).__name__
             raise BudgetError(f"gave up after {self.opt.max_retries} retries ({what}) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")
-        wait = _backoff(tries.fail)
+        wait = backoff(tries.fail)
         ra = _retry_after(resp) if status == 503 else None
         if ra is not None:
             self._cap_retry_after(ra, status)
@@ -610,7 +592,7 @@ class _Fetcher:
                 f"cannot reach OpenAlex at {self.s.openalex_url} (connection refused or timed out, {tries.fail} tries over {took:.0f} s); "
                 "check the network or BIBLIO_OPENALEX_URL, then re-run; pages fetched so far are cached"
             )
-        self.wait(_backoff(tries.fail))
+        self.wait(backoff(tries.fail))
 
     def _cap_retry_after(self, ra: float, status: int | None) -> None:
         if ra > self.opt.max_retry_after:
@@ -636,7 +618,7 @@ class _Fetcher:
         self.limiter.slow_down()
         if tries.fail > self.opt.max_retries:
             raise BudgetError(f"gave up after {self.opt.max_retries} retries (HTTP 429, too fast) in chain {chain.chain_id}; pages fetched so far are cached, re-run later to resume")
-        self.wait(ra + random.random() * 0.1 if ra is not None else _backoff(tries.fail))
+        self.wait(ra + random.random() * 0.1 if ra is not None else backoff(tries.fail))
 
 
 class _ChainEmpty(Exception):
@@ -987,12 +969,12 @@ def _lookup_doi(doi: str, *, max_retries: int, sleep: Callable[[float], None]) -
                 return None
             if status in (401, 403):
                 raise AuthError(f"OpenAlex refused the API key (HTTP {status}) looking up doi:{doi}; set OPENALEX_API_KEY to a valid key") from None
-            if status not in (429, 500, 502, 503, 504):
+            if status not in RETRYABLE:
                 raise FetchError(f"OpenAlex answered HTTP {status} for doi:{doi}; check the DOI") from None
         except (requests.ConnectionError, requests.Timeout, ValueError):
             pass
         if attempt < max_retries:
-            sleep(min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.5 + random.random() / 2))
+            sleep(backoff(attempt + 1))
     raise FetchError(f"gave up looking up doi:{doi} in OpenAlex after {max_retries} retries; re-run later")
 
 
