@@ -721,7 +721,7 @@ def _group_prefix_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]
     country = {r[0]: r[3] for r in orgs}
     abbr: dict[str, set[str]] = defaultdict(set)
     for r in names:
-        if (r[3] == "abbreviation" and not r[4] and " " not in r[2] and len(r[2]) >= 3 and kind.get(r[0]) in ("company", "academy")
+        if (r[3] in ("abbreviation", "strong_alias") and not r[4] and " " not in r[2] and len(r[2]) >= 3 and kind.get(r[0]) in ("company", "academy")
                 and r[1].strip().isupper() and r[2] not in vocab):
             abbr[r[2]].add(r[0])
     out = []

@@ -43,6 +43,8 @@ UNIT_WORDS = frozenset(
     "centre lab labs clinic station base team subsidiary hosp med 院 所 系 医院 实验室 中心".split()
 )
 JOIN_WORDS = frozenset({"at", "in", "and"})
+BUSINESS_WORDS = frozenset("technologies technology technol group holdings holding co ltd limited inc corp corporation company".split())
+ORG_END_WORDS = UNIT_WORDS | BUSINESS_WORDS | frozenset("shipyard factory plant works establishment".split())
 _SPLIT = re.compile(r"[,;，；、|/]|\(|\)|（|）|\[|\]|\s-\s|–|—")
 _US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
 PRC = frozenset({"CN", "HK", "MO"})
@@ -98,8 +100,21 @@ class OrgMatcher:
         self.g = graph or load_graph()
         self.apply = set(apply) if apply is not None else None
         self.groups = {k.split("#")[1] for k in self.g.names if k.startswith("#")}
+        self.printed_on = self._printed_on()
+        has_child = {p for ps in self.g.parents.values() for p, _, _ in ps}
+        self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
         self._seg_cache: dict[str, tuple[list[Mention], list[str], list[str]]] = {}
+
+    def _printed_on(self) -> dict[str, list[NameRef]]:
+        """Organisation → the list entries that print its numbered name as theirs only ("CETC 44"
+        on the Entity List's CETC Chip Technology entry): naming the body by any name names that."""
+        out: dict[str, list[NameRef]] = {}
+        for k, refs in self.g.names.items():
+            if k.startswith("#"):
+                for own in {r.org for r in refs if not r.scope}:
+                    out.setdefault(own, []).extend(r for r in refs if r.scope and r.org != own)
+        return out
 
     # -- org facts ----------------------------------------------------------------------
     def country(self, key: str) -> str:
@@ -141,11 +156,10 @@ class OrgMatcher:
         first = self.g.first_tokens
         for i in range(n):
             longest = first.get(toks[i], 0)
-            for j in range(min(n, i + longest), i, -1):
-                k = " ".join(toks[i:j])
+            for j in range(min(n, i + longest), i, -1):  # every length: a longer name that loses to an
+                k = " ".join(toks[i:j])                    # overlapping one leaves its prefix ("AVIC …")
                 if k in self.g.names:
                     spans.append((i, j, k))
-                    break
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
         taken = [False] * n
         chosen = []
@@ -233,6 +247,10 @@ class OrgMatcher:
         left: list[str] = []
         for si, p in enumerate(parts):
             ms, lt = self.scan(p)
+            lead = self._group_lead(p, parts[si + 1: si + 2])
+            if lead:
+                ms = [m for m in ms if m.key != lead.key] + [lead]
+                lt = [t for t in lt if t != lead.key]
             ments += [Mention(m.text, m.key, m.refs, si, m.whole and len(parts) >= 1) for m in ms]
             left += lt + ["|"]
         ments += self._joined(parts, ments)
@@ -247,9 +265,29 @@ class OrgMatcher:
             if org:
                 decided.append((org, m))
         decided += self._numbered(parts, ments, decided, a.scoped)
+        for org, m in decided:
+            text = next((x.text for x in m.refs if x.org == org), m.text)
+            a.scoped.extend((NameRef(r.org, r.kind, r.scope, text), m) for r in self.printed_on.get(org, ()))
         self._hits(decided, p_eff, a, single=len(parts) == 1)
         self._cache[ck] = a
         return a
+
+    def _group_lead(self, part: str, nxt: list[str]) -> Mention | None:
+        """A group's abbreviation in capitals opening a part, followed by an organisation's name
+        ("CSSC Jiangnan Shipyard (Group) Co., Ltd.", "CASIC Second Academy"): the group is named.
+        The rest must end as an organisation does (institute, shipyard, Co., Ltd., …) or be a place."""
+        toks = part.split()
+        if len(toks) < 2 or len(toks[0]) < 3 or not toks[0].isupper() or not toks[0].isalpha():
+            return None
+        k = name_key(toks[0], False)
+        refs = [r for r in self.g.names.get(k, ()) if r.kind == "abbreviation" and not r.scope and r.org in self.group_orgs]
+        if len({r.org for r in refs}) != 1 or k in self.g.vocab:
+            return None
+        rest = name_key(" ".join(toks[1:]), False).split()
+        after = name_key(nxt[0], False).split() if nxt else []
+        if rest and (rest[-1] in ORG_END_WORDS or self._is_place(rest) or (after and all(t in BUSINESS_WORDS for t in after))):
+            return Mention(toks[0], k, refs, 0, True)
+        return None
 
     def _joined(self, parts: list[str], ments: list[Mention]) -> list[Mention]:
         """Adjacent parts that together are one name ("Institute of Physics, Chinese Academy of Sciences")."""

@@ -75,7 +75,7 @@ def name_key(text: str | None, tails: bool = True) -> str:
     """
     if not text:
         return ""
-    s = normalize(to_simplified(text), tails=tails)
+    s = normalize(to_simplified(text).replace("〇", "零"), tails=tails)  # 七〇二 = 七零二: keep the zero digit
     return " ".join(w for w in (WORD_FORMS.get(t, t) for t in s.split()) if w)
 
 
@@ -110,8 +110,13 @@ def numbered_in_cjk(text: str) -> list[tuple[int, str]]:
 def numbered_in_tokens(toks: list[str]) -> list[tuple[int, str]]:
     """Numbered units in a normalised token list ("no 38 research institute", "5th academy").
 
-    A number counts only next to an institute/academy word, or as a bare number directly
-    after a group abbreviation (the caller checks that: "cetc 38").
+    A number counts only right next to an institute/academy word ("38th research institute",
+    "institute no 38"), or as a bare number directly after a group abbreviation (the caller
+    checks that: "cetc 38"). A word between them makes it a name, not a number ("AVIC First
+    Aircraft Institute", "Second Artillery Engineering University").
+
+    >>> numbered_in_tokens("avic first aircraft institute".split())
+    []
     """
     out: list[tuple[int, str]] = []
     for i, t in enumerate(toks):
@@ -119,11 +124,13 @@ def numbered_in_tokens(toks: list[str]) -> list[tuple[int, str]]:
         n = int(m.group(1)) if m else _WORD_ORD.get(t)
         if not n:
             continue
-        near = toks[max(0, i - 2): i] + toks[i + 1: i + 3]
         after = toks[i + 1: i + 3]
-        if (after[:1] and after[0] in _ACAD_WORDS) or after == ["research", "academy"] or (i and toks[i - 1] in _ACAD_WORDS):
+        before = toks[max(0, i - 2): i]
+        if before[-1:] == ["no"]:
+            before = before[:-1]
+        if (after[:1] and after[0] in _ACAD_WORDS) or after == ["research", "academy"] or (before[-1:] and before[-1] in _ACAD_WORDS):
             out.append((n, "academy"))
-        elif any(w in _INST_WORDS for w in near):
+        elif (after[:1] and after[0] in _INST_WORDS) or (before[-1:] and before[-1] in _INST_WORDS):
             out.append((n, "institute"))
     return out
 
