@@ -272,18 +272,19 @@ def _mentions_scope(raw: list[str] | None, countries: list[str] | None, codes: t
     return any(h in text for h in hints) and not ("taiwan" in text or "hong kong" in text and codes == ("CN",))
 
 
-def _members_named(m: Matcher, org: str, raws: list[str]) -> list[Hit]:
-    """Members of a joint centre that its raw string names by their distinctive word
-    ("Tsinghua-Peking Center for Life Sciences" names Tsinghua and Peking University)."""
+def _members_named(m: Matcher, org: str, raws: list[str], members: Iterable[str] | None = None) -> list[Hit]:
+    """Members of a joint centre (its graph parents, or ``members`` from OpenAlex's lineage)
+    that its raw string names by their distinctive word ("Tsinghua-Peking Center for Life
+    Sciences" names Tsinghua and Peking University)."""
     from biblio.orgs.match import UNIT_WORDS
     from biblio.orgs.text import name_key
 
     toks = set(name_key(" ".join(raws), False).split())
     out: list[Hit] = []
-    for p, _, _ in m.g.parents.get(org, ()):
+    for p in (members if members is not None else [p for p, _, _ in m.g.parents.get(org, ())]):
         head = [t for t in name_key(m.om.name(p)).split() if t not in UNIT_WORDS and t not in ("university", "china")]
         if head and all(t in toks and t not in m.g.places and t not in m.g.vocab for t in head):
-            out += [Hit(h.list_key, h.entity_key, "raw_string", 1.0, " ".join(head), (m.om.name(org),) + h.chain, m.om.name(p),
+            out += [Hit(h.list_key, h.entity_key, "raw_string", 1.0, " ".join(head), (m.om.name(org) if org else raws[0],) + h.chain, m.om.name(p),
                         "joint centre: the raw string names this member", p) for h in m.om.org_hits(p, method="raw_string", matched=" ".join(head))]
     return best_per_list(m._known(out))
 
@@ -297,6 +298,7 @@ def resolve_one(
     its unit or parent), the raw strings win and the chain says so. Status: 'flagged',
     'no_match', 'ambiguous', 'joint_centre' or 'no_institution_id'.
     """
+    lineage = tuple(lineage)
     analyses = [m.analyse(s, country_code) for s in raws]
     named = [o for a in analyses for o in a.named]
     raw_hits = [h for a in analyses for h in m._known(a.hits)]
@@ -324,8 +326,11 @@ def resolve_one(
             keep = set(same) | related
             hits = hits + [h for h in raw_hits if h.org in keep or keep & set(m.g.ancestors(h.org))]
         hits = best_per_list(hits)
-    elif note and not hits:
-        return [], "joint_centre"
+    elif note and not hits:  # a joint centre in the lineage: flag the members the raw string names
+        tops = [o for x in lineage for o in sorted(m.by_oa.get(x, ())) if o != org]
+        hits = _members_named(m, org or "", raws, dict.fromkeys(tops)) if raws else []
+        if not hits:
+            return [], "joint_centre"
     if not hits and org and m.g.is_joint(org) and raws:
         hits = _members_named(m, org, raws)
     if note and hits:

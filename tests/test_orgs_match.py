@@ -56,3 +56,73 @@ def test_group_prefix_before_a_longer_known_name(om: OrgMatcher) -> None:
     a = om.analyse("AVIC Chengdu Aircraft Design and Research Institute, Chengdu 610091, China")
     assert {"avic", "avic-611"} <= set(a.named)
     assert "1260h" in {h.list_key for h in a.hits}
+
+
+def test_city_decides_a_shared_abbreviation(om: OrgMatcher) -> None:
+    # ROR gives "CAST" to two bodies; the city in the string decides, no city stays ambiguous
+    assert "ns_cmic" in lists_of(om, "CAST, Beijing 100094, China")
+    assert lists_of(om, "CAST, Chongqing 400039, China") == set()
+    a = om.analyse("CAST, China")
+    assert a.ambiguous and not a.hits
+
+
+def test_unit_name_tied_to_another_body(om: OrgMatcher) -> None:
+    # "X Research Institute of Y": a name some other body uses, here a unit of Y
+    a = om.analyse("Qingdao Research Institute of Beihang University, Qingdao 266104, China")
+    assert "sastind" not in {h.list_key for h in a.hits} and "seven_sons" in {h.list_key for h in a.hits}
+    # "Institute of …, Y University": Y's unit, not the listed institute with that alias
+    assert lists_of(om, "Institute of Radiation Medicine, Fudan University, Shanghai 200032, China") == {"1286", "aspi"}
+    # with its real parent named, the listed institute still flags
+    assert "entity_list" in lists_of(om, "Beijing Institute of Radiation Medicine, Academy of Military Medical Sciences, Beijing 100850, China")
+
+
+def test_list_entry_printed_as_parent_and_unit_is_the_ror_unit(om: OrgMatcher) -> None:
+    # 1286 prints "Chinese Academy of Sciences – Institute of Physics"; ROR has "Institute of Physics" under CAS
+    for s in ("Institute of Physics, Chinese Academy of Sciences, Beijing 100190, China",
+              "中国科学院物理研究所，北京 100190",
+              "Shenyang Institute of Automation, Chinese Academy of Sciences, Shenyang 110016, China"):
+        assert {"1286", "entity_list"} <= lists_of(om, s), s
+    # another CAS institute is not that entry
+    assert lists_of(om, "Institute of Botany, Chinese Academy of Sciences, Beijing 100093, China") == set()
+
+
+def test_pla_prefix_optional_in_chinese(om: OrgMatcher) -> None:
+    assert "1286" in lists_of(om, "国防科技大学，长沙 410073")
+    assert "1286" in lists_of(om, "國防科技大學")
+    # a school name left after the prefix is any university's school: not the PLA body
+    assert lists_of(om, "外国语学院，南京大学") <= {"aspi", "sastind"}
+    assert not [h for h in om.analyse("外国语学院").hits]
+
+
+def test_leading_legal_form_not_stripped_into_a_common_word(om: OrgMatcher) -> None:
+    # "IS?Vision" is not "IS" + "Vision": a lab "for … Vision and Brain Health" is not that company
+    assert lists_of(om, "Zhejiang Lab for Regenerative Medicine, Vision and Brain Health, Wenzhou, China") == set()
+    assert "entity_list" in lists_of(om, "Isvision Technologies Co., Ltd, Shanghai, China")
+
+
+def test_listed_body_campus_abroad(om: OrgMatcher) -> None:
+    # a body abroad named as a listed PRC body plus its country is that body's site, flagged there
+    a = om.analyse("Xiamen University Malaysia, Sepang 43900, Selangor, Malaysia", country_code="MY")
+    assert "aspi" in {h.list_key for h in a.hits}
+    assert any("Xiamen University Malaysia" in " → ".join(h.chain) for h in a.hits)
+    # a same-name body abroad exists for Northeastern University: its London campus is not Shenyang's
+    assert lists_of(om, "Northeastern University London, London, UK", "GB") == set()
+
+
+def test_web_of_science_forms_of_group_and_unit(om: OrgMatcher) -> None:
+    hits = om.analyse("China Elect Technol Grp Corp, Res Inst 38, Hefei 230088, Peoples R China").hits
+    assert "entity_list" in {h.list_key for h in hits}
+    assert "china-electronics" not in {h.entity_key for h in hits}  # not China Electronics Corporation
+    assert "meu" in lists_of(om, "Beijing Inst Aeronaut Mat, Beijing 100095, Peoples R China")
+    assert "china-electronics-technology-group" not in {h.entity_key for h in om.analyse("China Elect Corp, Beijing 100846, Peoples R China").hits}
+
+
+def test_each_name_of_a_printed_aka(om: OrgMatcher) -> None:
+    # the Entity List prints "Yichang Testing Technology Research Institute a.k.a. Yichang Institute of Testing Technology"
+    assert "entity_list" in lists_of(om, "Yichang Institute of Testing Technology, Yichang 443003, Hubei, China")
+    assert "entity_list" in lists_of(om, "Tianjin Navigation Instrument Research Institute, Tianjin 300131, China")
+    # a name that is another record's own name is not taken from an a.k.a. ("AVIC Institute 625" entry text)
+    hits = om.analyse("Beijing Aeronautical Manufacturing Technology Research Institute, Beijing 100024, China").hits
+    assert any("625" in " ".join(h.chain) or h.list_key == "1286" for h in hits)
+    assert lists_of(om, "Yichang Institute of Testing Technology, Yichang, Hubei, China", None) and \
+        lists_of(om, "Institute of Testing Technology, Yichang University, Yichang, China") == set()

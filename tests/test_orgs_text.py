@@ -19,3 +19,10 @@ def test_number_must_touch_the_institute_word() -> None:
     # a word between the number and the institute word makes it a name
     assert numbered_in_tokens("avic first aircraft institute".split()) == []
     assert numbered_in_tokens("second artillery engineering institute".split()) == []
+
+
+def test_web_of_science_word_forms() -> None:
+    assert name_key("China Elect Technol Grp Corp", False) == name_key("China Electronics Technology Group Corporation", False)
+    assert name_key("Beijing Inst Aeronaut Mat") == name_key("Beijing Institute of Aeronautical Materials")
+    assert name_key("Beijing Inst Syst Engn") == name_key("Beijing Institute of Systems Engineering")
+    assert name_key("China Elect Corp", False) != name_key("China Electronics Technology Group Corporation", False)

@@ -102,3 +102,11 @@ def test_scope_cn_excludes_hong_kong(demo) -> None:
     t, _ = demo
     r = resolve(t, scope="cn", as_of=AS_OF)
     assert "HK" not in set(r.affiliations["country_code"].drop_nulls())
+
+
+def test_joint_centre_in_lineage_flags_members_the_string_names() -> None:
+    # OpenAlex lineage: an unknown centre under Peking University (I20231570) and Tsinghua (I99065089)
+    kw = {"openalex_id": ["I4210160507"], "lineage": ["I20231570;I4210160507;I99065089"], "country_code": ["CN"]}
+    assert "aspi" in lists_of("Tsinghua-Peking Center for Life Sciences, Beijing 100084, China", **kw)
+    # the string names no member: a joint centre, no flag
+    assert lists_of("Center for Quantitative Biology, Beijing 100871, China", **kw) == set()

@@ -305,7 +305,7 @@ def union_keys(name: str) -> list[str]:
     out = [k]
     if k.endswith(" china") and len(k.split()) > 2:
         out.append(k[: -len(" china")])
-    parts = [p for p in re.split(r"\s*,\s*|\s+-\s+", name) if p.strip()]
+    parts = [p for p in re.split(r"\s*,\s*|\s+[-–—]\s+", name) if p.strip()]
     if len(parts) == 2:
         out.append(name_key(f"{parts[1]} {parts[0]}"))
     return list(dict.fromkeys(x for x in out if x))
@@ -320,12 +320,16 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
         for r in sorted(n.rors):
             uf.union(n.nid, by_ror.setdefault(r, n.nid))
     ror_cn: dict[str, set[str]] = defaultdict(set)
+    canon_of = {n.nid: n.canonical for n in nodes}
     for n in nodes:
         if n.nid.startswith("ror:") and (n.country in _CN or not n.country):
+            ups = [canon_of[p] for p, _, _ in n.parents if p in canon_of]
             for name, kind, _, _ in n.names:
                 if kind in ("canonical", "zh_hans", "zh_hant"):
                     for k in union_keys(name):
                         ror_cn[k].add(n.nid)
+                if kind == "canonical" and len(ups) == 1:  # "Institute of Physics" under CAS = "CAS – Institute of Physics"
+                    ror_cn[name_key(f"{name} {ups[0]}")].add(n.nid)
     canon: dict[str, str] = {}
     for n in nodes:
         if n.nid.startswith(("ror:", "hipo:")):
@@ -431,6 +435,7 @@ def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None) -> tuple
     return (group, kind, n) if group else None
 
 
+_NUM_UNIT = frozenset("institute institutes academy research center centre laboratory lab".split())
 _ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
 
 
@@ -448,8 +453,9 @@ def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[
         base = parse_numbered(name_key(n.canonical), idx, own)
         parsed = {name_key(nm): parse_numbered(name_key(nm), idx, own) for nm, kind, _, _ in n.names if kind != "weak_alias"}
         alias_keys = {v for v in parsed.values() if v}
-        if not base and len(alias_keys) == 1:
-            base = next(iter(alias_keys))  # one numbered alias: "CETC 10th Research Institute"
+        if not base and len(alias_keys) == 1 and _NUM_UNIT & set(name_key(n.canonical).split()):
+            base = next(iter(alias_keys))  # one numbered alias of a unit: "CETC 10th Research Institute"
+            # (a group's entry that prints one subsidiary's numbered name is not that subsidiary)
         for k, got in parsed.items():
             if got and got != base:
                 drop[(n.nid, k)] = got
@@ -486,9 +492,10 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     place_list = place_rows(nodes)
     places = {r[0] for r in place_list}
     vocab = common_vocabulary(nodes)
+    taken = frozenset(name_key(n.canonical) for n in nodes)  # another record's own name is not derived onto this one
     for n in nodes:
         if n.links or (":" not in n.nid and n.kind == "company"):
-            _derived_names(n, places, vocab)
+            _derived_names(n, places, vocab, taken)
     uf = UnionFind()
     _identity_unions(uf, nodes)
     scoped = _alias_unions(uf, nodes)
@@ -625,7 +632,7 @@ def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
     return frozenset(t for t, c in df.items() if c >= 3)
 
 
-def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
+def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: frozenset[str] = frozenset()) -> None:
     """Names a listed entry implies: the name before its address ("X Co., Ltd., Chengdu,
     Sichuan" → "X Co., Ltd.") and, for companies, the brand without its business words
     ("Huawei Technologies Co., Ltd." → "Huawei"), when the brand is not generic or a place."""
@@ -637,8 +644,8 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
             continue
         bare = remove_org_types(name).strip(" ,.")
         bk = name_key(bare)
-        if bk and bk != name_key(name) and any(t not in vocab and t not in places and len(t) >= 3 for t in bk.split()):
-            derived.append((bare, "strong_alias", f"{src} (legal form removed by rigour)"))
+        if bk and bk != name_key(name) and (name_key(name).split()[:1] == bk.split()[:1] or len(bk.split()) >= 3) and any(t not in vocab and t not in places and len(t) >= 3 for t in bk.split()):
+            derived.append((bare, "strong_alias", f"{src} (legal form removed by rigour)"))  # a leading form only when a real name is left: "IS?Vision" is not "IS" + "Vision"
         parts = [p.strip() for p in name.split(",")]
         if len(parts) > 1 and all(name_key(p) in places or not name_key(p) for p in parts[1:] if name_key(p) not in _BUSINESS):
             head = parts[0]
@@ -655,6 +662,23 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
         if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
                 and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)):
             derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
+    have = {name_key(nm) for nm, *_ in n.names}
+    for name, kind, _, src in list(n.names):  # 中国人民解放军国防科技大学 is printed as 国防科技大学
+        rest = name[len(_PLA_ZH):]
+        if name_key(rest) in have:
+            continue
+        if kind in DECIDING and name.startswith(_PLA_ZH) and len(rest) >= 4 and any(w in rest for w in _MIL_ZH):
+            derived.append((rest, "strong_alias", f"{src} (without the PLA prefix; the rest still names a military body)"))
+    for name, kind, _, src in list(n.names):  # "X a.k.a. Y", "X (CHETA)": X and Y are names too
+        if kind not in ("canonical", "strong_alias", "former"):
+            continue
+        m = _ABBR_PAREN.match(name)
+        pieces = [p.strip(" ,;()") for p in _AKA.split(name)] if _AKA.search(name) else [m.group(1)] if m else []
+        for piece in pieces:
+            pk = name_key(piece)
+            if pk and pk not in have and pk not in taken and len(pk.split()) >= 3 and not _generic_key(pk, places):
+                derived.append((piece, "strong_alias", f"{src} (one name of a printed 'a.k.a.' or 'name (ABBR)')"))
+                have.add(pk)
     keys = {name_key(nm) for nm, kind, _, _ in n.names if kind in DECIDING}
     for name, kind, _, src in list(n.names):
         m = _ABBR_PAREN.match(name)
@@ -664,6 +688,9 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str]) -> None:
         n.add_name(name, kind, src)
 
 
+_AKA = re.compile(r"\(?\s*\b(?:a\.k\.a\.?|also known as)\s*,?\s*", re.IGNORECASE)
+_PLA_ZH = "中国人民解放军"
+_MIL_ZH = ("军", "国防", "武警", "战略支援", "火箭")  # "外国语学院" alone is any university's school
 _ABBR_PAREN = re.compile(r"^(.*\S)\s*\(([A-Za-z][A-Za-z0-9\-]{1,9})\)\s*$")
 _SHORT_PLACES = frozenset({"usa", "uk", "uae", "us", "prc"})
 
@@ -735,6 +762,27 @@ def _group_prefix_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]
     return out
 
 
+def _campus_abroad_edges(names: list[tuple[str, ...]], listed_names: dict[str, set[str]], listed: set[str], has_parent: set[str],
+                         country: dict[str, str], places: set[str]) -> set[tuple[str, ...]]:
+    """A body abroad named as a listed PRC body plus places ("Xiamen University Malaysia") is that
+    body's site abroad, unless a body abroad also bears the listed name (Northeastern University
+    London is Boston's campus, not Shenyang's)."""
+    foreign_names = {r[2] for r in names if r[3] == "canonical" and country.get(r[0]) not in ("", *_CN, "TW")}
+    out: set[tuple[str, ...]] = set()
+    for r in names:
+        org = r[0]
+        if org in listed or org in has_parent or country.get(org) in ("", *_CN, "TW") or r[3] != "canonical":
+            continue
+        toks = r[2].split()
+        for j in range(len(toks) - 1, 1, -1):
+            head, rest = " ".join(toks[:j]), toks[j:]
+            got = listed_names.get(head, set())
+            if len(got) == 1 and head not in foreign_names and all(t in places for t in rest) and country.get(next(iter(got))) in _CN:
+                out.add((org, next(iter(got)), "unit_of", f"name rule: '{r[1]}' is a listed body's name plus a place abroad"))
+                break
+    return out
+
+
 _STRICT_UNIT = frozenset("school college department faculty institute hospital hosp affiliated campus branch graduate laboratory center division".split())
 
 
@@ -764,6 +812,7 @@ def name_rule_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]], e
                 and any(t not in UNIT_WORDS and t not in vocab for t in r[2].split())):
             listed_names[r[2]].add(r[0])
     out: set[tuple[str, ...]] = set(_group_prefix_edges(orgs, names, has_parent, vocab))
+    out |= _campus_abroad_edges(names, listed_names, listed, has_parent, country, places)
     for r in names:
         org = r[0]
         if org in listed or org in has_parent or country.get(org) not in ("CN", "HK", "MO") or r[3] not in ("canonical", "strong_alias"):

@@ -261,9 +261,10 @@ class OrgMatcher:
         p_eff = places or ({country_code.upper()} if country_code else set())
         decided: list[tuple[str, Mention]] = []
         for m in ments:
-            org = self._decide(m, ments, p_eff, a, single=len(parts) == 1)
+            org = self._decide(m, ments, p_eff, a, single=len(parts) == 1, where=" " + " ".join(left) + " ")
             if org:
                 decided.append((org, m))
+        decided = self._units_of_others(decided, parts, a)
         decided += self._numbered(parts, ments, decided, a.scoped)
         for org, m in decided:
             text = next((x.text for x in m.refs if x.org == org), m.text)
@@ -305,7 +306,7 @@ class OrgMatcher:
             return [], "weak" if any(r.kind == "weak_alias" for r in m.refs) else ""
         return refs, ""
 
-    def _decide(self, m: Mention, ments: list[Mention], places: set[str], a: Analysis, *, single: bool) -> str | None:
+    def _decide(self, m: Mention, ments: list[Mention], places: set[str], a: Analysis, *, single: bool, where: str = "") -> str | None:
         scoped = [r for r in m.refs if r.scope and r.kind in DECIDING]
         if scoped:
             a.scoped.extend((r, m) for r in scoped)
@@ -328,6 +329,9 @@ class OrgMatcher:
         if len(orgs) > 1 and places:
             inplace = [o for o in orgs if self.country(o) in places]
             orgs = inplace or orgs
+        if len(orgs) > 1 and where.strip():  # "CAST, Beijing": the body in the city the string names
+            incity = [o for o in orgs if self._city_key(o) and f" {self._city_key(o)} " in where]
+            orgs = incity if len(incity) == 1 else orgs
         if len(orgs) > 1:
             top = [o for o in orgs if all(o == x or o in self.g.ancestors(x) for x in orgs)]
             if len(top) == 1:
@@ -341,6 +345,36 @@ class OrgMatcher:
             a.notes.append(f"ambiguous: '{m.text}' names {len(orgs)} bodies: {desc}")
             return None
         return orgs[0]
+
+    def _city_key(self, org: str) -> str:
+        o = self.g.orgs.get(org)
+        return name_key(o.city, False) if o and o.city else ""
+
+    def _units_of_others(self, decided: list[tuple[str, Mention]], parts: list[str], a: Analysis) -> list[tuple[str, Mention]]:
+        """A unit name tied to another body the string names, which is not its parent, names a
+        unit of that body, not the look-alike the name belongs to: "Qingdao Research Institute of
+        Beihang University" (not Wuhan University of Technology's), "Institute of Radiation
+        Medicine, Fudan University" (not the AMMS institute)."""
+        keys = [name_key(p, False) for p in parts]
+        out = []
+        for org, m in decided:
+            host = None
+            toks = m.key.split()
+            for o2, h in decided:
+                if (o2 == org or h is m or o2 in self.g.ancestors(org) or org in self.g.ancestors(o2) or m.method != "raw_string"
+                        or self.g.is_joint(o2)):  # a joint centre's members are not its units
+                    continue
+                same = h.seg == m.seg and toks[-1] in UNIT_WORDS and (
+                    f" {m.text} {h.text} " in f" {keys[m.seg]} " or f" {h.text} {m.text} " in f" {keys[m.seg]} ")
+                after = h.seg == m.seg + 1 and m.whole and h.whole and toks[0] in UNIT_WORDS
+                if same or after:
+                    host = o2
+                    break
+            if host:
+                a.notes.append(f"'{m.text}' reads as a unit of {self.name(host)}, not as {self.name(org)}")
+                continue
+            out.append((org, m))
+        return out
 
     def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]], a_scoped: list) -> list[tuple[str, Mention]]:
         """The numbered-institute rule: a number next to an institute/academy word (or right

@@ -62,6 +62,9 @@ WORD_FORMS: dict[str, str] = {
     "shipbuilding": "shipbldg", "telecommunications": "telecommun", "telecommunication": "telecommun",
     "automation": "automat", "intelligence": "intelligence", "technological": "technol", "technology": "technol",
     "sciences": "science", "navy": "naval", "chinese": "china", "in": "", "at": "",
+    "grp": "group", "mat": "mater", "mats": "mater", "syst": "system", "systems": "system", "adv": "advanced",
+    "appl": "applied", "mfg": "manufacturing", "navigat": "navigation", "instrumentat": "instrumentation",
+    "instrum": "instrument", "instruments": "instrument", "metrol": "metrology", "navigational": "navigation",
     "s": "south", "n": "north", "e": "east", "w": "west", "ne": "northeast", "nw": "northwest", "sw": "southwest", "se": "southeast",
 }
 
