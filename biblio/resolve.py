@@ -272,6 +272,23 @@ def _mentions_scope(raw: list[str] | None, countries: list[str] | None, codes: t
     return any(h in text for h in hints) and not ("taiwan" in text or "hong kong" in text and codes == ("CN",))
 
 
+_TOKEN_ORGS: dict[int, dict[str, list[str]]] = {}
+
+
+def _distinctive(m: Matcher, org: str, head: list[str]) -> bool:
+    """True when one of ``head``'s words is in the names of at most 3 bodies outside ``org`` and
+    its units ("Tsinghua", "Fudan"), not a word many bodies use ("Mobile", "Army", "Geosciences")."""
+    from biblio.orgs.text import name_key
+
+    idx = _TOKEN_ORGS.get(id(m.g))
+    if idx is None:
+        idx = _TOKEN_ORGS[id(m.g)] = {}
+        for k, o in m.g.orgs.items():
+            for t in set(name_key(o.name).split()):
+                idx.setdefault(t, []).append(k)
+    return any(sum(1 for o in idx.get(t, ()) if o != org and org not in m.g.ancestors(o)) <= 3 for t in head)
+
+
 def _members_named(m: Matcher, org: str, raws: list[str], members: Iterable[str] | None = None) -> list[Hit]:
     """Members of a joint centre (its graph parents, or ``members`` from OpenAlex's lineage)
     that its raw string names by their distinctive word ("Tsinghua-Peking Center for Life
@@ -283,7 +300,7 @@ def _members_named(m: Matcher, org: str, raws: list[str], members: Iterable[str]
     out: list[Hit] = []
     for p in (members if members is not None else [p for p, _, _ in m.g.parents.get(org, ())]):
         head = [t for t in name_key(m.om.name(p)).split() if t not in UNIT_WORDS and t not in ("university", "china")]
-        if head and all(t in toks and t not in m.g.places and t not in m.g.vocab for t in head):
+        if head and all(t in toks and t not in m.g.places and t not in m.g.vocab for t in head) and _distinctive(m, p, head):
             out += [Hit(h.list_key, h.entity_key, "raw_string", 1.0, " ".join(head), (m.om.name(org) if org else raws[0],) + h.chain, m.om.name(p),
                         "joint centre: the raw string names this member", p) for h in m.om.org_hits(p, method="raw_string", matched=" ".join(head))]
     return best_per_list(m._known(out))

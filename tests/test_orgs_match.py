@@ -89,6 +89,7 @@ def test_list_entry_printed_as_parent_and_unit_is_the_ror_unit(om: OrgMatcher) -
 def test_pla_prefix_optional_in_chinese(om: OrgMatcher) -> None:
     assert "1286" in lists_of(om, "国防科技大学，长沙 410073")
     assert "1286" in lists_of(om, "國防科技大學")
+    assert "1286" in lists_of(om, "解放军信息工程大学，郑州 450001")  # the short prefix
     # a school name left after the prefix is any university's school: not the PLA body
     assert lists_of(om, "外国语学院，南京大学") <= {"aspi", "sastind"}
     assert not [h for h in om.analyse("外国语学院").hits]

@@ -110,3 +110,11 @@ def test_joint_centre_in_lineage_flags_members_the_string_names() -> None:
     assert "aspi" in lists_of("Tsinghua-Peking Center for Life Sciences, Beijing 100084, China", **kw)
     # the string names no member: a joint centre, no flag
     assert lists_of("Center for Quantitative Biology, Beijing 100871, China", **kw) == set()
+
+
+def test_joint_centre_member_not_named_by_a_common_word() -> None:
+    # a member is named by a word few other bodies use ("Tsinghua"), not by "Army" or "Mobile"
+    from biblio.resolve import Matcher, _distinctive
+    m = Matcher(load_lists())
+    assert _distinctive(m, "tsinghua-university", ["tsinghua"])
+    assert not _distinctive(m, "army-medical-university", ["army"])

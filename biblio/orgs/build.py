@@ -665,9 +665,11 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
     have = {name_key(nm) for nm, *_ in n.names}
     for name, kind, _, src in list(n.names):  # 中国人民解放军国防科技大学 is printed as 国防科技大学
         rest = name[len(_PLA_ZH):]
-        if name_key(rest) in have:
+        if kind not in DECIDING or not name.startswith(_PLA_ZH) or len(rest) < 4:
             continue
-        if kind in DECIDING and name.startswith(_PLA_ZH) and len(rest) >= 4 and any(w in rest for w in _MIL_ZH):
+        if name_key("解放军" + rest) not in have:  # the short prefix keeps it a PLA name: 解放军信息工程大学
+            derived.append(("解放军" + rest, "strong_alias", f"{src} (short PLA prefix)"))
+        if name_key(rest) not in have and any(w in rest for w in _MIL_ZH):
             derived.append((rest, "strong_alias", f"{src} (without the PLA prefix; the rest still names a military body)"))
     for name, kind, _, src in list(n.names):  # "X a.k.a. Y", "X (CHETA)": X and Y are names too
         if kind not in ("canonical", "strong_alias", "former"):
