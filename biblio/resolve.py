@@ -306,6 +306,15 @@ def _members_named(m: Matcher, org: str, raws: list[str], members: Iterable[str]
     return best_per_list(m._known(out))
 
 
+def _named_holder(m: Matcher, h: Hit, org: str | None, named: set[str]) -> bool:
+    """True when the body that carries hit ``h``'s list entry is OpenAlex's institution itself,
+    a member the string names, or a body the string names (or names a unit of)."""
+    holder = m.g.by_entity.get((h.list_key, h.entity_key))
+    if holder is None or holder == org or holder in named or "names this member" in h.note:
+        return True
+    return any(holder in m.g.ancestors(n) for n in named if n != org)
+
+
 def resolve_one(
     m: Matcher, kind: str, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str], raws: list[str], country_code: str | None,
 ) -> tuple[list[Hit], str]:
@@ -350,6 +359,8 @@ def resolve_one(
             return [], "joint_centre"
     if not hits and org and m.g.is_joint(org) and raws:
         hits = _members_named(m, org, raws)
+    if note and hits and raws:  # several parents in the lineage: a roll-up counts only to bodies the string names
+        hits = [h for h in hits if _named_holder(m, h, org, set(named))]
     if note and hits:
         hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, note) if x), h.org) for h in hits]
     return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if note else "no_match")

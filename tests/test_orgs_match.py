@@ -72,6 +72,9 @@ def test_unit_name_tied_to_another_body(om: OrgMatcher) -> None:
     assert "sastind" not in {h.list_key for h in a.hits} and "seven_sons" in {h.list_key for h in a.hits}
     # "Institute of …, Y University": Y's unit, not the listed institute with that alias
     assert lists_of(om, "Institute of Radiation Medicine, Fudan University, Shanghai 200032, China") == {"1286", "aspi"}
+    # "X Affiliated to Y": X is Y's, not the look-alike's (Zhongshan Hospital is also Fudan's hospital)
+    assert lists_of(om, "Zhongshan Hospital Affiliated to Xiamen University, Xiamen 361004, China") == {"aspi", "sastind"}
+    assert "1286" in lists_of(om, "Zhongshan Hospital, Fudan University, Shanghai 200032, China")
     # with its real parent named, the listed institute still flags
     assert "entity_list" in lists_of(om, "Beijing Institute of Radiation Medicine, Academy of Military Medical Sciences, Beijing 100850, China")
 

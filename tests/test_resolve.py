@@ -118,3 +118,13 @@ def test_joint_centre_member_not_named_by_a_common_word() -> None:
     m = Matcher(load_lists())
     assert _distinctive(m, "tsinghua-university", ["tsinghua"])
     assert not _distinctive(m, "army-medical-university", ["army"])
+
+
+def test_several_parents_in_lineage_roll_up_only_to_named_bodies() -> None:
+    # a USTC unit (by ROR) that OpenAlex puts under USTC (I126520041) and CAS (I19820366)
+    kw = {"ror": ["01jeedh73"], "lineage": ["I126520041;I19820366"], "country_code": ["CN"]}
+    assert lists_of("Hefei National Center for Physical Sciences at Nanoscale, Hefei 230026, China", **kw) == set()
+    assert "1286" in lists_of("Hefei National Center for Physical Sciences at Nanoscale, University of Science and Technology of China, Hefei", **kw)
+    # one parent in the lineage: the unit rolls up as before
+    assert "1286" in lists_of("Hefei National Center for Physical Sciences at Nanoscale, Hefei 230026, China",
+                              ror=["01jeedh73"], lineage=["I126520041"], country_code=["CN"])

@@ -87,6 +87,20 @@ class Analysis:
     scoped: list = field(default_factory=list)
 
 
+_TIE_WORDS = frozenset("affiliated affiliate attached to of under".split())
+
+
+def _tied(key: str, unit: str, host: str) -> bool:
+    """True when ``host`` directly follows ``unit`` (only tie words between: "Zhongshan Hospital
+    Affiliated to Xiamen University") or directly precedes it ("Beihang University Qingdao …")."""
+    k = f" {key} "
+    if f" {host} {unit} " in k:
+        return True
+    i = k.find(f" {unit} ")
+    j = k.find(f" {host} ", i + len(unit) + 1) if i >= 0 else -1
+    return j >= 0 and all(t in _TIE_WORDS for t in k[i + len(unit) + 2: j + 1].split())
+
+
 def split_parts(raw: str) -> list[str]:
     """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised)."""
     text = unicodedata.normalize("NFKC", raw)
@@ -364,8 +378,7 @@ class OrgMatcher:
                 if (o2 == org or h is m or o2 in self.g.ancestors(org) or org in self.g.ancestors(o2) or m.method != "raw_string"
                         or self.g.is_joint(o2)):  # a joint centre's members are not its units
                     continue
-                same = h.seg == m.seg and toks[-1] in UNIT_WORDS and (
-                    f" {m.text} {h.text} " in f" {keys[m.seg]} " or f" {h.text} {m.text} " in f" {keys[m.seg]} ")
+                same = h.seg == m.seg and toks[-1] in UNIT_WORDS and _tied(keys[m.seg], m.text, h.text)
                 after = h.seg == m.seg + 1 and m.whole and h.whole and toks[0] in UNIT_WORDS
                 if same or after:
                     host = o2
