@@ -115,6 +115,11 @@ class OrgMatcher:
         self.apply = set(apply) if apply is not None else None
         self.groups = {k.split("#")[1] for k in self.g.names if k.startswith("#")}
         self.printed_on = self._printed_on()
+        self._common_cache: dict[tuple[str, frozenset[str]], bool] = {}
+        self.word_orgs: dict[str, list[str]] = {}  # word → the bodies whose own names use it
+        for o in self.g.orgs.values():
+            for t in set(name_key(o.name, False).split()):
+                self.word_orgs.setdefault(t, []).append(o.key)
         has_child = {p for ps in self.g.parents.values() for p, _, _ in ps}
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
@@ -333,8 +338,10 @@ class OrgMatcher:
             return None
         orgs = sorted({r.org for r in refs})
         named_elsewhere = {r.org for x in ments if x is not m for r in x.refs if r.kind in DECIDING}
+        words = m.key.split()
+        unit_name = len(words) >= 2 and any(t in UNIT_WORDS for t in words)  # "Space Application Centre"
         generic = all(r.kind not in ("canonical", "zh_hans", "zh_hant") for r in refs) and all(
-            t in self.g.vocab or t in UNIT_WORDS for t in m.key.split())
+            t in self.g.vocab or t in UNIT_WORDS or (unit_name and (t in JOIN_WORDS or self._common(t, orgs))) for t in words)
         if generic:
             orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere or (places & PRC and self.country(o) in places)]
             if not orgs:
@@ -359,6 +366,24 @@ class OrgMatcher:
             a.notes.append(f"ambiguous: '{m.text}' names {len(orgs)} bodies: {desc}")
             return None
         return orgs[0]
+
+    def _common(self, word: str, orgs: list[str]) -> bool:
+        """True when 4+ bodies outside the candidates' corporate family use ``word`` in their names
+        ("space", "aeronautics"; not "huawei", which only Huawei's own bodies use)."""
+        users = self.word_orgs.get(word, ())
+        if len(users) < 4:
+            return False
+        tops = frozenset((self.g.ancestors(o) or [o])[-1] for o in orgs)
+        got = self._common_cache.get((word, tops))
+        if got is None:
+            n = 0
+            for u in users:
+                if u not in tops and not tops & set(self.g.ancestors(u)):
+                    n += 1
+                    if n >= 4:
+                        break
+            got = self._common_cache[(word, tops)] = n >= 4
+        return got
 
     def _city_key(self, org: str) -> str:
         o = self.g.orgs.get(org)
