@@ -128,3 +128,12 @@ def test_several_parents_in_lineage_roll_up_only_to_named_bodies() -> None:
     # one parent in the lineage: the unit rolls up as before
     assert "1286" in lists_of("Hefei National Center for Physical Sciences at Nanoscale, Hefei 230026, China",
                               ror=["01jeedh73"], lineage=["I126520041"], country_code=["CN"])
+
+
+def test_raw_string_names_the_hospitals_university() -> None:
+    # ROR's record for the hospital has no parent; the string says whose medical school it is
+    s = "Department of Diagnostic Radiology, Affiliated Jinling Hospital, Medical School of Nanjing University, Nanjing, China"
+    out = screen(pl.DataFrame({"name": [s], "ror": ["04kmpyd03"], "country_code": ["CN"]}), as_of=AS_OF)
+    assert "aspi" in out["lists"][0] and "raw string wins" in out["evidence"][0]
+    # the hospital alone is no listed body
+    assert lists_of("Jinling Hospital, Nanjing 210002, China", ror=["04kmpyd03"], country_code=["CN"]) == set()

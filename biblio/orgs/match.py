@@ -101,6 +101,13 @@ def _tied(key: str, unit: str, host: str) -> bool:
     return j >= 0 and all(t in _TIE_WORDS for t in k[i + len(unit) + 2: j + 1].split())
 
 
+def _only_units(key: str, name: str) -> bool:
+    """True when ``key`` is ``name`` plus unit or tie words only ("affiliated jinling hosp")."""
+    k = f" {key} "
+    i = k.find(f" {name} ")
+    return i >= 0 and all(t in UNIT_WORDS or t in _TIE_WORDS or t in JOIN_WORDS for t in (k[:i] + k[i + len(name) + 2:]).split())
+
+
 def split_parts(raw: str) -> list[str]:
     """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised)."""
     text = unicodedata.normalize("NFKC", raw)
@@ -404,7 +411,8 @@ class OrgMatcher:
                         or self.g.is_joint(o2)):  # a joint centre's members are not its units
                     continue
                 same = h.seg == m.seg and toks[-1] in UNIT_WORDS and _tied(keys[m.seg], m.text, h.text)
-                after = h.seg == m.seg + 1 and m.whole and h.whole and toks[0] in UNIT_WORDS
+                after = (h.seg == m.seg + 1 and (toks[0] in UNIT_WORDS or toks[-1] in UNIT_WORDS)
+                         and _only_units(keys[m.seg], m.text) and _only_units(keys[h.seg], h.text))
                 if same or after:
                     host = o2
                     break
