@@ -47,7 +47,13 @@ DEFENCE = re.compile(
     r"electronics technology|electronic engineering|electronic technology|launch vehicle|satellite|"
     r"public security|police|state security|cetc|casc|casic|avic|aecc|cssc|csic|norinco|cnnc|caep)\b")
 # Bodies whose names match no list row but which ARE a listed entity under a brand (knowledge, cited).
-KNOWN_LISTED = {"051vakf19": "Unitree is the brand of Hangzhou Yushu Technology Co., Ltd. (1260H, 2026-06-08 edition)"}
+KNOWN_LISTED = {
+    "051vakf19": "Unitree is the brand of Hangzhou Yushu Technology Co., Ltd. (1260H, 2026-06-08 edition)",
+    # subsidiaries of listed companies (biblio/orgs/curated/*_manual_companies.csv cites the sources)
+    "050zcgq96": "China Construction Sixth Engineering Bureau: one of CSCEC's eight engineering bureaus (1260H)",
+    "03qfm6382": "China Railway First Survey and Design Institute Group: a CRCC subsidiary (1260H, NS-CMIC)",
+    "01hgdcb87": "China Architecture Design & Research Group: affiliated to China Construction Technology Co. (1260H)",
+}
 CONTESTED = re.compile(r"(?i)MSU-BIT|Jiaotong-Liverpool")  # joint universities naming a listed body: not FP material
 COMMON = {"china", "chinese", "national", "state", "the", "first", "second", "third", "fourth", "fifth", "sixth",
           "seventh", "eighth", "ninth", "tenth", "east", "west", "north", "south", "central", "northeast",

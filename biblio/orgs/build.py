@@ -520,8 +520,13 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
         rows["names"] += _cluster_names(k, ms, scoped, drop, places)
         rows["links"] += _cluster_links(k, ms, kinds[k])
     idx = _name_index(uf, nodes, DECIDING)
+    # a body with a hand-curated parent loses ROR's parent links (as in the curated build: ROR's
+    # links go stale, and a government parent such as SASAC would make it look like a joint body)
+    curated_child = {okey(n.nid) for n in nodes for _, _, src in n.parents if src.startswith("curated:")}
     for n in nodes:
         for parent, rel, src in n.parents:
+            if n.nid.startswith("ror:") and src.endswith("parent link") and okey(n.nid) in curated_child:
+                continue
             if parent.startswith("name:"):
                 got = idx.get(parent[5:], set())
                 if len(got) != 1:
@@ -681,6 +686,10 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
             if pk and pk not in have and pk not in taken and len(pk.split()) >= 3 and not _generic_key(pk, places):
                 derived.append((piece, "strong_alias", f"{src} (one name of a printed 'a.k.a.' or 'name (ABBR)')"))
                 have.add(pk)
+    for name, kind, _, src in list(n.names):
+        bare = zh_bare_name(name) if kind in ("canonical", "strong_alias", "zh_hans", "zh_hant") else ""
+        if bare and name_key(bare) not in places:
+            derived.append((bare, "zh_hans", f"{src} (Chinese legal form removed)"))
     keys = {name_key(nm) for nm, kind, _, _ in n.names if kind in DECIDING}
     for name, kind, _, src in list(n.names):
         m = _ABBR_PAREN.match(name)
@@ -693,6 +702,27 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
 _AKA = re.compile(r"\(?\s*\b(?:a\.k\.a\.?|also known as)\s*,?\s*", re.IGNORECASE)
 _PLA_ZH = "中国人民解放军"
 _MIL_ZH = ("军", "国防", "武警", "战略支援", "火箭")  # "外国语学院" alone is any university's school
+_ZH_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "总公司", "公司")
+
+
+def zh_bare_name(name: str) -> str:
+    """A Chinese company name without its legal form, when what is left still names a body
+    (four or more characters): papers print 中国长江三峡集团有限公司 where a record says
+    中国长江三峡集团公司; both contain 中国长江三峡集团.
+
+    >>> zh_bare_name("中国长江三峡集团公司"), zh_bare_name("华为公司")
+    ('中国长江三峡集团', '')
+    """
+    s = to_simplified(name).strip()
+    if not re.fullmatch(r"[\u4e00-\u9fff（）()]+", s):
+        return ""
+    for form in _ZH_LEGAL_FORMS:
+        if s.endswith(form):
+            bare = re.sub(r"[（(]集团[)）]$", "", s[: -len(form)])
+            return bare if len(bare) >= 4 else ""
+    return ""
+
+
 _ABBR_PAREN = re.compile(r"^(.*\S)\s*\(([A-Za-z][A-Za-z0-9\-]{1,9})\)\s*$")
 _SHORT_PLACES = frozenset({"usa", "uk", "uae", "us", "prc"})
 

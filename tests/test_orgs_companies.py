@@ -1,0 +1,71 @@
+"""Listed companies' subsidiaries, institutes and former names (curated *_manual_companies.csv).
+
+Each case names a unit the lists do not print; the flag must come with the chain up to the
+listed company, and a look-alike of the same family must stay unflagged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from biblio.orgs.graph import load_graph
+from biblio.orgs.match import OrgMatcher
+
+
+@pytest.fixture(scope="module")
+def om() -> OrgMatcher:
+    return OrgMatcher(load_graph())
+
+
+def chains(om: OrgMatcher, s: str, list_key: str) -> list[str]:
+    return [" → ".join(h.chain) for h in om.analyse(s).hits if h.list_key == list_key]
+
+
+@pytest.mark.parametrize(("s", "list_key", "parent"), [
+    ("China Construction Eighth Engineering Division Corp., Ltd., Shanghai 200122, China", "1260h", "China State Construction Engineering"),
+    ("中建三局, 武汉", "1260h", "China State Construction Engineering"),
+    ("China Railway 14th Bureau Group Co., Ltd., Jinan 250101, China", "ns_cmic", "China Railway Construction"),
+    ("China Railway Siyuan Survey and Design Group Co., Ltd., Wuhan", "ns_cmic", "China Railway Construction"),
+    ("China Harbour Engineering Company Ltd., Beijing", "1260h", "China Communications Construction"),
+    ("Jiangnan Shipyard (Group) Co., Ltd., Shanghai 201913, China", "1260h", "China State Shipbuilding"),
+    ("Suzhou Nuclear Power Research Institute, Suzhou 215004, China", "1260h", "China General Nuclear Power"),
+    ("China Oilfield Services Limited, Langfang, Hebei, China", "1260h", "China National Offshore Oil"),
+    ("China Yangtze Power Co., Ltd., Yichang 443000, China", "1260h", "China Three Gorges"),
+    ("CSR Qingdao Sifang Locomotive and Rolling Stock Co., Ltd., Qingdao", "1260h", "CRRC"),
+    ("China Architecture Design & Research Group, Beijing 100044, China", "1260h", "China Construction Technology"),
+    ("中国长江三峡集团有限公司, 武汉", "1260h", "China Three Gorges"),  # the record says 中国长江三峡集团公司
+    ("中芯国际集成电路制造有限公司, 上海", "1260h", "Semiconductor Manufacturing International"),
+    ("Huawei Device Co., Ltd., Dongguan 523808, China", "ns_cmic", "Huawei"),  # an Entity List entry naming Huawei
+    ("CCCC Dredging (Group) Co., Ltd., Shanghai", "1260h", "China Communications Construction"),
+    ("CNNC Xi'an Nuclear Instrument Co., Ltd., Xi'an", "ns_cmic", "China National Nuclear"),  # group acronym as prefix
+    ("SenseTime Research, Shanghai 200233, China", "entity_list", "SenseTime"),  # the Entity List prints "Sense Time"
+])
+def test_company_unit_flags_with_its_chain(om: OrgMatcher, s: str, list_key: str, parent: str) -> None:
+    got = chains(om, s, list_key)
+    assert got and any(parent.casefold() in c.casefold() for c in got), (s, got)
+
+
+@pytest.mark.parametrize("s", [
+    "China Three Gorges University, Yichang 443002, Hubei, China",  # a university, not CTG
+    "China Railway No. 2 Engineering Group Co., Ltd., Chengdu",  # China Railway Group (CREC), not CRCC
+    "China Railway Eryuan Engineering Group Co., Ltd., Chengdu 610031, China",
+])
+def test_company_look_alikes_stay_unflagged(om: OrgMatcher, s: str) -> None:
+    assert om.analyse(s).hits == [] or not [h for h in om.analyse(s).hits if h.list_key in ("1260h", "ns_cmic")]
+
+
+def test_chinese_legal_form_is_not_part_of_the_name() -> None:
+    from biblio.orgs.build import zh_bare_name
+
+    assert zh_bare_name("中国长江三峡集团公司") == "中国长江三峡集团"
+    assert zh_bare_name("江南造船(集团)有限责任公司") == "江南造船"
+    assert zh_bare_name("华为公司") == ""  # too short to name a body by itself
+    assert zh_bare_name("Huawei Technologies Co., Ltd.") == ""
+
+
+def test_curated_parent_replaces_a_government_ror_parent() -> None:
+    """ROR puts China Architecture Design & Research Group under SASAC; the curated parent wins,
+    so the body is not a 'joint' body of two parents and inherits its listed parent."""
+    g = load_graph()
+    cag = g.by_ror["01hgdcb87"]
+    assert any(lk == "1260h" for a in g.ancestors(cag) for lk, *_ in g.links.get(a, []))
