@@ -89,6 +89,9 @@ _PUNCT = re.compile(r"[^\w\s" + _CJK + r"]|_")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _SEGMENT_SPLIT = re.compile(r"[,;，；、|]|\(|\)|（|）|\[|\]")
 _CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uff0f\uff1a-\uff20]")
+_DIGIT5 = re.compile(r"\d{5}")
+_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}  # _PUNCT.sub(" ", s) on ASCII text
+_TAILS = tuple((t, " of " + t, " of the " + t, " " + t, t in _CJK_TAILS) for t in COUNTRY_TAILS)
 
 
 def has_cjk(text: str) -> bool:
@@ -105,28 +108,29 @@ def normalize(text: str | None, *, tails: bool = True) -> str:
     """
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text).casefold()
-    s = _CJK_PUNCT.sub(" ", s)
-    s = s.replace("&", " and ").replace("'s ", "s ").replace("’s ", "s ")
-    s = _PUNCT.sub(" ", s)
-    s = _POSTCODE.sub(" ", s)
-    tokens = s.split()
-    out: list[str] = []
-    for t in tokens:
-        out.append(ABBREVIATIONS.get(t, t))
-    s = " ".join(out)
+    ascii_ = text.isascii()  # NFKC, casefold and the CJK rules are no-ops or lower() on ASCII
+    if ascii_:
+        s = text.lower().replace("&", " and ").replace("'s ", "s ").translate(_ASCII_PUNCT)
+    else:
+        s = _CJK_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+        s = _PUNCT.sub(" ", s.replace("&", " and ").replace("'s ", "s ").replace("’s ", "s "))
+    if _DIGIT5.search(s):
+        s = _POSTCODE.sub(" ", s)
+    s = " ".join([ABBREVIATIONS.get(t, t) for t in s.split()])
     # strip country tails and legal forms from the end, repeatedly
     changed = True
     while changed and s:
         changed = False
         last = s[s.rfind(" ") + 1:]
         may_tail = tails and (last in _TAIL_LAST or (last[-1:] in _TAIL_LAST_CJK))
-        for tail in COUNTRY_TAILS if may_tail else ():
+        for tail, of_tail, of_the_tail, sp_tail, cjk in _TAILS if may_tail else ():
+            if not s.endswith(tail):
+                continue  # none of the rules below can apply
             if s == tail:
                 break
-            if s.endswith(" of " + tail) or s.endswith(" of the " + tail):
+            if s.endswith(of_tail) or s.endswith(of_the_tail):
                 continue  # "… of China" is part of a name, not an address tail
-            if s.endswith(" " + tail) or (tail in _CJK_TAILS and s.endswith(tail) and len(s) > len(tail)):
+            if s.endswith(sp_tail) or (cjk and len(s) > len(tail)):
                 s = s[: -len(tail)].rstrip()
                 changed = True
         words = s.split()
@@ -135,9 +139,8 @@ def normalize(text: str | None, *, tails: bool = True) -> str:
             changed = True
         s = " ".join(words)
     # Web of Science style drops "of"/"the" ("Harbin Inst Technol"): drop them everywhere.
-    s = " ".join(w for w in s.split() if w not in _STOPWORDS)
-    s = _SPACE_BETWEEN_CJK.sub("", s)
-    return s
+    s = " ".join([w for w in s.split() if w not in _STOPWORDS])
+    return s if ascii_ else _SPACE_BETWEEN_CJK.sub("", s)
 
 
 def segments(raw: str | None) -> list[str]:

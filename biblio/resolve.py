@@ -26,9 +26,11 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import polars as pl
 
@@ -244,6 +246,28 @@ class Matcher:
         return self._fuzzy_index
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while resolving many strings.
+
+    Resolving makes many small acyclic objects (graph records, hits, mentions, cache
+    entries); every generation-2 collection walks all of them again, which cost about a
+    third of the CPU time at a million rows. Reference counting still frees everything; the
+    collector is restored (if it was on) on exit.
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def best_per_list(hits: list[Hit]) -> list[Hit]:
     """Per list, keep the hits of the best (earliest) method, one per entity."""
     best: dict[str, int] = {}
@@ -380,6 +404,11 @@ def resolve(
     Each distinct (institution, raw strings) combination is resolved once and joined back,
     so a million authorship rows with tens of thousands of distinct affiliations is quick.
     """
+    with gc_paused():
+        return _resolve(tables, lists=lists, apply=apply, scope=scope, fuzzy=fuzzy, as_of=as_of)
+
+
+def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope: str, fuzzy: bool, as_of: dt.date | None) -> ResolveResult:
     ls = lists or load_lists()
     codes = SCOPES[scope]
     as_of = as_of or dt.date.today()
@@ -517,6 +546,11 @@ def screen(df: pl.DataFrame, *, as_of: dt.date | None = None, fuzzy: bool = Fals
     """
     if "name" not in df.columns:
         raise InputFileError("input has no 'name' column; add a header row with a column called name")
+    with gc_paused():
+        return _screen(df, as_of=as_of, fuzzy=fuzzy, lists=lists)
+
+
+def _screen(df: pl.DataFrame, *, as_of: dt.date | None, fuzzy: bool, lists: ListSet | None) -> pl.DataFrame:
     ls = lists or load_lists()
     as_of = as_of or dt.date.today()
     m = Matcher(ls, apply=LIST_KEYS, fuzzy=fuzzy)

@@ -110,7 +110,7 @@ def _only_units(key: str, name: str) -> bool:
 
 def split_parts(raw: str) -> list[str]:
     """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised)."""
-    text = unicodedata.normalize("NFKC", raw)
+    text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)  # NFKC leaves ASCII as it is
     return [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
 
 
@@ -131,6 +131,7 @@ class OrgMatcher:
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
         self._seg_cache: dict[str, tuple[list[Mention], list[str], list[str]]] = {}
+        self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
 
     def _printed_on(self) -> dict[str, list[NameRef]]:
         """Organisation → the list entries that print its numbered name as theirs only ("CETC 44"
@@ -243,7 +244,14 @@ class OrgMatcher:
         return out, []
 
     def places_in(self, toks: list[str]) -> set[str]:
-        """Country codes of place names among leftover tokens (longest first)."""
+        """Country codes of place names among leftover tokens (longest first); cached."""
+        key = tuple(toks)
+        got = self._place_cache.get(key)
+        if got is None:
+            got = self._place_cache[key] = frozenset(self._places_in(toks))
+        return set(got)
+
+    def _places_in(self, toks: list[str]) -> set[str]:
         found: set[str] = set()
         n = len(toks)
         i = 0
@@ -281,7 +289,7 @@ class OrgMatcher:
             left += lt + ["|"]
         ments += self._joined(parts, ments)
         places = self.places_in(left)
-        if _US_ZIP.search(unicodedata.normalize("NFKC", raw)):
+        if _US_ZIP.search(raw if raw.isascii() else unicodedata.normalize("NFKC", raw)):
             places.add("US")
         a = Analysis(places=set(places))
         p_eff = places or ({country_code.upper()} if country_code else set())

@@ -79,7 +79,7 @@ def name_key(text: str | None, tails: bool = True) -> str:
     if not text:
         return ""
     s = normalize(to_simplified(text).replace("〇", "零"), tails=tails)  # 七〇二 = 七零二: keep the zero digit
-    return " ".join(w for w in (WORD_FORMS.get(t, t) for t in s.split()) if w)
+    return " ".join([w for w in [WORD_FORMS.get(t, t) for t in s.split()] if w])
 
 
 def zh_number(s: str) -> int | None:
