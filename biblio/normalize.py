@@ -89,9 +89,11 @@ _PUNCT = re.compile(r"[^\w\s" + _CJK + r"]|_")
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _SEGMENT_SPLIT = re.compile(r"[,;，；、|]|\(|\)|（|）|\[|\]")
 _CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uff0f\uff1a-\uff20]")
-_DIGIT5 = re.compile(r"\d{5}")
-_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}  # _PUNCT.sub(" ", s) on ASCII text
+# _PUNCT.sub(" ", s) on ASCII text, as a bytes.translate table
+_ASCII_PUNCT = bytes(32 if c < 128 and _PUNCT.match(chr(c)) else c for c in range(256))
 _TAILS = tuple((t, " of " + t, " of the " + t, " " + t, t in _CJK_TAILS) for t in COUNTRY_TAILS)
+_TAILS_BY_LAST: dict[str, tuple[int, ...]] = {
+    c: tuple(i for i, t in enumerate(COUNTRY_TAILS) if t[-1] == c) for c in {t[-1] for t in COUNTRY_TAILS}}
 
 
 def has_cjk(text: str) -> bool:
@@ -108,31 +110,25 @@ def normalize(text: str | None, *, tails: bool = True) -> str:
     """
     if not text:
         return ""
-    ascii_ = text.isascii()  # NFKC, casefold and the CJK rules are no-ops or lower() on ASCII
-    if ascii_:
-        s = text.lower().replace("&", " and ").replace("'s ", "s ").translate(_ASCII_PUNCT)
+    ascii_ = text.isascii()
+    if ascii_:  # NFKC and the CJK rules change nothing and casefold() is lower(): the same steps, cheaper
+        s = text.lower().replace("&", " and ").replace("'s ", "s ").encode().translate(_ASCII_PUNCT).decode()
+        toks = [t for t in s.split() if not (t.isdigit() and 5 <= len(t) <= 6)]  # = _POSTCODE.sub on ASCII
     else:
         s = _CJK_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold())
         s = _PUNCT.sub(" ", s.replace("&", " and ").replace("'s ", "s ").replace("’s ", "s "))
-    if _DIGIT5.search(s):
-        s = _POSTCODE.sub(" ", s)
-    s = " ".join([ABBREVIATIONS.get(t, t) for t in s.split()])
+        toks = _POSTCODE.sub(" ", s).split()
+    s = " ".join([ABBREVIATIONS.get(t, t) for t in toks])
     # strip country tails and legal forms from the end, repeatedly
     changed = True
     while changed and s:
         changed = False
         last = s[s.rfind(" ") + 1:]
         may_tail = tails and (last in _TAIL_LAST or (last[-1:] in _TAIL_LAST_CJK))
-        for tail, of_tail, of_the_tail, sp_tail, cjk in _TAILS if may_tail else ():
-            if not s.endswith(tail):
-                continue  # none of the rules below can apply
-            if s == tail:
-                break
-            if s.endswith(of_tail) or s.endswith(of_the_tail):
-                continue  # "… of China" is part of a name, not an address tail
-            if s.endswith(sp_tail) or (cjk and len(s) > len(tail)):
-                s = s[: -len(tail)].rstrip()
-                changed = True
+        if not may_tail and last not in LEGAL_FORMS:
+            break  # nothing below can change s
+        if may_tail:
+            s, changed = _strip_tails(s)
         words = s.split()
         while len(words) > 1 and words[-1] in LEGAL_FORMS:
             words.pop()
@@ -141,6 +137,27 @@ def normalize(text: str | None, *, tails: bool = True) -> str:
     # Web of Science style drops "of"/"the" ("Harbin Inst Technol"): drop them everywhere.
     s = " ".join([w for w in s.split() if w not in _STOPWORDS])
     return s if ascii_ else _SPACE_BETWEEN_CJK.sub("", s)
+
+
+def _strip_tails(s: str) -> tuple[str, bool]:
+    """One pass over COUNTRY_TAILS in order, each tried on what the earlier ones left (only
+    tails the text ends with can do anything)."""
+    changed = False
+    i = 0
+    while s:
+        j = next((k for k in _TAILS_BY_LAST.get(s[-1], ()) if k >= i and s.endswith(COUNTRY_TAILS[k])), None)
+        if j is None:
+            break
+        tail, of_tail, of_the_tail, sp_tail, cjk = _TAILS[j]
+        i = j + 1
+        if s == tail:
+            break
+        if s.endswith(of_tail) or s.endswith(of_the_tail):
+            continue  # "… of China" is part of a name, not an address tail
+        if s.endswith(sp_tail) or (cjk and len(s) > len(tail)):
+            s = s[: -len(tail)].rstrip()
+            changed = True
+    return s, changed
 
 
 def segments(raw: str | None) -> list[str]:

@@ -88,6 +88,10 @@ FLAG_SCHEMA = pl.Schema(
     }
 )
 AFFILIATION_SCHEMA = pl.Schema({**_AFFILIATION_COLUMNS, "status": pl.Utf8, "n_flags": pl.Int32, "is_synthetic": pl.Boolean})
+# What makes two affiliations the same question: resolved once, joined back on a group number.
+_KEY_COLS: tuple[str, ...] = ("kind", "institution_id", "ror", "institution_name", "lineage", "raw_affiliation_strings", "country_code")
+_HIT_SCHEMA = pl.Schema({"_k": pl.UInt32, "list_key": pl.Utf8, "entity_key": pl.Utf8, "entity_name": pl.Utf8, "method": pl.Utf8, "score": pl.Float64,
+                         "matched_text": pl.Utf8, "via_parent": pl.Utf8, "aspi_risk": pl.Utf8, "chain": pl.Utf8})
 SCREEN_COLUMNS: tuple[str, ...] = ("lists", "matched_entity", "method", "score", "evidence", "aspi_risk", "chain")
 
 
@@ -433,31 +437,15 @@ def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope:
     )
     cols = ["work_id", "author_index", "author_id", "author_name", "institution_id", "ror", "institution_name", "country_code", "lineage", "raw_affiliation_strings", "kind"]
     rows = pl.concat([ai.select(cols), raw_only.select(cols)], how="vertical_relaxed").with_columns(
-        pl.col("raw_affiliation_strings").list.join(" | ").alias("raw_affiliation_string"),
-        pl.concat_str(
-            [pl.col("kind"), pl.col("institution_id").fill_null(""), pl.col("ror").fill_null(""), pl.col("institution_name").fill_null(""),
-             pl.col("lineage").list.join(","), pl.col("raw_affiliation_strings").list.join("\u241e"), pl.col("country_code").fill_null("")],
-            separator="\u241f",
-        ).alias("_key"),
-    )
-    # resolve each distinct key once
-    key_rows: list[dict[str, Any]] = []
-    hit_rows: list[dict[str, Any]] = []
-    for r in rows.select("_key", "kind", "institution_id", "ror", "institution_name", "lineage", "raw_affiliation_strings", "country_code").unique("_key").iter_rows(named=True):
-        raws = r["raw_affiliation_strings"] or []
-        if r["kind"] == "raw" and not _mentions_scope(raws, [r["country_code"]] if r["country_code"] else [], codes):
-            continue
-        hits, status = resolve_one(m, r["kind"], r["institution_id"], r["ror"], r["institution_name"], r["lineage"] or (), raws, r["country_code"])
-        key_rows.append({"_key": r["_key"], "status": status, "n_flags": len(hits)})
-        for h in hits:
-            e = m.info[(h.list_key, h.entity_key)]
-            chain = " → ".join(h.chain) + (f" [{h.note}]" if h.note else "")
-            hit_rows.append({"_key": r["_key"], "list_key": h.list_key, "entity_key": h.entity_key, "entity_name": e["name"], "method": h.method,
-                             "score": h.score, "matched_text": h.matched_text, "via_parent": h.via_parent, "aspi_risk": e["aspi_risk"], "chain": chain})
-    keys = pl.DataFrame(key_rows, schema={"_key": pl.Utf8, "status": pl.Utf8, "n_flags": pl.Int32})
-    hits_df = pl.DataFrame(hit_rows, schema={"_key": pl.Utf8, "list_key": pl.Utf8, "entity_key": pl.Utf8, "entity_name": pl.Utf8, "method": pl.Utf8,
-                                             "score": pl.Float64, "matched_text": pl.Utf8, "via_parent": pl.Utf8, "aspi_risk": pl.Utf8, "chain": pl.Utf8})
-    considered = rows.join(keys, on="_key", how="inner")
+        pl.col("raw_affiliation_strings").list.join(" | ").alias("raw_affiliation_string"))
+    # resolve each distinct affiliation once: group the rows (one hash pass, no key strings) and
+    # give every row its group's number, so results join back on a small integer
+    groups = rows.select(_KEY_COLS).with_row_index("_row").group_by(_KEY_COLS).agg(pl.col("_row"))
+    keys, hits_df = _resolve_groups(m, groups.select(_KEY_COLS), codes)
+    group_of_row = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_k"), "_row").explode("_row").sort("_row")["_k"]
+    del groups
+    considered = rows.with_columns(group_of_row).join(keys, on="_k", how="inner")
+    del rows
     aff = (
         considered.join(works.select("work_id", "is_synthetic"), on="work_id", how="left")
         .with_columns(pl.col("raw_affiliation_string").replace("", None))
@@ -466,12 +454,33 @@ def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope:
     )
     flags = (
         considered.drop("status", "n_flags")
-        .join(hits_df, on="_key", how="inner")
+        .join(hits_df, on="_k", how="inner")
         .with_columns(pl.col("raw_affiliation_string").replace("", None))
         .join(works, on="work_id", how="left")
     )
     flags = add_temporal(flags, ls, as_of=as_of)
     return ResolveResult(flags=flags.select(list(FLAG_SCHEMA)).sort("work_id", "author_index", "list_key", "entity_key", "institution_id", nulls_last=True), affiliations=aff)
+
+
+def _resolve_groups(m: Matcher, groups: pl.DataFrame, codes: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Resolve each distinct affiliation (one row of ``groups``, numbered ``_k`` by position):
+    (``_k``, status, n_flags) for those in scope, and one row per hit."""
+    key_rows: dict[str, list[Any]] = {"_k": [], "status": [], "n_flags": []}
+    hit_rows: dict[str, list[Any]] = {c: [] for c in _HIT_SCHEMA}
+    for k, (kind, iid, ror, name, lineage, raws, cc) in enumerate(groups.iter_rows()):
+        raws = raws or []
+        if kind == "raw" and not _mentions_scope(raws, [cc] if cc else [], codes):
+            continue
+        hits, status = resolve_one(m, kind, iid, ror, name, lineage or (), raws, cc)
+        for c, v in zip(key_rows, (k, status, len(hits))):
+            key_rows[c].append(v)
+        for h in hits:
+            e = m.info[(h.list_key, h.entity_key)]
+            chain = " → ".join(h.chain) + (f" [{h.note}]" if h.note else "")
+            for c, v in zip(hit_rows, (k, h.list_key, h.entity_key, e["name"], h.method, h.score, h.matched_text, h.via_parent, e["aspi_risk"], chain)):
+                hit_rows[c].append(v)
+    return (pl.DataFrame(key_rows, schema={"_k": pl.UInt32, "status": pl.Utf8, "n_flags": pl.Int32}),
+            pl.DataFrame(hit_rows, schema=_HIT_SCHEMA))
 
 
 def add_temporal(flags: pl.DataFrame, ls: ListSet, *, as_of: dt.date) -> pl.DataFrame:
