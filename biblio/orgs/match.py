@@ -45,7 +45,7 @@ UNIT_WORDS = frozenset(
 JOIN_WORDS = frozenset({"at", "in", "and"})
 BUSINESS_WORDS = frozenset("technologies technology technol group holdings holding co ltd limited inc corp corporation company".split())
 ORG_END_WORDS = UNIT_WORDS | BUSINESS_WORDS | frozenset("shipyard factory plant works establishment".split())
-_SPLIT = re.compile(r"[,;，；、|/]|\(|\)|（|）|\[|\]|\s-\s|–|—")
+_SPLIT = re.compile(r"[,;，；、|/()（）\[\]–—]|\s-\s")
 _US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
 PRC = frozenset({"CN", "HK", "MO"})
 
@@ -257,7 +257,10 @@ class OrgMatcher:
         i = 0
         first = self.g.place_first
         while i < n:
-            for j in range(min(n, i + min(first.get(toks[i], 0), 5)), i, -1):
+            if toks[i] not in first:  # no place name starts with this word
+                i += 1
+                continue
+            for j in range(min(n, i + min(first[toks[i]], 5)), i, -1):
                 cc = self.g.places.get(" ".join(toks[i:j]))
                 if cc:
                     found.add(cc)

@@ -78,7 +78,9 @@ def name_key(text: str | None, tails: bool = True) -> str:
     """
     if not text:
         return ""
-    s = normalize(to_simplified(text).replace("〇", "零"), tails=tails)  # 七〇二 = 七零二: keep the zero digit
+    if not text.isascii():  # ASCII has no Chinese to simplify
+        text = to_simplified(text).replace("〇", "零")  # 七〇二 = 七零二: keep the zero digit
+    s = normalize(text, tails=tails)
     return " ".join([w for w in [WORD_FORMS.get(t, t) for t in s.split()] if w])
 
 
