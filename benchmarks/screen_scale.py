@@ -11,6 +11,7 @@ match, write) and prints the rate and peak memory.
 from __future__ import annotations
 
 import csv
+import os
 import random
 import resource
 import sys
@@ -53,7 +54,8 @@ def main() -> None:
     flagged = res.filter(res["lists"] != "").height
     print(f"machine: {machine()}")
     print(f"screen_csv: {rows:,} SYNTHETIC strings ({len(set(data)):,} distinct) in {dt:.1f} s "
-          f"({rows / dt:,.0f} strings/s), {flagged:,} flagged; peak RSS +{rss1 - rss0:,.0f} MB; target < 20 s: {'MET' if dt < 20 else 'NOT MET'}")
+          f"({rows / dt:,.0f} strings/s), {flagged:,} flagged; peak RSS +{rss1 - rss0:,.0f} MB; target < 20 s: {'MET' if dt < 20 else 'NOT MET'} "
+          f"(load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -436,12 +436,13 @@ def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope:
         )
     )
     cols = ["work_id", "author_index", "author_id", "author_name", "institution_id", "ror", "institution_name", "country_code", "lineage", "raw_affiliation_strings", "kind"]
-    rows = pl.concat([ai.select(cols), raw_only.select(cols)], how="vertical_relaxed").with_columns(
-        pl.col("raw_affiliation_strings").list.join(" | ").alias("raw_affiliation_string"))
+    rows = pl.concat([ai.select(cols), raw_only.select(cols)], how="vertical_relaxed")
     # resolve each distinct affiliation once: group the rows (one hash pass, no key strings) and
     # give every row its group's number, so results join back on a small integer
     groups = rows.select(_KEY_COLS).with_row_index("_row").group_by(_KEY_COLS).agg(pl.col("_row"))
     keys, hits_df = _resolve_groups(m, groups.select(_KEY_COLS), codes)
+    keys = keys.join(groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_k"),  # joined once per group, not per row
+                                   pl.col("raw_affiliation_strings").list.join(" | ").alias("raw_affiliation_string")), on="_k", how="left")
     group_of_row = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_k"), "_row").explode("_row").sort("_row")["_k"]
     del groups
     considered = rows.with_columns(group_of_row).join(keys, on="_k", how="inner")
