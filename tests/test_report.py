@@ -245,3 +245,28 @@ def test_lists_prints_a_table_that_fits() -> None:
     assert r.exit_code == 0
     assert "BIS Entity List" in r.output and "str" not in r.output.split("\n")[3]
     assert max(len(line) for line in r.output.splitlines()) <= 160
+
+
+def test_page_and_workbook_cut_large_tables_and_say_so(demo: Path, tmp_path: Path) -> None:
+    from biblio.report.caps import top_works
+    from biblio.report.html import shown_tables
+    from biblio.report.xlsx import write_workbook
+
+    rt = {n: pl.read_parquet(demo / "report" / f"{n}.parquet") for n in SUMMARY_TABLES}
+    ev = rt["evidence"]
+    shown, notes = shown_tables(rt, 25)
+    assert shown["evidence"].height == 25 and "dt-evidence" in notes and "of {:,} rows".format(ev.height) in str(notes["dt-evidence"])
+    assert 'href="report/evidence.csv"' in str(notes["dt-evidence"])
+    top = shown["evidence"]
+    assert top["government_at_publication"].all() == (ev["government_at_publication"].sum() >= 25)  # the most serious papers first
+    assert set(shown["evidence_flags"]["work_id"]) <= set(top["work_id"])
+    assert shown["evidence"]["work_id"].to_list() == ev.filter(pl.col("work_id").is_in(top_works(ev, 25)["work_id"].implode()))["work_id"].to_list()
+    summary = {"title": "t", "sentence": "s", "editions": []}
+    write_workbook(tmp_path / "w.xlsx", tables=rt, summary=summary, max_rows=25)
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    papers = list(wb["Papers"].iter_rows(values_only=True))
+    assert sum(1 for r in papers[1:26] if r[0]) == 25 and papers[26][0] is None
+    assert f"of {ev.height:,} rows; every row is in report/evidence.csv" in papers[27][0]
+    summ = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.startswith("Papers: Showing the most serious 25") for c in summ)
+    assert wb["By list"].max_row == rt["by_list"].height + 1  # small tables are whole and carry no note

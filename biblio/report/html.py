@@ -2,7 +2,9 @@
 
 Inline CSS, inline script and base64 images: no network, no CDN. Large tables travel as
 JSON inside the page and are drawn a page at a time by a small script (search, sort,
-list/agency filters, details toggle), so every row is present at any size.
+list/agency filters, details toggle), so every row is present up to
+:data:`biblio.report.caps.MAX_HTML_ROWS` rows a table (beyond that the page says what it left out
+and links to the full CSV).
 
 Example:
     >>> html = render_html(manifest=m, report_tables=t, images=pngs, editions=eds, summary=s)  # doctest: +SKIP
@@ -21,6 +23,7 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
+from biblio.report.caps import MAX_HTML_ROWS, cut_note, top_rows
 from biblio.report.links import link_for
 from biblio.report.partners import load_list_families
 
@@ -147,6 +150,29 @@ TOC = [
 ]
 
 
+#: The report table behind each of the page's data tables.
+DATASET_TABLES = {
+    "dt-evidence": "evidence", "dt-partners": "prc_partners", "dt-us-inst": "us_institutions", "dt-us-auth": "us_authors", "dt-money-partner": "money_by_partner",
+    "dt-awards": "awards", "dt-award-view": "award_view", "dt-dual": "signals_dual_affiliation", "dt-prc": "signals_prc_state_funding",
+}
+
+
+def shown_tables(report_tables: dict[str, pl.DataFrame], max_rows: int) -> tuple[dict[str, pl.DataFrame], dict[str, Markup]]:
+    """The report tables cut to what the page carries, and a note per cut data table (by its id)."""
+    t = dict(report_tables)
+    ev = t["evidence"]
+    notes: dict[str, Markup] = {}
+    for key, name in DATASET_TABLES.items():
+        t[name] = top_rows(name, report_tables[name], max_rows, evidence=ev)
+        note = cut_note(name, t[name].height, report_tables[name].height)
+        if note:
+            notes[key] = Markup('<p class="banner">{}</p>').format(Markup(str(Markup.escape(note)).replace(
+                f"report/{name}.csv", f'<a href="report/{name}.csv">report/{name}.csv</a>', 1)))
+    if "dt-evidence" in notes:
+        t["evidence_flags"] = report_tables["evidence_flags"].filter(pl.col("work_id").is_in(t["evidence"]["work_id"].implode()))
+    return t, notes
+
+
 def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
     ev = t["evidence"]
     specs = {
@@ -180,9 +206,16 @@ def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
     return out
 
 
-def render_html(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any]) -> str:
-    """Render the page from the manifest, the report tables, the plot PNGs and the summary texts."""
+def render_html(
+    *, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any], max_rows: int = MAX_HTML_ROWS
+) -> str:
+    """Render the page from the manifest, the report tables, the plot PNGs and the summary texts.
+
+    Each data table carries at most ``max_rows`` rows (the most serious papers first for the
+    evidence); a cut table says so and links to its full CSV.
+    """
     t = report_tables
+    shown, cuts = shown_tables(t, max_rows)
     h = dict(zip(t["headline"]["measure"].to_list(), t["headline"]["value"].to_list()))
     fam = load_list_families()
     q = manifest["query"]
@@ -212,7 +245,8 @@ def render_html(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFra
         "footer": summary["footer"],
         "toc": TOC,
         "list_meta": _json({r["label"]: {"colour": r["colour"], "family": r["family"]} for r in fam.iter_rows(named=True)}),
-        "datasets": _datasets(t),
+        "datasets": _datasets(shown),
+        "cuts": cuts,
         "css": Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
         "js": Markup((TEMPLATES / "report.js").read_text(encoding="utf-8")),
     }

@@ -354,7 +354,8 @@ def us_authors(ctx: ReportContext) -> pl.DataFrame:
         pl.col("work_id").filter(pl.col("government_at_publication")).n_unique().cast(pl.Int64).alias("papers_government_list"),
         pl.col("_lists").explode().drop_nulls().unique().sort().str.join("; ").map_elements(_order_lists, return_dtype=pl.Utf8).alias("lists"),
     )
-    return ctx.mark(out.drop("author_key").sort("papers_government_list", "papers_with_listed_partner", "author_name", descending=[True, True, False], nulls_last=True))
+    order = ["papers_government_list", "papers_with_listed_partner", "author_name", "author_id", "us_institutions"]
+    return ctx.mark(out.drop("author_key").sort(order, descending=[True, True, False, False, False], nulls_last=True))
 
 
 def awards(ctx: ReportContext) -> pl.DataFrame:
@@ -463,7 +464,7 @@ def award_view(ctx: ReportContext) -> pl.DataFrame:
         .with_columns((pl.col("synthetic").fill_null(False) | pl.col("_ws")).alias("synthetic"))
         .select("award_number", "award_key", "agency", "amount_usd", "work_id", "doi", "title", "publication_date", "partner_name", "lists", "evidence", "synthetic")
     )
-    return out.sort("award_key", "publication_date", "work_id", "partner_name")
+    return out.sort("award_key", "publication_date", "work_id", "partner_name", "award_number", "lists", "evidence")
 
 
 def load_tech_areas(path: str | Path | None = None) -> dict[str, list[str]]:
