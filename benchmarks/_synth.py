@@ -166,9 +166,10 @@ def snapshot_lines(n: int, *, seed: int = 0, in_scope: float = 0.10, authorships
         )
 
 
-def write_snapshot(root: Path, n: int, *, per_part: int = 50_000, reissue: float = 0.01, parquet: bool = False, seed: int = 0) -> dict[str, Any]:
+def write_snapshot(root: Path, n: int, *, per_part: int = 50_000, reissue: float = 0.01, parquet: bool = False, seed: int = 0, in_scope: float = 0.10) -> dict[str, Any]:
     """Write ``n`` SYNTHETIC works as ``root/updated_date=YYYY-MM-DD/part_NNN.gz`` (or ``.parquet``)
-    plus a ``manifest``; ``reissue`` of them appear again, retitled, in the newest partition.
+    plus a ``manifest``; ``reissue`` of them appear again, retitled, in the newest partition;
+    ``in_scope`` of them are DoD x CN in the window (at most 0.97).
 
     Returns counts: works, lines (with re-issues), in-scope works, re-issued in-scope works.
     """
@@ -197,7 +198,7 @@ def write_snapshot(root: Path, n: int, *, per_part: int = 50_000, reissue: float
         entries.append({"url": f"s3://openalex/data/works/{d.name}/{f.name}", "meta": {"content_length": f.stat().st_size, "record_count": len(batch)}})
         stats["lines"] += len(batch)
 
-    for w, line in snapshot_lines(n, seed=seed):
+    for w, line in snapshot_lines(n, seed=seed, in_scope=in_scope):
         lines.append(line)
         if rnd.random() < reissue:
             reissued.append(line.replace("[SYNTHETIC] snapshot work", "[SYNTHETIC] re-issued work"))

@@ -1,8 +1,9 @@
 """Snapshot scan at scale: works scanned per second and peak RSS, local engine and a local
 2-worker Dask cluster, end to end (scan, flatten, resolve, report). All input is SYNTHETIC.
 
-    python benchmarks/snapshot_scale.py [N ...] [--engines local,dask] [--flatten-only]
+    python benchmarks/snapshot_scale.py [N[@SHARE] ...] [--engines local,dask] [--flatten-only | --no-flatten-check]
     # default N: 100000 1000000; snapshots are generated once under $BIBLIO_BENCH_DIR (default /tmp/biblio-bench)
+    python benchmarks/snapshot_scale.py 103000@0.97 --engines local   # ~100k works in scope, 1M authorships
 
 Each run is a fresh subprocess running ``biblio.pipeline.run_query`` on a query over a
 partitioned SYNTHETIC snapshot in the published layout (``updated_date=…/part_NNN.gz`` + manifest;
@@ -48,14 +49,14 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def snapshot(n: int) -> Path:
-    """The SYNTHETIC snapshot of ``n`` works (generated once)."""
+def snapshot(n: int, share: float = 0.10) -> Path:
+    """The SYNTHETIC snapshot of ``n`` works, ``share`` of them in scope (generated once)."""
     from _synth import write_snapshot
 
-    root = BENCH / f"snap-{n}"
+    root = BENCH / (f"snap-{n}" if share == 0.10 else f"snap-{n}-s{share}")
     if not (root / "manifest").exists():
         t0 = time.perf_counter()
-        stats = write_snapshot(root, n)
+        stats = write_snapshot(root, n, in_scope=share)
         print(f"  generated {root}: {stats} in {time.perf_counter() - t0:.0f} s")
     return root
 
@@ -87,12 +88,12 @@ class PeakRSS(threading.Thread):
             time.sleep(0.1)
 
 
-def child(n: int, engine: str) -> None:
+def child(n: int, engine: str, share: float = 0.10) -> None:
     from biblio.pipeline import run_query
     from biblio.query import parse_query
 
     out = tempfile.mkdtemp(prefix="biblio-bench-out-")
-    q = parse_query(QUERY.format(n=n, path=snapshot(n), out=out), path=str(BENCH / "q.toml"))
+    q = parse_query(QUERY.format(n=n, path=snapshot(n, share), out=out), path=str(BENCH / "q.toml"))
     mon = PeakRSS()
     mon.start()
     load0 = _load()
@@ -136,7 +137,7 @@ def flatten_vs_pandas(n: int = 20_000) -> None:
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--child"]:
-        child(int(args[1]), args[2])
+        child(int(args[1]), args[2], float(args[3]))
         return
     from _synth import machine
 
@@ -146,16 +147,18 @@ def main() -> None:
         engines = args[i + 1].split(",")
         del args[i : i + 2]
     flatten_only = "--flatten-only" in args
-    sizes = [int(x) for x in args if not x.startswith("--")] or [100_000, 1_000_000]
+    skip_flatten = "--no-flatten-check" in args
+    sizes = [(int(x.split("@")[0]), float(x.split("@")[1]) if "@" in x else 0.10) for x in args if not x.startswith("--")] or [(100_000, 0.10), (1_000_000, 0.10)]
     print(f"machine: {machine()}; shared with other jobs, load average now {_load()} (1/5/15 min)")
     print("input: SYNTHETIC partitioned snapshot (benchmarks/_synth.py write_snapshot)")
-    flatten_vs_pandas()
+    if not skip_flatten:
+        flatten_vs_pandas()
     if flatten_only:
         return
-    for n in sizes:
-        snapshot(n)
+    for n, share in sizes:
+        snapshot(n, share)
         for engine in engines:
-            p = subprocess.run([sys.executable, __file__, "--child", str(n), engine], capture_output=True, text=True)
+            p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True)
             if p.returncode != 0:
                 print(f"N={n:,} {engine}: FAILED\n{p.stderr[-1500:]}")
                 continue
@@ -163,7 +166,7 @@ def main() -> None:
             t, c = r["timings"], r["counts"]
             print(
                 f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
-                f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
+                f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}; CPU s in this process: scan+flatten {t['fetch_cpu_s']:.1f}, resolve {t['resolve_cpu_s']:.1f}, report {t['report_cpu_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
                 f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
                 f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
             )

@@ -20,6 +20,19 @@ from typing import Any, Iterable
 from biblio.errors import RecordError, show
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: How a surrogate code point can reach a string parsed from JSON bytes by ``json.loads``: a
+#: ``\\uD800``-``\\uDFFF`` escape, UTF-8-encoded surrogate bytes (``json.loads`` decodes bytes with
+#: ``surrogatepass``), or a NUL byte (the bytes may then be read as UTF-16/32).
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+
+
+def may_hold_surrogates(line: bytes) -> bool:
+    """False when JSON text ``line`` cannot yield a lone surrogate (a fast bytes search first)."""
+    if b"\\ud" not in line and b"\\uD" not in line and b"\xed" not in line and b"\x00" not in line:
+        return False
+    return SURROGATE_ESCAPE.search(line) is not None
+
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _OPT_STR = (str, type(None))
 
@@ -37,14 +50,14 @@ def _tname(v: Any) -> str:
     return "null" if v is None else {"str": "string", "dict": "object", "list": "array", "bool": "boolean"}.get(type(v).__name__, type(v).__name__)
 
 
-def _str_fields(obj: dict[str, Any], names: Iterable[str], where: str) -> str | None:
+def _str_fields(obj: dict[str, Any], names: Iterable[str], where: str, sur: bool = True) -> str | None:
     for k in names:
         v = obj.get(k)
         if v is None:
             continue
         if not isinstance(v, str):
             return f"{where}{k}: expected a string, got {_tname(v)}"
-        if _SURROGATE.search(v):
+        if sur and _SURROGATE.search(v):
             return f"{where}{k}: contains a lone surrogate (invalid Unicode)"
     return None
 
@@ -61,7 +74,7 @@ def _objects(v: Any, where: str) -> tuple[list[dict[str, Any]], str | None]:
     return v, None
 
 
-def _strings(v: Any, where: str) -> str | None:
+def _strings(v: Any, where: str, sur: bool = True) -> str | None:
     if v is None:
         return None
     if not isinstance(v, list):
@@ -69,7 +82,7 @@ def _strings(v: Any, where: str) -> str | None:
     for i, x in enumerate(v):
         if x is not None and not isinstance(x, str):
             return f"{where}[{i}]: expected a string, got {_tname(x)}"
-        if isinstance(x, str) and _SURROGATE.search(x):
+        if sur and isinstance(x, str) and _SURROGATE.search(x):
             return f"{where}[{i}]: contains a lone surrogate (invalid Unicode)"
     return None
 
@@ -82,71 +95,76 @@ def _obj(v: Any, where: str) -> tuple[dict[str, Any], str | None]:
     return v, None
 
 
-def _authorship(a: dict[str, Any], where: str) -> str | None:
+def _authorship(a: dict[str, Any], where: str, sur: bool = True) -> str | None:
     author, p = _obj(a.get("author"), where + "author")
-    p = p or _str_fields(a, _AUTHORSHIP_STR, where) or _str_fields(author, _AUTHOR_STR, where + "author.")
+    p = p or _str_fields(a, _AUTHORSHIP_STR, where, sur) or _str_fields(author, _AUTHOR_STR, where + "author.", sur)
     if p:
         return p
     if a.get("is_corresponding") is not None and not isinstance(a["is_corresponding"], bool):
         return f"{where}is_corresponding: expected true/false, got {_tname(a['is_corresponding'])}"
-    p = _strings(a.get("raw_affiliation_strings"), where + "raw_affiliation_strings") or _strings(a.get("countries"), where + "countries")
+    p = _strings(a.get("raw_affiliation_strings"), where + "raw_affiliation_strings", sur) or _strings(a.get("countries"), where + "countries", sur)
     if p:
         return p
     insts, p = _objects(a.get("institutions"), where + "institutions")
     if p:
         return p
     for j, inst in enumerate(insts):
-        p = _str_fields(inst, _INST_STR, f"{where}institutions[{j}].") or _strings(inst.get("lineage"), f"{where}institutions[{j}].lineage")
+        p = _str_fields(inst, _INST_STR, f"{where}institutions[{j}].", sur) or _strings(inst.get("lineage"), f"{where}institutions[{j}].lineage", sur)
         if p:
             return p
     affs, p = _objects(a.get("affiliations"), where + "affiliations")
     if p:
         return p
     for j, af in enumerate(affs):
-        p = _str_fields(af, ("raw_affiliation_string",), f"{where}affiliations[{j}].") or _strings(af.get("institution_ids"), f"{where}affiliations[{j}].institution_ids")
+        p = _str_fields(af, ("raw_affiliation_string",), f"{where}affiliations[{j}].", sur) or _strings(af.get("institution_ids"), f"{where}affiliations[{j}].institution_ids", sur)
         if p:
             return p
     return None
 
 
-def record_problem(rec: Any) -> str | None:
-    """The first way ``rec`` departs from the schema biblio reads, or None if it is usable."""
+def record_problem(rec: Any, *, surrogates: bool = True) -> str | None:
+    """The first way ``rec`` departs from the schema biblio reads, or None if it is usable.
+
+    ``surrogates=False`` skips the lone-surrogate checks: for a record parsed from JSON text
+    with no ``\\uD800``-``\\uDFFF`` escape (:data:`SURROGATE_ESCAPE`), none can be there.
+    """
+    sur = surrogates
     if not isinstance(rec, dict):
         return f"expected a JSON object, got {_tname(rec)}"
     if not isinstance(rec.get("id"), str) or not rec["id"].strip():
         return "id: missing or not a string"
-    p = _str_fields(rec, _WORK_STR, "")
+    p = _str_fields(rec, _WORK_STR, "", sur)
     if p:
         return p
     pd = rec.get("publication_date")
-    if pd is not None and (not isinstance(pd, str) or not _DATE.match(pd) or _SURROGATE.search(pd)):
+    if pd is not None and (not isinstance(pd, str) or not _DATE.match(pd) or (sur and _SURROGATE.search(pd))):
         return f"publication_date: expected YYYY-MM-DD, got {show(pd, 40)}"
     for k in ("publication_year", "cited_by_count"):
         v = rec.get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not -(2**62) < v < 2**62):
             return f"{k}: expected an integer, got {_tname(v)}"
     pt, p = _obj(rec.get("primary_topic"), "primary_topic")
-    p = p or _str_fields(pt, ("display_name",), "primary_topic.")
+    p = p or _str_fields(pt, ("display_name",), "primary_topic.", sur)
     for k in ("subfield", "field", "domain"):
         sub, p2 = _obj(pt.get(k), f"primary_topic.{k}")
-        p = p or p2 or _str_fields(sub, ("display_name",), f"primary_topic.{k}.")
+        p = p or p2 or _str_fields(sub, ("display_name",), f"primary_topic.{k}.", sur)
     if p:
         return p
     for k in ("topics", "keywords"):
         items, p = _objects(rec.get(k), k)
-        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, ("display_name",), f"{k}[{i}]."))), None)
+        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, ("display_name",), f"{k}[{i}].", sur))), None)
         if p:
             return p
     for k, names in (("funders", _FUNDER_STR), ("awards", _AWARD_STR), ("grants", _GRANT_STR)):
         items, p = _objects(rec.get(k), k)
-        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, names, f"{k}[{i}]."))), None)
+        p = p or next((q for i, t in enumerate(items) if (q := _str_fields(t, names, f"{k}[{i}].", sur))), None)
         if p:
             return p
     auths, p = _objects(rec.get("authorships"), "authorships")
     if p:
         return p
     for i, a in enumerate(auths):
-        p = _authorship(a, f"authorships[{i}].")
+        p = _authorship(a, f"authorships[{i}].", sur)
         if p:
             return p
     return None

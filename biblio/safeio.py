@@ -37,9 +37,10 @@ _FORMULA_RE = r"^[=+\-@\t\r]"
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
 
 
-def neutralise(df: pl.DataFrame) -> pl.DataFrame:
-    """``df`` with every string cell that starts with a formula character prefixed by ``'``."""
-    cols = [c for c, t in df.schema.items() if t == pl.Utf8]
+def neutralise(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """``df`` with every string cell that starts with a formula character prefixed by ``'`` (lazy in, lazy out)."""
+    schema = df.collect_schema() if isinstance(df, pl.LazyFrame) else df.schema
+    cols = [c for c, t in schema.items() if t == pl.Utf8]
     if not cols:
         return df
     return df.with_columns(
@@ -74,12 +75,19 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_csv(df: pl.DataFrame, path: str | Path, *, raw: bool = False) -> Path:
-    """Write ``df`` as CSV atomically; formula-like strings neutralised unless ``raw``."""
+def write_csv(df: pl.DataFrame | pl.LazyFrame, path: str | Path, *, raw: bool = False) -> Path:
+    """Write ``df`` as CSV atomically; formula-like strings neutralised unless ``raw``.
+
+    A ``LazyFrame`` is streamed to disk (``sink_csv``), never held in memory whole.
+    """
     out = Path(path)
     try:
         with atomic_file(out) as tmp:
-            (df if raw else neutralise(df)).write_csv(tmp)
+            safe = df if raw else neutralise(df)
+            if isinstance(safe, pl.LazyFrame):
+                safe.sink_csv(tmp)
+            else:
+                safe.write_csv(tmp)
     except OSError as e:
         raise _os_error(out, e) from None
     return out

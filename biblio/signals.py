@@ -125,8 +125,10 @@ def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, pr
     if authorships_df.height == 0 or flags_df.height == 0:
         return pl.DataFrame(schema=DUAL_SCHEMA)
     inst = _institution_rows(authorships_df)
+    flagged = flags_df.select("work_id", pl.col("author_index").cast(pl.Int32)).unique()
     foreign = (
         inst.filter(pl.col("country").is_not_null() & ~pl.col("country").str.to_uppercase().is_in(list(prc_codes)))
+        .join(flagged, on=["work_id", "author_index"], how="semi")  # only flagged authorships can qualify
         .group_by("work_id", "author_index")
         .agg(
             pl.col("author_name").drop_nulls().first(),

@@ -38,7 +38,7 @@ import polars as pl
 from biblio.errors import InputFileError, RecordError, one_line, printable, show
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
-from biblio.records import record_problem
+from biblio.records import may_hold_surrogates, record_problem
 from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, read_ndjson_bytes
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".gz", ".parquet")
@@ -481,7 +481,7 @@ def _usable(path: Path, n: int, line: bytes, spec: "ScanSpec", res: "PartitionRe
         return True  # the parser names the line
     if not isinstance(rec, dict):
         return not _not_object(path, n, line, spec, res if path.name.endswith(".gz") else None)
-    problem = record_problem(rec)
+    problem = record_problem(rec, surrogates=may_hold_surrogates(line))
     if problem is None:
         return True
     rid = rec.get("id")

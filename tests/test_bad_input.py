@@ -476,3 +476,17 @@ def test_subprocess_never_prints_a_traceback(tmp_path: Path) -> None:
     assert p.stderr.count("\n") == 1 and p.stderr.startswith("Error: ")
     p = subprocess.run([sys.executable, "-m", "biblio.cli", "screen", "--as-of", "x"], capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 1 and "Traceback" not in p.stderr and p.stderr.startswith("Error: ")
+
+
+@pytest.mark.parametrize("text", ['"x\\ud800"', '"\\uDC00 y"', '"\\ud83d\\ude00"'])
+def test_surrogate_checks_are_skipped_only_when_the_bytes_cannot_hold_one(text: str) -> None:
+    from biblio.records import may_hold_surrogates, record_problem
+
+    line = ('{"id": "https://openalex.org/W1", "title": ' + text + "}").encode()
+    assert may_hold_surrogates(line)  # an escape that may be a lone surrogate: the full check runs
+    assert may_hold_surrogates('{"title": "x"}'.encode("utf-8", "surrogatepass") + "\ud800".encode("utf-8", "surrogatepass"))
+    assert may_hold_surrogates('{"id": "W1"}'.encode("utf-16-le"))
+    clean = '{"id": "https://openalex.org/W1", "title": "Zürich \\u00e9 中国"}'.encode()
+    assert not may_hold_surrogates(clean) and record_problem(json.loads(clean), surrogates=False) is None
+    lone = json.loads(line)
+    assert (record_problem(lone) is not None) == ("\\ud83d\\ude00" not in text)  # a proper pair is fine

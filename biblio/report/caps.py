@@ -22,7 +22,7 @@ import polars as pl
 from biblio.report.partners import RISK_ORDER
 
 MAX_HTML_ROWS = 10_000
-MAX_XLSX_ROWS = 10_000
+MAX_XLSX_ROWS = 5_000
 
 
 def top_works(evidence: pl.DataFrame, n: int) -> pl.DataFrame:

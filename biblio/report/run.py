@@ -31,22 +31,76 @@ FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
 FLAG_COMPARE = ["method", "list_edition", "listed_at_publication", "listed_now", "institution_id"]
 
 
-def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(pl.col(c).list.join("; ") for c, t in df.schema.items() if isinstance(t, pl.List))
+def _csv_safe(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    schema = df.collect_schema() if isinstance(df, pl.LazyFrame) else df.schema
+    return df.with_columns(pl.col(c).list.join("; ") for c, t in schema.items() if isinstance(t, pl.List))
 
 
-def write_frame(df: pl.DataFrame, stem: Path, *, raw_csv: bool = False) -> None:
+def write_frame(df: pl.DataFrame | pl.LazyFrame, stem: Path, *, raw_csv: bool = False, source: Path | None = None) -> None:
     """Write ``stem.parquet`` (raw values) and ``stem.csv`` (list columns joined; cells that a
-    spreadsheet would run as formulas get a leading ``'`` unless ``raw_csv``)."""
+    spreadsheet would run as formulas get a leading ``'`` unless ``raw_csv``). A ``LazyFrame``
+    (e.g. ``pl.scan_parquet`` of a stage table) is streamed, never collected whole; ``source``,
+    the Parquet file ``df`` scans, is copied as it is."""
+    import shutil
+
     from biblio.safeio import write_csv
 
     stem.parent.mkdir(parents=True, exist_ok=True)
-    df.write_parquet(stem.with_suffix(".parquet"))
+    if source is not None:
+        shutil.copyfile(source, stem.with_suffix(".parquet"))
+        df = pl.scan_parquet(stem.with_suffix(".parquet"))
+    elif isinstance(df, pl.LazyFrame):
+        df.sink_parquet(stem.with_suffix(".parquet"))
+        df = pl.scan_parquet(stem.with_suffix(".parquet"))  # the CSV streams from the copy just written
+    else:
+        df.write_parquet(stem.with_suffix(".parquet"))
     write_csv(_csv_safe(df), stem.with_suffix(".csv"), raw=raw_csv)
 
 
-def _counts(frames: dict[str, pl.DataFrame]) -> dict[str, int]:  # noqa: D103
-    return {k: v.height for k, v in frames.items()}
+def _height(df: pl.DataFrame | pl.LazyFrame) -> int:
+    return df.height if isinstance(df, pl.DataFrame) else int(df.select(pl.len()).collect().item())
+
+
+def _collect(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    return df if isinstance(df, pl.DataFrame) else df.collect()
+
+
+def _counts(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, int]:  # noqa: D103
+    return {k: _height(v) for k, v in frames.items()}
+
+
+#: The columns of ``works`` the report reads.
+WORK_COLUMNS = ("work_id", "doi", "title", "publication_date", "year", "is_synthetic", "funding_schema",
+                "primary_topic", "primary_subfield", "primary_field", "topics", "keywords")
+
+
+def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, Any]:
+    """The parts of the stage tables the report reads, collected: (WorksTables, ResolveResult).
+
+    Frames may be lazy (``pl.scan_parquet``): only the report's columns of ``works``, the U.S.
+    and flagged authorships' institution rows and the U.S. authorships are read, in stored
+    order, so memory follows the report, not the number of authorships. ``affiliations``
+    keeps the rows the report counts (no institution ID, no match).
+
+    Example:
+        >>> t, r = report_inputs({n: pl.scan_parquet(f"RUN/tables/{n}.parquet") for n in STAGE_TABLES})   # doctest: +SKIP
+    """
+    from biblio.resolve import ResolveResult
+    from biblio.tables import WorksTables
+
+    lazy = {k: (v if isinstance(v, pl.LazyFrame) else v.lazy()) for k, v in frames.items()}
+    flags = _collect(frames["flags"])
+    keys = flags.select("work_id", pl.col("author_index").cast(pl.Int32)).unique()
+    ai = lazy["authorship_institutions"].with_row_index("_r")
+    ai = pl.concat([ai.filter(pl.col("country_code") == "US"), ai.join(keys.lazy(), on=["work_id", "author_index"], how="semi")])
+    ai = ai.unique("_r").sort("_r").drop("_r", "lineage", "raw_affiliation_strings", strict=False).collect()
+    us = ai.filter(pl.col("country_code") == "US").select("work_id", "author_index").unique()
+    au = lazy["authorships"].with_row_index("_r").join(us.lazy(), on=["work_id", "author_index"], how="semi").sort("_r").drop("_r").collect()
+    works = lazy["works"]
+    works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()]).collect()
+    tables = WorksTables(works=works, authorships=au, authorship_institutions=ai, funders=_collect(frames["funders"]), awards=_collect(frames["awards"]))
+    aff = lazy["affiliations"].filter(pl.col("status").is_in(["no_match", "no_institution_id"])).collect()
+    return tables, ResolveResult(flags=flags, affiliations=aff)
 
 
 def build_manifest(
@@ -60,9 +114,9 @@ def build_manifest(
     editions: pl.DataFrame,
 ) -> dict[str, Any]:
     """The run manifest: everything needed to reproduce and compare the run. Never the API key."""
-    flags = frames["flags"]
-    n_syn = int(frames["works"]["is_synthetic"].sum())
-    n_syn_awards = int(frames["award_records"]["synthetic"].sum()) if "award_records" in frames else 0
+    flags = _collect(frames["flags"])
+    n_syn = int(frames["works"].lazy().select(pl.col("is_synthetic").sum()).collect().item() or 0)
+    n_syn_awards = int(_collect(frames["award_records"])["synthetic"].sum()) if "award_records" in frames else 0
     q = query.to_dict()
     safe_settings = {k: v for k, v in (settings or {}).items() if k != "api_key"}
     eds = editions.filter(pl.col("list_key").is_in(list(query.lists)))
@@ -107,7 +161,7 @@ def build_manifest(
         "flags_by_list": dict(sorted(flags.group_by("list_key").len().iter_rows())) if flags.height else {},
         "synthetic_data_present": n_syn > 0 or n_syn_awards > 0,
         "synthetic_records": n_syn,
-        "award_records": frames["award_records"].height if "award_records" in frames else 0,
+        "award_records": _height(frames["award_records"]) if "award_records" in frames else 0,
         "synthetic_award_records": n_syn_awards,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "settings": safe_settings,
@@ -129,15 +183,13 @@ def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict[str, Any], editions: pl.DataFrame) -> None:
+def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame) -> None:
     from biblio.report.summary import build_summary
     from biblio.report.xlsx import write_workbook
-    from biblio.resolve import ResolveResult
-    from biblio.tables import WorksTables
 
-    tables = WorksTables(**{k: frames[k] for k in ("works", "authorships", "authorship_institutions", "funders", "awards")})
-    resolved = ResolveResult(flags=frames["flags"], affiliations=frames["affiliations"])
-    rt = all_tables(tables, resolved, award_records=frames.get("award_records"), window=_window(manifest))
+    tables, resolved = report_inputs(frames)
+    recs = frames.get("award_records")
+    rt = all_tables(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest))
     rdir = run_dir / "report"
     raw_csv = manifest.get("csv_cells") == "raw"
     for name, df in rt.items():
@@ -166,6 +218,11 @@ def write_run(
 ) -> Path:
     """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json.
 
+    ``tables`` is a :class:`biblio.tables.WorksTables`, a dict of its five tables by name
+    (may be lazy, ``WorksTables.scan``), or the folder holding them as Parquet (copied as they
+    are): large tables are then streamed to the run folder, never held whole, and the report
+    reads only what it needs (:func:`report_inputs`).
+
     ``award_records`` (:data:`biblio.report.money.AWARD_RECORD_SCHEMA`) is stored as the
     optional stage table ``award_records`` when given.
     Everything is written into ``<run_dir>.tmp-…`` and renamed into place at the end, so the
@@ -179,7 +236,11 @@ def write_run(
     if rd.exists():
         raise ReportError(f"{rd}: run directory already exists; pass a different --run-id or remove it")
     check_output_dir(rd.parent)
-    frames = {**tables.frames(), "flags": resolved.flags, "affiliations": resolved.affiliations}
+    from biblio.tables import TABLE_NAMES
+
+    src = Path(tables) if isinstance(tables, (str, Path)) else None
+    works = {n: pl.scan_parquet(src / f"{n}.parquet") for n in TABLE_NAMES} if src else dict(tables) if isinstance(tables, dict) else tables.frames()
+    frames = {**works, "flags": resolved.flags, "affiliations": resolved.affiliations}
     if award_records is None:
         award_records = getattr(fetch_result, "award_records", None)
     if award_records is not None:
@@ -190,7 +251,7 @@ def write_run(
     manifest["warnings"] = list(warnings or [])
     with atomic_dir(rd) as tmp:
         for name in STAGE_TABLES:
-            write_frame(frames[name], tmp / "tables" / name, raw_csv=raw_csv)
+            write_frame(frames[name], tmp / "tables" / name, raw_csv=raw_csv, source=src / f"{name}.parquet" if src and name in works else None)
         if award_records is not None:
             write_frame(award_records, tmp / "tables" / "award_records", raw_csv=raw_csv)
         _write_report(tmp, frames, manifest, editions)
@@ -256,22 +317,27 @@ def _expected_schemas() -> dict[str, pl.Schema]:
     return {**SCHEMAS, "flags": FLAG_SCHEMA, "affiliations": AFFILIATION_SCHEMA}
 
 
-def _read_run(run_dir: str | Path) -> tuple[Path, dict[str, pl.DataFrame], dict[str, Any]]:
+#: Stage tables a run folder keeps as lazy scans when rebuilding (they grow with the authorships).
+LAZY_TABLES = ("authorships", "authorship_institutions", "affiliations")
+
+
+def _read_run(run_dir: str | Path, *, lazy: tuple[str, ...] = ()) -> tuple[Path, dict[str, pl.DataFrame | pl.LazyFrame], dict[str, Any]]:
     rd = Path(run_dir)
     manifest = _read_manifest(rd)
-    frames = {}
+    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {}
     expected = _expected_schemas()
     for name in STAGE_TABLES:
         p = rd / "tables" / f"{name}.parquet"
         if not p.is_file():
             raise ReportError(f"{p}: stored table missing; re-run `biblio run` for this query")
         try:
-            frames[name] = pl.read_parquet(p)
+            frames[name] = pl.scan_parquet(p) if name in lazy else pl.read_parquet(p)
+            schema = frames[name].collect_schema()
         except Exception as e:  # noqa: BLE001 - several polars/arrow error types
             raise ReportError(f"{p}: unreadable Parquet ({type(e).__name__}); re-run `biblio run`") from None
         want = expected.get(name)
-        if want is not None and frames[name].schema != want:
-            diffcols = sorted(set(want) ^ set(frames[name].schema))
+        if want is not None and schema != want:
+            diffcols = sorted(set(want) ^ set(schema))
             hint = f" (columns differ: {', '.join(diffcols[:4])})" if diffcols else " (column types differ)"
             raise ReportError(f"{p}: not the {name} table biblio writes{hint}; re-run `biblio run`")
     extra = rd / "tables" / "award_records.parquet"
@@ -294,7 +360,7 @@ def rebuild(run_dir: str | Path) -> Path:
     from biblio.lists import load_lists
     from biblio.safeio import atomic_dir
 
-    rd, frames, manifest = _read_run(run_dir)
+    rd, frames, manifest = _read_run(run_dir, lazy=LAZY_TABLES)
     editions = load_lists().editions
     with atomic_dir(rd, replace=True) as tmp:
         for item in rd.iterdir():

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,16 @@ class ReportContext:
         self.work_award = dod_award_numbers(self.tables.awards).select("work_id", "award_key", "award_number")
         self.agencies = work_agencies(self.tables.funders, self.tables.awards)
         self.synthetic = bool(self.tables.works["is_synthetic"].any()) or bool(self.awards["synthetic"].any())
+
+    @functools.cached_property
+    def dual(self) -> pl.DataFrame:
+        """:func:`biblio.signals.dual_affiliation` of the run (computed once)."""
+        return dual_affiliation(self.tables.authorship_institutions, self.flags)
+
+    @functools.cached_property
+    def prc_funding(self) -> pl.DataFrame:
+        """:func:`biblio.signals.prc_state_funding` of the run (computed once)."""
+        return prc_state_funding(self.tables.funders)
 
     def mark(self, df: pl.DataFrame) -> pl.DataFrame:
         """Add the run-level ``synthetic`` marker column (kept if the table has one)."""
@@ -146,8 +157,7 @@ def _us_signal_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
     listed = ctx.classes.select("work_id")
     gov = ctx.classes.filter(pl.col("government_at_publication")).select("work_id")
     us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US)
-    dual = dual_affiliation(ctx.tables.authorship_institutions, ctx.flags)
-    prc = prc_state_funding(ctx.tables.funders)
+    dual, prc = ctx.dual, ctx.prc_funding
     return [
         ("us_institutions_with_listed_partners", us.join(listed, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a listed partner", "any list"),
         ("us_institutions_with_government_listed_partners", us.join(gov, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a U.S.-government-listed partner", ""),
@@ -418,11 +428,14 @@ def evidence(ctx: ReportContext) -> pl.DataFrame:
         _labels("author_name").alias("flagged_authors"),
         pl.col("raw_affiliation_string").drop_nulls().unique().sort().str.join(" || ").alias("raw_affiliation_strings"),
     )
-    us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).group_by("work_id").agg(_labels("institution_name").alias("us_institutions"))
-    dual = dual_affiliation(ctx.tables.authorship_institutions, f).group_by("work_id").agg(
+    us = (
+        ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).join(per.select("work_id"), on="work_id", how="semi")
+        .group_by("work_id").agg(_labels("institution_name").alias("us_institutions"))
+    )
+    dual = ctx.dual.group_by("work_id").agg(
         pl.concat_str([pl.col("author_name"), pl.lit(" ("), pl.col("non_prc_institutions"), pl.lit(" + "), pl.col("listed_prc_entities"), pl.lit(")")]).str.join("; ").alias("dual_affiliation_detail")
     )
-    prc = prc_state_funding(ctx.tables.funders).group_by("work_id").agg(_labels("funder_name").alias("prc_state_funders"))
+    prc = ctx.prc_funding.group_by("work_id").agg(_labels("funder_name").alias("prc_state_funders"))
     out = (
         per.join(ctx.classes, on="work_id", how="left")
         .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("synthetic")), on="work_id", how="left")
@@ -441,12 +454,12 @@ EVIDENCE_COLUMNS = [
 
 def signals_dual(ctx: ReportContext) -> pl.DataFrame:
     """Authorships with a non-PRC and a listed PRC affiliation on the same paper."""
-    return ctx.mark(dual_affiliation(ctx.tables.authorship_institutions, ctx.flags))
+    return ctx.mark(ctx.dual)
 
 
 def signals_prc_funding(ctx: ReportContext) -> pl.DataFrame:
     """DoD-funded papers that also acknowledge a PRC state funder, with the paper's status."""
-    p = prc_state_funding(ctx.tables.funders)
+    p = ctx.prc_funding
     return ctx.mark(p.join(ctx.work_status().select("work_id", "status"), on="work_id", how="left"))
 
 
