@@ -145,12 +145,13 @@ def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: in
     return fetched
 
 
-def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, **options: Any) -> Any:
+def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any = None, **options: Any) -> Any:
     """:func:`biblio.resolve.resolve` over the tables in ``tables_dir``, ``chunk`` works at a time.
 
     Works are taken in ``work_id`` order, so concatenating the chunks' (work-sorted) results
     gives the same frames as one call, while memory holds one chunk's tables and intermediates
-    (resolve's working set is ~2x its input) plus the results.
+    (resolve's working set is ~2x its input) plus the results. ``progress`` (a
+    :class:`biblio.progress.Progress`) shows works resolved.
 
     Example:
         >>> res = resolve_tables("outputs/demo/RUN/tables", scope="cn")   # doctest: +SKIP
@@ -162,6 +163,7 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, **options: An
 
     lazy = WorksTables.scan(tables_dir)
     ids = lazy["works"].select("work_id").unique().sort("work_id").collect()["work_id"]
+    task = progress.task("resolve", total=ids.len()) if progress is not None else None
     flags, affs = [], []
     for i in range(0, max(ids.len(), 1), chunk):
         lo, hi = (ids[i], ids[min(i + chunk, ids.len()) - 1]) if ids.len() else ("", "")
@@ -169,6 +171,8 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, **options: An
         r = resolve(part, **options)
         flags.append(r.flags)
         affs.append(r.affiliations)
+        if progress is not None:
+            progress.advance(task, part.works.height, info=f"{sum(f.height for f in flags):,} flags")
     return ResolveResult(flags=pl.concat(flags, how="vertical"), affiliations=pl.concat(affs, how="vertical"))
 
 
@@ -241,8 +245,7 @@ def run_query(
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0, c0 = time.perf_counter(), time.process_time()
-            with prog.step(f"resolve {fetched.n_records:,} works"):
-                resolved = resolve_tables(work_dir / "tables", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of)
+            resolved = resolve_tables(work_dir / "tables", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog)
             timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
             t0, c0 = time.perf_counter(), time.process_time()
             tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
@@ -254,13 +257,12 @@ def run_query(
             timings["flatten_s"], timings["flatten_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
             say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
             t0, c0 = time.perf_counter(), time.process_time()
-            with prog.step("report"):
-                extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
-                _write(
-                    run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
-                    settings=settings.redacted(), award_records=_award_records(query, fetched, say),
-                    raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra,
-                )
+            extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
+            _write(
+                run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
+                settings=settings.redacted(), award_records=_award_records(query, fetched, say),
+                raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog,
+            )
             timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

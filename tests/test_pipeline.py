@@ -84,3 +84,11 @@ def test_resolving_in_chunks_gives_the_one_call_result(tmp_path: Path) -> None:
     assert one.flags.height > 50
     assert_frame_equal(chunked.flags, one.flags)
     assert_frame_equal(chunked.affiliations, one.affiliations)
+
+
+def test_every_long_step_shows_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_query(load_query(REPO / "queries" / "synthetic.toml"), output_dir=tmp_path, run_id="p", as_of=dt.date(2026, 11, 1), progress=True)
+    err = capsys.readouterr().err
+    for step in ("scan", "merge (newest copy wins)", "resolve", "stage tables", "report"):
+        assert step in err, (step, err[-800:])
+    assert "flagged papers" in err  # the report bar ends with what it wrote

@@ -183,10 +183,18 @@ def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame) -> None:
+#: The report stage's steps, as the progress bar names them.
+REPORT_STEPS = ("report tables", "workbook", "plots", "page")
+
+
+def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *, progress: Any = None) -> None:
+    from biblio.progress import Progress
     from biblio.report.summary import build_summary
     from biblio.report.xlsx import write_workbook
 
+    prog = progress or Progress(enabled=False)
+    task = prog.task("report", total=len(REPORT_STEPS))
+    prog.advance(task, 0, info="report tables")
     tables, resolved = report_inputs(frames)
     recs = frames.get("award_records")
     rt = all_tables(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest))
@@ -195,10 +203,14 @@ def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame],
     for name, df in rt.items():
         write_frame(df, rdir / name, raw_csv=raw_csv)
     summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=_footer(manifest))
+    prog.advance(task, 1, info="workbook")
     write_workbook(rdir / "report.xlsx", tables=rt, summary=summary)
+    prog.advance(task, 1, info="plots")
     images = save_figures(all_figures(rt, footer=_footer(manifest)), rdir / "plots")
+    prog.advance(task, 1, info="page")
     html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
     (run_dir / "report.html").write_text(html, encoding="utf-8")
+    prog.done(task, info=f"{rt['evidence'].height:,} flagged papers")
 
 
 def write_run(
@@ -215,6 +227,7 @@ def write_run(
     raw_csv: bool = False,
     warnings: list[str] | None = None,
     extra: Any = None,
+    progress: Any = None,
 ) -> Path:
     """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json.
 
@@ -228,8 +241,10 @@ def write_run(
     Everything is written into ``<run_dir>.tmp-…`` and renamed into place at the end, so the
     run folder appears whole or not at all. CSV cells are neutralised unless ``raw_csv``.
     ``extra`` (optional) is called with the temporary folder to add files before the swap.
+    ``progress`` (a :class:`biblio.progress.Progress`) shows the stage tables and the report's steps.
     """
     from biblio.lists import load_lists
+    from biblio.progress import Progress
     from biblio.safeio import atomic_dir, check_output_dir, write_text
 
     rd = Path(run_dir)
@@ -249,12 +264,15 @@ def write_run(
     manifest = build_manifest(run_dir=rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions)
     manifest["csv_cells"] = "raw" if raw_csv else "neutralised"
     manifest["warnings"] = list(warnings or [])
+    prog = progress or Progress(enabled=False)
     with atomic_dir(rd) as tmp:
+        task = prog.task("stage tables", total=len(STAGE_TABLES))
         for name in STAGE_TABLES:
             write_frame(frames[name], tmp / "tables" / name, raw_csv=raw_csv, source=src / f"{name}.parquet" if src and name in works else None)
+            prog.advance(task, 1, info=name)
         if award_records is not None:
             write_frame(award_records, tmp / "tables" / "award_records", raw_csv=raw_csv)
-        _write_report(tmp, frames, manifest, editions)
+        _write_report(tmp, frames, manifest, editions, progress=prog)
         if extra is not None:
             extra(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
