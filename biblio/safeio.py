@@ -232,11 +232,10 @@ def read_input_csv(
             raise InputFileError(f"{shown}: empty file; the first row must be a header with {want} column(s)")
         header = [h.strip(_INVISIBLE_EDGE) or f"column_{i + 1}" for i, h in enumerate(header)]
         missing = [c for c in required if c not in header]
+        found = ", ".join(printable(h, 40) for h in header[:20]) or "none"
         if missing:
-            found = ", ".join(printable(h, 40) for h in header[:20]) or "none"
             raise InputFileError(f"{shown}: no {missing[0]!r} column (found: {found}); add a header called {missing[0]}")
         if one_of and not set(one_of) & set(header):
-            found = ", ".join(printable(h, 40) for h in header[:20]) or "none"
             raise InputFileError(f"{shown}: needs a {' or '.join(repr(c) for c in one_of)} column (found: {found}); add one of them")
         dupes = sorted({h for h in header if header.count(h) > 1})
         if dupes:

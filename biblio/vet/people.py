@@ -95,7 +95,7 @@ def _team_rows(p: Path, rows: list[dict[str, str]]) -> list[Person]:
         raise InputFileError(f"{p}: no people; give one row per person under the header (name, orcid and/or openalex_id)")
     out: dict[str, Person] = {}
     for n, raw in enumerate(rows, start=2):
-        r = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
+        r = {k: v.strip() for k, v in raw.items()}  # read_input_csv: str keys and values, rows padded
         try:
             orcid = parse_orcid(r["orcid"]) if r.get("orcid") else None
             aid = parse_author_id(r["openalex_id"]) if r.get("openalex_id") else None
