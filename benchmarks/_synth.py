@@ -177,9 +177,7 @@ def write_snapshot(root: Path, n: int, *, per_part: int = 50_000, reissue: float
 
     rnd = random.Random(seed + 1)
     root.mkdir(parents=True, exist_ok=True)
-    n_parts = max(1, -(-n // per_part))
     entries, reissued, stats = [], [], {"works": n, "lines": 0, "reissued": 0}
-    files: list[tuple[Path, list[str]]] = []
     lines: list[str] = []
     part = 0
 

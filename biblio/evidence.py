@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from biblio.place import prc_evidence
-from biblio.query import EVIDENCE_KINDS, Query
+from biblio.query import Query
 
 DATA = Path(__file__).parent / "data"
 #: Why a work is not found, in the order they are reported (the first is the ``reason``).
@@ -104,7 +104,7 @@ def dod_rules(*, funder_ids: Iterable[str] = (), kinds: Iterable[str] = ("openal
     """Rules from the bundled data plus the query's OpenAlex funder IDs.
 
     Example:
-        >>> r = dod_rules(kinds=EVIDENCE_KINDS)
+        >>> r = dod_rules(kinds=("openalex", "crossref", "award", "name"))
         >>> "100000006" in r.crossref_ids, "F4320338295" in r.openalex_ids
         (True, True)
     """

@@ -68,7 +68,7 @@ from biblio.errors import (
     UnreachableError,
 )
 from biblio.fetchresult import FetchResult, is_synthetic_record
-from biblio.query import Query
+from biblio.query import FetchOptions, Query
 from biblio.retry import RETRYABLE, backoff, retry_after
 from biblio.settings import DEFAULT_OPENALEX_URL, Settings, redact_url
 
@@ -981,15 +981,9 @@ def _lookup_doi(doi: str, *, max_retries: int, sleep: Callable[[float], None]) -
 # ---------------------------------------------------------------------------------------
 # Funders (/funders) and award records (/awards)
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ListOptions:
-    """Rate limit and retry budget for the small list calls (funders, awards)."""
-
-    rate_limit: float = 10.0
-    max_retries: int = 4
-    max_retry_after: float = 120.0
-    timeout: float = 30.0
-    max_requests: int | None = None
+LIST_OPTIONS = FetchOptions(slices=1, rate_limit=10.0, max_retries=4, max_retry_after=120.0, timeout=30.0)
+"""Rate limit and retry budget for the small list calls (funders, awards): the query's
+:class:`~biblio.query.FetchOptions` shape with a smaller retry budget and timeout."""
 
 
 def _chunks(values: list[str], n: int) -> list[list[str]]:
@@ -1003,7 +997,7 @@ def lookup_funders(
     ror_ids: list[str] = (),  # type: ignore[assignment]
     names: list[str] = (),  # type: ignore[assignment]
     settings: Settings,
-    options: ListOptions | None = None,
+    options: FetchOptions | None = None,
     sleep: Callable[[float], Any] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(origin, funder record)`` pairs from OpenAlex ``/funders``, through pyalex.
@@ -1018,7 +1012,7 @@ def lookup_funders(
     """
     if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
         return []
-    opt = options or ListOptions()
+    opt = options or LIST_OPTIONS
     f = _Fetcher(root=settings.cache_dir / "funders", options=opt, settings=settings, build=lambda _c: None, sleep=sleep)
     out: list[tuple[str, dict[str, Any]]] = []
 
@@ -1047,7 +1041,7 @@ def fetch_awards(
     award_ids: list[str],
     *,
     settings: Settings,
-    options: ListOptions | None = None,
+    options: FetchOptions | None = None,
     refresh: bool = False,
     sleep: Callable[[float], Any] | None = None,
 ) -> list[dict[str, Any]]:
@@ -1075,7 +1069,7 @@ def fetch_awards(
         return out
     if settings.api_key is None and settings.openalex_url == DEFAULT_OPENALEX_URL:
         raise AuthError("OPENALEX_API_KEY is not set; award records come from OpenAlex /awards: get a key at openalex.org and export OPENALEX_API_KEY=…")
-    opt = options or ListOptions()
+    opt = options or LIST_OPTIONS
     f = _Fetcher(root=root, options=opt, settings=settings, build=lambda _c: None, sleep=sleep)
     _mkdir(root)
     with routed(settings, limiter=f.limiter, timeout=opt.timeout, stats=f.stats):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import glob
 import gzip
 import json
 import re

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import copy
 import csv
-import gzip
 import hashlib
-import io
 import json
 import re
 import unicodedata

@@ -35,7 +35,7 @@ from typing import Iterable
 
 from biblio.normalize import has_cjk
 from biblio.orgs.graph import DECIDING, NameRef, OrgGraph, load_graph
-from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
+from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens
 
 UNIT_WORDS = frozenset(
     "school college department faculty institute laboratory laboratories center key state division graduate research "
