@@ -69,3 +69,56 @@ def test_curated_parent_replaces_a_government_ror_parent() -> None:
     g = load_graph()
     cag = g.by_ror["01hgdcb87"]
     assert any(lk == "1260h" for a in g.ancestors(cag) for lk, *_ in g.links.get(a, []))
+
+
+@pytest.mark.parametrize(("s", "list_key", "body"), [
+    ("上海移远通信技术股份有限公司, 上海", "1260h", "Quectel"),
+    ("Quectel, Shanghai 200233, China", "1260h", "Quectel"),
+    ("天合光能股份有限公司, 常州", "1260h", "Trina Solar"),  # ROR's 'TrinaSolar' record folded in, not a rival body
+    ("晶澳太阳能科技股份有限公司", "1260h", "JA Solar"),
+    ("天马微电子股份有限公司, 深圳", "1260h", "Tianma"),
+    ("中际旭创股份有限公司", "1260h", "Innolight"),
+    ("惠州亿纬锂能股份有限公司", "1260h", "EVE Energy"),
+    ("北京诺禾致源科技股份有限公司, 北京", "1260h", "Novogene"),
+    ("禾赛科技, 上海", "1260h", "Hesai"),
+    ("Hesai Photonics Technology Co., Ltd., Shanghai", "1260h", "Hesai"),  # former English name
+    ("航天信息股份有限公司", "1260h", "Aisino"),
+    ("中科曙光, 北京", "ns_cmic", "Dawning"),
+    ("成都卫士通信息产业股份有限公司", "1260h", "CETC Cyberspace Security"),  # renamed 2022
+    ("中国远洋海运集团有限公司", "1260h", "COSCO SHIPPING"),
+    ("中国商飞上海飞机设计研究院", "meu", "Shanghai Aircraft Design"),
+    ("Meiya Pico, Xiamen", "ns_cmic", "Meiya Pico"),
+    ("BGI-Shenzhen, Shenzhen 518083, China", "1260h", "BGI Group"),
+])
+def test_company_names_papers_print(om: OrgMatcher, s: str, list_key: str, body: str) -> None:
+    """Chinese names, brands and former names of listed companies (class 3)."""
+    got = chains(om, s, list_key)
+    assert got and any(body.casefold() in c.casefold() for c in got), (s, got)
+
+
+def test_bgi_shenzhen_names_the_group_not_the_entity_list_institute(om: OrgMatcher) -> None:
+    """'BGI-Shenzhen' is the BGI organisation (once the Beijing Genomics Institute); the Entity
+    List's BGI Research row prints other names, so the string carries the 1260H only."""
+    lists = {h.list_key for h in om.analyse("BGI-Shenzhen, Shenzhen 518083, China").hits}
+    assert lists == {"1260h"}
+    assert "entity_list" in {h.list_key for h in om.analyse("Shenzhen Huada Gene Research Institute").hits}
+
+
+@pytest.mark.parametrize(("s", "list_key"), [
+    ("Second Institute of Oceanography, State Oceanic Administration, Hangzhou 310012, China", "meu"),
+    ("自然资源部第二海洋研究所, 杭州", "meu"),
+    ("National Satellite Meteorological Center, China Meteorological Administration, Beijing 100081, China", "meu"),
+    ("國家衛星氣象中心", "meu"),
+])
+def test_meu_institutes_under_their_paper_names(om: OrgMatcher, s: str, list_key: str) -> None:
+    assert list_key in {h.list_key for h in om.analyse(s).hits}, s
+
+
+@pytest.mark.parametrize("s", [
+    "Third Institute of Oceanography, Ministry of Natural Resources, Xiamen 361005, China",
+    "National Meteorological Center, China Meteorological Administration, Beijing 100081, China",
+    "China Meteorological Administration, Beijing 100081, China",
+    "COSCO (India) Ltd, Gurugram, India",  # a sports-goods maker: 'COSCO' alone is weak
+])
+def test_meu_and_company_neighbours_stay_unflagged(om: OrgMatcher, s: str) -> None:
+    assert om.analyse(s).hits == [], s
