@@ -63,6 +63,19 @@ def test_group_is_not_a_unit_of_a_company_its_list_prints(om: OrgMatcher) -> Non
     ("Kunming Marine Equipment Research and Test Center, Kunming, China", ("1260h", "china-state-shipbuilding-corporation"), "China State Shipbuilding"),
     ("中国船舶集团有限公司第七〇二研究所，无锡 214082", ("entity_list", "china-state-shipbuilding-corporation-limited-702nd-research-institute"), "702nd"),
     ("国防科技大学，长沙 410073", ("1286", "national-university-of-defense-technology"), "National University of Defense Technology"),
+    # civilian names papers print in another translation than the list's
+    ("Jiangsu Automation Research Institute, Lianyungang 222061, China", ("entity_list", "china-state-shipbuilding-corporation-limited-716th-research-institute"), "716th"),
+    ("Huazhong Institute of Electro-Optics, Wuhan 430223, China", ("1260h", "china-state-shipbuilding-corporation"), "717th"),
+    ("江苏自动化研究所，连云港 222061", ("entity_list", "china-state-shipbuilding-corporation-limited-716th-research-institute"), "716th"),
+    ("Shanghai Institute of Spaceflight Control Technology, Shanghai 201109, China", ("entity_list", "china-aerospace-science-and-technology-corporation-8th-academy"), "Shanghai Aerospace Control Technology Institute"),
+    ("AECC Sichuan Gas Turbine Establishment, Mianyang 621000, China", ("meu", "aecc-china-gas-turbine-establishment"), "Gas Turbine"),
+    ("Shanghai Institute of Aerospace Systems Engineering, Shanghai 201109, China", ("ns_cmic", "china-aerospace-science-and-technology"), "Shanghai Institute of Aerospace Systems Engineering"),
+    # a unit's name a list prints among its group's aliases names the unit (and still the group)
+    ("China Haiying Electromechanical Technology Academy, Beijing 100074, China", ("entity_list", "china-aerospace-science-and-industry-corporation-3rd-academy"), "Third Academy"),
+    ("China Haiying Electromechanical Technology Academy, Beijing 100074, China", ("1260h", "china-aerospace-science-and-industry-corporation"), "China Aerospace Science and Industry"),
+    ("Beijing Institute of Automatic Control Equipment, Beijing 100074, China", ("entity_list", "china-aerospace-science-and-industry-corporation-3rd-academy-33-research-institu"), "Automation Control"),
+    ("Peac Institute of Multiscale Science, Chengdu 610031, China", ("1286", "chinese-academy-of-engineering-physics"), "China Academy of Engineering Physics"),
+    ("Peac Institute of Multiscale Science, Chengdu 610031, China", ("entity_list", "peac-institute-of-multiscale-science"), "Peac"),
 ])
 def test_defence_units_resolve_with_their_chain(om: OrgMatcher, s: str, key: tuple[str, str], via: str) -> None:
     got = hits(om, s)
@@ -79,3 +92,18 @@ def test_defence_units_resolve_with_their_chain(om: OrgMatcher, s: str, key: tup
 ])
 def test_look_alikes_abroad_stay_unflagged(om: OrgMatcher, s: str, cc: str) -> None:
     assert hits(om, s, cc) == {}
+
+
+def test_unit_names_leave_the_group_that_prints_them() -> None:
+    from biblio.orgs.build import unit_names_leave_group
+    # SYNTHETIC rows: (org, name, key, kind, scope, source)
+    names = [("g", "Unit Name", "unit name", "strong_alias", "", "list 1260h"),
+             ("g", "Group", "group", "canonical", "", "list 1260h"),
+             ("u", "Unit Name", "unit name", "strong_alias", "", "curated: x"),
+             ("other", "Unit Name", "unit name", "strong_alias", "", "list aspi")]
+    edges = [("u", "g", "unit_of", "curated: x")]
+    kept = unit_names_leave_group(names, edges)
+    assert ("g", "Unit Name", "unit name", "strong_alias", "", "list 1260h") not in kept
+    assert ("g", "Group", "group", "canonical", "", "list 1260h") in kept
+    assert ("other", "Unit Name", "unit name", "strong_alias", "", "list aspi") in kept  # not an ancestor: stays
+    assert len(kept) == 3

@@ -550,14 +550,14 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
             rows["names"].append((okey(nid), f"{kind} {num} of {okey(g)}", f"#{okey(g)}#{kind}#{num}", "numbered", sc, f"{n.source} (printed on this entry only)"))
     rows["edges"] += name_rule_edges(rows["orgs"], rows["names"], rows["edges"], rows["links"], places, vocab)
     rows["names"] = promote_group_aliases(rows["names"], rows["edges"])
+    rows["names"] = unit_names_leave_group(rows["names"], rows["edges"])
     rows["names"] = ror_aliases_yield(rows["names"])
     rows["places"] = place_list
     return {k: sorted(set(v)) for k, v in rows.items()}
 
 
-def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """A weak alias claimed by an organisation and otherwise only by its own units (a group's
-    acronym printed on each subsidiary's entry, "CASC") decides for that organisation."""
+def _ancestor_fn(edges: list[tuple[str, ...]]):
+    """``ancestors(key)``: every organisation above ``key`` over the edges (cycles tolerated)."""
     parents: dict[str, set[str]] = defaultdict(set)
     for c, p, *_ in edges:
         parents[c].add(p)
@@ -572,6 +572,27 @@ def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, .
                 todo += parents.get(x, ())
         return seen
 
+    return ancestors
+
+
+def unit_names_leave_group(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A unit's name that a list prints among its group's aliases, and that the curated tables give
+    the unit itself, names the unit only (it still rolls up to the group). E.g. 1260H prints "China
+    Haiying Electromechanical Technology Academy" under CASIC; it is CASIC's Third Academy."""
+    ancestors = _ancestor_fn(edges)
+    curated: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if r[3] not in ("weak_alias", "numbered") and r[5].startswith("curated:"):
+            curated[r[2]].add(r[0])
+    return [r for r in names if not (
+        r[3] not in ("canonical", "numbered") and not r[5].startswith("curated:") and r[0] not in curated.get(r[2], ())
+        and any(r[0] in ancestors(u) for u in curated.get(r[2], ())))]
+
+
+def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A weak alias claimed by an organisation and otherwise only by its own units (a group's
+    acronym printed on each subsidiary's entry, "CASC") decides for that organisation."""
+    ancestors = _ancestor_fn(edges)
     claim: dict[str, set[str]] = defaultdict(set)
     for r in names:
         if r[3] != "numbered":
