@@ -76,6 +76,7 @@ def test_group_is_not_a_unit_of_a_company_its_list_prints(om: OrgMatcher) -> Non
     ("Beijing Institute of Automatic Control Equipment, Beijing 100074, China", ("entity_list", "china-aerospace-science-and-industry-corporation-3rd-academy-33-research-institu"), "Automation Control"),
     ("Peac Institute of Multiscale Science, Chengdu 610031, China", ("1286", "chinese-academy-of-engineering-physics"), "China Academy of Engineering Physics"),
     ("Peac Institute of Multiscale Science, Chengdu 610031, China", ("entity_list", "peac-institute-of-multiscale-science"), "Peac"),
+    ("Beijing Satellite Manufacturing Factory Co., Ltd., Beijing 100094, China", ("aspi", "china-aerospace-science-and-technology"), "China Academy of Space Technology"),
 ])
 def test_defence_units_resolve_with_their_chain(om: OrgMatcher, s: str, key: tuple[str, str], via: str) -> None:
     got = hits(om, s)
@@ -89,6 +90,7 @@ def test_defence_units_resolve_with_their_chain(om: OrgMatcher, s: str, key: tup
     ("Research Institute of Electronic Technology, Karlsruhe, Germany", "DE"),
     ("Satellite Information Engineering Laboratory, Tokyo, Japan", "JP"),
     ("Institute of Environmental Test Engineering, Toulouse, France", "FR"),
+    ("Satellite Manufacturing Factory, Toulouse, France", "FR"),
 ])
 def test_look_alikes_abroad_stay_unflagged(om: OrgMatcher, s: str, cc: str) -> None:
     assert hits(om, s, cc) == {}
