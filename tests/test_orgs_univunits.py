@@ -33,6 +33,11 @@ def hits(om: OrgMatcher, s: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("Tongji Medical College, Wuhan 430030, China", ("sastind", "huazhong-university-of-science-and-technology"), "Tongji Medical College"),
     ("Institute of Nuclear and New Energy Technology, Beijing 100084, China", ("aspi", "tsinghua-university"), "Nuclear and New Energy"),
     ("Shenzhen MSU-BIT University, Shenzhen 518172, China", ("seven_sons", "beijing-institute-of-technology"), "MSU-BIT"),
+    ("Wuhan National Laboratory for Optoelectronics, Wuhan 430074, China", ("sastind", "huazhong-university-of-science-and-technology"), "Optoelectronics"),
+    ("Department of Urology, Ren Ji Hospital, Shanghai 200127, China", ("1286", "shanghai-jiao-tong-university"), "Renji"),
+    ("Shanghai Children's Medical Center, Shanghai 200127, China", ("aspi", "shanghai-jiao-tong-university"), "Children's Medical Center"),
+    ("Shanghai Mental Health Center, Shanghai 200030, China", ("sastind", "shanghai-jiao-tong-university"), "Mental Health Center"),
+    ("State Key Laboratory of Integrated Services Networks, Xi'an 710071, China", ("1286", "xidian-university"), "Integrated Services Networks"),
 ])
 def test_unit_named_alone_rolls_up_to_its_university(om: OrgMatcher, s: str, key: tuple[str, str], via: str) -> None:
     got = hits(om, s)
