@@ -122,3 +122,15 @@ def test_meu_institutes_under_their_paper_names(om: OrgMatcher, s: str, list_key
 ])
 def test_meu_and_company_neighbours_stay_unflagged(om: OrgMatcher, s: str) -> None:
     assert om.analyse(s).hits == [], s
+
+
+@pytest.mark.parametrize(("s", "where"), [
+    ("Huawei Munich Research Center, Munich, Germany", "(Munich, DE)"),
+    ("Futurewei Technologies, Santa Clara, CA, USA", "(Santa Clara, US)"),  # Huawei's US R&D subsidiary
+    ("Toga Networks Ltd., Hod Hasharon, Israel", "(Hod Hasharon, IL)"),  # Huawei's R&D centre in Israel
+    ("Xiamen University Malaysia, Sepang, Selangor, Malaysia", "(MY)"),
+])
+def test_site_abroad_is_flagged_with_where_it_is(om: OrgMatcher, s: str, where: str) -> None:
+    """Class 4: a listed body's own site abroad is flagged, and the evidence says where."""
+    hits = om.analyse(s).hits
+    assert hits and all(h.note.startswith("site abroad:") and where in h.note for h in hits), [(h.list_key, h.note) for h in hits]

@@ -478,6 +478,8 @@ class OrgMatcher:
                 else:
                     a.notes.append(f"not flagged: '{m.text}' names {self.name(org)} ({c}) but the string places it in {', '.join(sorted(places))}")
                     continue
+            elif c and c not in PRC and org in self.g.orgs and self._listed_up(org):
+                abroad = self._site_abroad(org)
             if org in self.g.orgs and self.g.is_joint(org) and not self.g.links.get(org):
                 members = ", ".join(self.name(p) for p, _, _ in self.g.parents.get(org, ()))
                 a.notes.append(f"joint centre: {self.name(org)} (members: {members}); flagged only for members the string names")
@@ -495,6 +497,14 @@ class OrgMatcher:
                 best[(lk, ek)] = Hit(lk, ek, self._method(r.org, m, single), 1.0, r.text,
                                      (r.text, f"printed by {lk} under {self.name(r.org)} (that list only)"), None, "", r.org)
         a.hits = sorted(best.values(), key=lambda h: (h.list_key, h.entity_key))
+
+    def _site_abroad(self, org: str) -> str:
+        """Evidence for a listed body's own site abroad, e.g. 'site abroad: Huawei Munich Research
+        Center (Munich, DE), a site of Huawei Technologies Co., Ltd.'."""
+        o = self.g.orgs[org]
+        where = ", ".join(x for x in (o.city, o.country) if x)
+        up = next((self.name(k) for k in self.g.ancestors(org) if self.g.links.get(k)), "")
+        return f"site abroad: {self.name(org)} ({where})" + (f", a site of {up}" if up else ", a listed body abroad")
 
     def _listed_up(self, org: str) -> bool:
         return any(self.g.links.get(k) for k in [org, *self.g.ancestors(org)])
