@@ -370,6 +370,8 @@ def resolve_one(
         return hits, "flagged" if hits else ("joint_centre" if note else "no_match")
     if raws and named:
         related = {org, *m.g.ancestors(org)} if org else set()
+        hosts = [a.hosted[org] for a in analyses if org and not hits and org in a.hosted]
+        related |= {x for h in hosts for x in (h, *m.g.ancestors(h))}  # an unlisted unit the string places under a named body
         same = [o for o in named if o in related or (org and org in m.g.ancestors(o))]
         if org and not same and not _name_in_raw(name, raws):
             why = f"raw string wins: it names {', '.join(m.om.name(o) for o in named[:3])}; OpenAlex assigned {name or iid}"
@@ -379,6 +381,9 @@ def resolve_one(
         elif same:
             keep = set(same) | related
             hits = hits + [h for h in raw_hits if h.org in keep or keep & set(m.g.ancestors(h.org))]
+            if hosts:
+                why = f"raw string wins: it places {m.om.name(org)} under {m.om.name(hosts[0])}, which OpenAlex's record has no link to"
+                hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, why) if x), h.org) for h in hits]
         hits = best_per_list(hits)
     elif note and not hits:  # a joint centre in the lineage: flag the members the raw string names
         tops = [o for x in lineage for o in sorted(m.by_oa.get(x, ())) if o != org]

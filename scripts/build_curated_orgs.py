@@ -308,8 +308,10 @@ def is_government(recs: dict[str, dict[str, Any]], i: str) -> bool:
     return bool(r) and "government" in r["types"] and not re.search(r"academy|liberation army|police force", r["name"], re.I)
 
 
-def select_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], stubs: dict[str, str]) -> dict[str, str]:
-    """ROR id → why it is in the graph: anchors, their units (two levels), their parents' units."""
+def select_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], stubs: dict[str, str], outside: dict[str, str] | None = None) -> dict[str, str]:
+    """ROR id → why it is in the graph: anchors, their units (two levels), their parents' units
+    and every parent of those (``outside``: label-only parents beyond the subset)."""
+    outside = outside or {}
     children, parents = hierarchy(recs, stubs)
     why: dict[str, str] = {a: "anchor" for a in anchors}
     frontier = list(anchors)
@@ -329,9 +331,30 @@ def select_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], stubs:
                     why.setdefault(c, f"ROR child of {p}")
     for i in list(why):  # every parent of a unit, so a joint body shows all its parents
         for p in sorted(parents.get(i, ())):
-            if p in recs and not is_government(recs, p):
+            if (p in recs and not is_government(recs, p)) or p in outside:
                 why.setdefault(p, f"ROR parent of {i}")
     return why
+
+
+_GOVERNMENT_LABEL = re.compile(r"government|ministry|commission|bureau|administration|council|department of|state of", re.I)
+
+
+def outside_parents(recs: dict[str, dict[str, Any]], stubs: dict[str, str]) -> dict[str, str]:
+    """Parents outside the subset and its stubs, by the label the child's link prints (Duke
+    University for Duke Kunshan University), so that a joint body keeps every parent; never a
+    government body.
+
+    Example:
+        >>> outside_parents({"a": {"relationships": [{"type": "parent", "id": "https://ror.org/x", "label": "Duke University"}]}}, {})
+        {'x': 'Duke University'}
+    """
+    out: dict[str, str] = {}
+    for r in recs.values():
+        for rel in r.get("relationships") or []:
+            i = rel["id"].rsplit("/", 1)[-1]
+            if rel["type"] == "parent" and i not in recs and i not in stubs and rel.get("label") and not _GOVERNMENT_LABEL.search(rel["label"]):
+                out[i] = rel["label"]
+    return out
 
 
 CONTINUES = re.compile(r"^(of|for|and|in|at the|&)\b")
@@ -393,10 +416,12 @@ def stub_country(label: str, fallback: str) -> tuple[str, str]:
 def ror_rows(recs: dict[str, dict[str, Any]], stub_data: tuple[dict[str, str], dict[str, tuple[str, set[str]]]], ents: list[dict[str, Any]], manual: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
     """Organisations, names, edges and list links generated from ROR (rules in the module doc)."""
     stubs, related_stubs = stub_data
+    outside = outside_parents(recs, stubs)
+    stubs = {**stubs, **outside}
     skip = {(r["list_key"], r["entity_key"]) for r in [*manual["list_links"], *manual.get("list_link_exclusions", [])]}
     by_manual = {x: r["org_key"] for r in manual["organisations"] for x in r["ror_ids"].split(";") if x}
     anchors = anchor_entities(ents, recs, skip=skip)
-    why = select_units(sorted(set(anchors) | {x for x in by_manual if x in recs}), recs, stubs)
+    why = select_units(sorted(set(anchors) | {x for x in by_manual if x in recs}), recs, stubs, outside)
     nu = name_units(anchors, recs, related_stubs)
     for i, (u, rule) in nu.items():
         why.setdefault(i, rule)
@@ -426,6 +451,8 @@ def ror_rows(recs: dict[str, dict[str, Any]], stub_data: tuple[dict[str, str], d
             pc = next((recs[p]["country_code"] for p in ps if p in recs), "")
             cc, note = stub_country(name, pc)
             city = ""
+            if i in outside:
+                note = "parent outside the bundled ROR subset: the label its child's link prints; country unknown"
         rows = ror_name_rows(rec) if rec else [(name, "canonical")]
         if ps and is_generic(name):  # "Institute of Physics" → "Institute of Physics, Chinese Academy of Sciences"
             pname = recs[ps[0]]["name"] if ps[0] in recs else stubs[ps[0]]
@@ -436,7 +463,7 @@ def ror_rows(recs: dict[str, dict[str, Any]], stub_data: tuple[dict[str, str], d
                 note = (note + "; " if note else "") + "independent college (duli xueyuan) run with the university"
             out["organisations"].append({
                 "org_key": keys[i], "canonical_name": rows[0][0], "kind": kind, "country_code": cc, "city": city,
-                "ror_ids": i, "source": src, "source_date": ROR_DATE, "note": note or why[i].replace(" of ", " of ROR:", 1) if why[i] != "anchor" else note,
+                "ror_ids": "" if i in outside else i, "source": src, "source_date": ROR_DATE, "note": note or why[i].replace(" of ", " of ROR:", 1) if why[i] != "anchor" else note,
             })
         for v, nk in rows:
             if i in by_manual and nk == "canonical":

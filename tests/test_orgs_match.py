@@ -141,3 +141,31 @@ def test_generic_unit_alias_never_flags_by_itself(om: OrgMatcher) -> None:
     assert "1286" in lists_of(om, "Space Application Centre, Beijing 100094, China")
     # a brand with a place abroad is not a generic unit name
     assert "1260h" in lists_of(om, "Huawei Canada, Markham, ON L3R 5A4, Canada", "CA")
+
+
+def test_contact_details_and_a_sentence_after_the_country_are_not_names(om: OrgMatcher) -> None:
+    # Elsevier raw strings end "…, China. Electronic address: x@y": never "China Electronics"
+    s = "Research Center of Fluid Machinery, Jiangsu University, Zhenjiang, 212013, China. Electronic address: eddy@hotmail.com."
+    assert not lists_of(om, s)
+    assert "1260h" in lists_of(om, "China Electronics Corporation, Beijing, China")
+
+
+def test_a_capitals_acronym_may_precede_the_name(om: OrgMatcher) -> None:
+    # Wiley strings drop commas: "KLMME Ocean University of China Qingdao China"
+    assert "1286" in lists_of(om, "Institute of Evolution and Marine Biodiversity, KLMME Ocean University of China Qingdao China")
+    assert "1286" in lists_of(om, "Institute of Science and Technology for Brain‐Inspired Intelligence – ISTBI Fudan University  Shanghai China")
+    # lower-case words before a name are still not its unit
+    assert not lists_of(om, "Kemp Ocean University of China Studies Trust")
+
+
+def test_a_brand_made_of_trade_words_does_not_decide(om: OrgMatcher) -> None:
+    # "Fujian Jinhua Integrated Circuit Co." is not every "Integrated Circuit" department
+    assert "entity_list" not in lists_of(om, "Department of Microelectronics and Integrated Circuit, Xiamen University, Xiamen, China")
+    assert "entity_list" not in lists_of(om, "College of Opto-Electronic Technology, University of Chinese Academy of Sciences, Beijing 100049, China")
+    assert "entity_list" in lists_of(om, "Fujian Jinhua Integrated Circuit Co., Ltd., Jinjiang, Fujian, China")
+
+
+def test_a_parent_outside_the_ror_subset_still_makes_a_joint_body(om: OrgMatcher) -> None:
+    # ROR: Duke Kunshan University has two parents, Duke (US) and Wuhan University
+    assert not lists_of(om, "Division of Natural and Applied Sciences, Duke Kunshan University, Kunshan 215316, China")
+    assert "aspi" in lists_of(om, "School of Physics, Wuhan University, Wuhan 430072, China")

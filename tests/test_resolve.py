@@ -137,3 +137,15 @@ def test_raw_string_names_the_hospitals_university() -> None:
     assert "aspi" in out["lists"][0] and "raw string wins" in out["evidence"][0]
     # the hospital alone is no listed body
     assert lists_of("Jinling Hospital, Nanjing 210002, China", ror=["04kmpyd03"], country_code=["CN"]) == set()
+
+
+def test_unlisted_unit_placed_under_a_named_listed_body_flags_by_id() -> None:
+    # OpenAlex gives Third Xiangya Hospital alone (no lineage to Central South University); the
+    # string reads it as CSU's unit, so the ID path flags CSU, as the name path does
+    row = {"name": "Department of Anesthesiology, Third Xiangya Hospital, Central South University, Changsha, Hunan, China",
+           "openalex_id": "I4210156904", "ror": "05akvb491", "lineage": "I4210156904", "country_code": "CN"}
+    got = screen(pl.DataFrame([row]), as_of=dt.date(2026, 11, 1))
+    assert "aspi" in got["lists"][0].split(";")
+    # the ID alone, with a string that names no other body, stays unflagged
+    alone = screen(pl.DataFrame([{**row, "name": "Third Xiangya Hospital, Changsha, China"}]), as_of=dt.date(2026, 11, 1))
+    assert alone["lists"][0] == ""

@@ -204,6 +204,7 @@ def ror_nodes() -> list[Node]:
     """ROR records (CN/HK/MO/TW, look-alikes abroad) and stubs of referenced records."""
     nodes: list[Node] = []
     seen: set[str] = set()
+    parents_named: dict[str, str] = {}
     for fname, src in (("ror_cn_hk_mo_tw.jsonl", "ROR v2.9 (CN/HK/MO/TW subset)"), ("ror_lookalikes_non_cn.jsonl", "ROR v2.9 (look-alikes abroad)")):
         for line in (RAW / fname).read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
@@ -230,6 +231,7 @@ def ror_nodes() -> list[Node]:
             for rel in r.get("relationships") or []:
                 if rel["type"] == "parent":
                     n.parents.append((f"ror:{_ror_id(rel['id'])}", "subsidiary_of" if kind == "company" else "unit_of", f"{src} parent link"))
+                    parents_named.setdefault(_ror_id(rel["id"]), rel.get("label") or "")
             nodes.append(n)
     for line in (RAW / "ror_missing_referenced_stubs_cn.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
@@ -239,6 +241,13 @@ def ror_nodes() -> list[Node]:
             n = Node(f"ror:{rid}", r["label"], kind=_kind_from_name(r["label"]), source="ROR v2.9 (label of a referenced record)")
             n.rors.add(rid)
             n.add_name(r["label"], "canonical", n.source)
+            nodes.append(n)
+    for rid, label in sorted(parents_named.items()):  # a parent outside the subset (Duke University for Duke
+        if rid not in seen and label:                  # Kunshan University) still makes its child a joint body
+            seen.add(rid)
+            n = Node(f"ror:{rid}", label, kind=_kind_from_name(label), source="ROR v2.9 (label of a parent outside the subset)")
+            n.rors.add(rid)
+            n.add_name(label, "canonical", n.source)
             nodes.append(n)
     return nodes
 
@@ -493,9 +502,10 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     places = {r[0] for r in place_list}
     vocab = common_vocabulary(nodes)
     taken = frozenset(name_key(n.canonical) for n in nodes)  # another record's own name is not derived onto this one
+    rare = rare_words(nodes, places)
     for n in nodes:
         if n.links or (":" not in n.nid and n.kind == "company"):
-            _derived_names(n, places, vocab, taken)
+            _derived_names(n, places, vocab, taken, rare)
     uf = UnionFind()
     _identity_unions(uf, nodes)
     scoped = _alias_unions(uf, nodes)
@@ -658,7 +668,22 @@ def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
     return frozenset(t for t, c in df.items() if c >= 3)
 
 
-def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: frozenset[str] = frozenset()) -> None:
+def rare_words(nodes: list[Node], places: set[str], *, most: int = 4) -> frozenset[str]:
+    """Words that at most ``most`` name families use (a family: the first word of a record's
+    canonical name after its places). A brand of several words needs one of them
+    ("Zhichun Precision Gas", "Sevenstar Integrated Circuit Equipment"), so that a brand made of
+    trade words that many families use ("Integrated Circuit", "Opto-Electronics") never decides."""
+    heads: dict[str, set[str]] = defaultdict(set)
+    for n in nodes:
+        toks = name_key(n.canonical).split()
+        head = next((t for t in toks if t not in places), "")
+        for t in set(toks):
+            heads[t].add(head)
+    return frozenset(t for t, h in heads.items() if len(h) <= most)
+
+
+def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: frozenset[str] = frozenset(),
+                   rare: frozenset[str] | None = None) -> None:
     """Names a listed entry implies: the name before its address ("X Co., Ltd., Chengdu,
     Sichuan" → "X Co., Ltd.") and, for companies, the brand without its business words
     ("Huawei Technologies Co., Ltd." → "Huawei"), when the brand is not generic or a place."""
@@ -686,7 +711,8 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
         while len(trimmed) > 1 and trimmed[0] in places and trimmed[0] != "china":
             trimmed = trimmed[1:]  # "Zhejiang Dahua Technology" → "Dahua"
         if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
-                and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)):
+                and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)
+                and (len(trimmed) == 1 or rare is None or any(t in rare for t in trimmed))):
             derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
     have = {name_key(nm) for nm, *_ in n.names}
     for name, kind, _, src in list(n.names):  # 中国人民解放军国防科技大学 is printed as 国防科技大学

@@ -85,6 +85,9 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     ambiguous: bool = False
     scoped: list = field(default_factory=list)
+    hosted: dict[str, str] = field(default_factory=dict)
+    """A body the string names as a unit of another named body ("Third Xiangya Hospital,
+    Central South University"): body -> host, even where the graph has no such edge."""
 
 
 _TIE_WORDS = frozenset("affiliated affiliate attached to of under".split())
@@ -108,10 +111,38 @@ def _only_units(key: str, name: str) -> bool:
     return i >= 0 and all(t in UNIT_WORDS or t in _TIE_WORDS or t in JOIN_WORDS for t in (k[:i] + k[i + len(name) + 2:]).split())
 
 
+_CONTACT = re.compile(r"(?i)\b(?:electronic address|e-?mail(?: address)?|tel(?:ephone)?|fax)\s*[:.]?\s*(?:\S+@\S+|\+?[\d ()-]{6,})|\S+@\S+\.\w+")
+_COUNTRY_STOP = re.compile(r"\b(China|PRC|Kong|Macao|Macau|Taiwan|USA|Japan|Korea|Singapore|Kingdom|Germany|France|Canada|Australia)\.\s+(?=[A-Z])")
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{3,9}\b")
+
+
+def _acronyms(part: str) -> frozenset[str]:
+    """Words a mixed-case part prints in capitals ("KLMME", "ISTBI"), as name-key tokens; none
+    for an all-capitals part, where capitals say nothing.
+
+    Example:
+        >>> sorted(_acronyms("KLMME Ocean University of China"))
+        ['klmme']
+    """
+    if "(" in part or not any(c.islower() for c in part):
+        return frozenset()
+    return frozenset(w.lower() for w in _ACRONYM.findall(part) if not w.isdigit())
+
+
 def split_parts(raw: str) -> list[str]:
-    """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised)."""
+    """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised).
+    Contact details go ("Electronic address: x@y.cn"), and a sentence ends after a country, so
+    that "…, China. Electronic address" never reads as "China Electronic(s)".
+
+    Example:
+        >>> split_parts("Xi'an Jiaotong University, China. Electronic address: a@b.cn.")
+        ["Xi'an Jiaotong University", 'China.']
+    """
     text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)  # NFKC leaves ASCII as it is
-    return [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
+    text = _COUNTRY_STOP.sub(r"\1 ; ", _CONTACT.sub(" ", text)) if ("@" in text or ". " in text) else text
+    return [p.strip() for p in _SPLIT.split(text) if p and p.strip(" .")]
 
 
 class OrgMatcher:
@@ -130,7 +161,7 @@ class OrgMatcher:
         has_child = {p for ps in self.g.parents.values() for p, _, _ in ps}
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
-        self._seg_cache: dict[str, tuple[list[Mention], list[str], list[str]]] = {}
+        self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
 
     def _printed_on(self) -> dict[str, list[NameRef]]:
@@ -164,7 +195,8 @@ class OrgMatcher:
     def scan(self, part: str) -> tuple[list[Mention], list[str]]:
         """Mentions of known names in one part, and the leftover tokens (for places)."""
         key = name_key(part, False)
-        hit = self._seg_cache.get(key)
+        acr = _acronyms(part)
+        hit = self._seg_cache.get((key, acr))
         if hit is not None:
             return hit[0], hit[1]
         if not key:
@@ -172,11 +204,11 @@ class OrgMatcher:
         if has_cjk(key):
             ments, left = self._scan_cjk(key)
         else:
-            ments, left = self._scan_tokens(key)
-        self._seg_cache[key] = (ments, left, [])
+            ments, left = self._scan_tokens(key, acr)
+        self._seg_cache[(key, acr)] = (ments, left, [])
         return ments, left
 
-    def _scan_tokens(self, key: str) -> tuple[list[Mention], list[str]]:
+    def _scan_tokens(self, key: str, acr: frozenset[str] = frozenset()) -> tuple[list[Mention], list[str]]:
         toks = key.split()
         n = len(toks)
         spans = []
@@ -198,7 +230,7 @@ class OrgMatcher:
         out = []
         for i, j, k in sorted(chosen):
             whole = i == 0 and j == n
-            if whole or self._context_ok(toks, i, j, taken, company=self._all_companies(k)):
+            if whole or self._context_ok(toks, i, j, taken, company=self._all_companies(k), acr=acr):
                 out.append(Mention(" ".join(toks[i:j]), k, self.g.names[k], 0, whole))
         left = [t for x, t in enumerate(toks) if not taken[x]]
         return out, left
@@ -207,11 +239,13 @@ class OrgMatcher:
         refs = [r for r in self.g.names[key] if r.kind in DECIDING]
         return bool(refs) and all(self.g.orgs[r.org].kind == "company" for r in refs if r.org in self.g.orgs)
 
-    def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool], *, company: bool = False) -> bool:
+    def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool], *, company: bool = False, acr: frozenset[str] = frozenset()) -> bool:
         """A name inside a longer part counts when the rest reads as its unit or its place; a
-        company's name may also be followed by anything ("Huawei Noah's Ark Lab", "BYD Auto")."""
+        company's name may also be followed by anything ("Huawei Noah's Ark Lab", "BYD Auto"),
+        and a unit's acronym may precede it ("KLMME Ocean University of China")."""
         left, right = toks[:i], toks[j:]
-        lok = not left or toks[i - 1] in JOIN_WORDS or any(t in UNIT_WORDS for t in left) or all(taken[:i]) or self._is_place(left)
+        lok = (not left or toks[i - 1] in JOIN_WORDS or any(t in UNIT_WORDS for t in left) or all(taken[:i]) or self._is_place(left)
+               or all(t in acr for t in left))
         rok = (not right or company or right[0] in UNIT_WORDS or right[0] in JOIN_WORDS or any(t in UNIT_WORDS for t in right)
                or all(taken[j:]) or self._is_place(right) or right[0].isdigit() or re.match(r"^\d+(st|nd|rd|th)$", right[0]) is not None)
         return lok and rok
@@ -429,6 +463,7 @@ class OrgMatcher:
                     break
             if host:
                 a.notes.append(f"'{m.text}' reads as a unit of {self.name(host)}, not as {self.name(org)}")
+                a.hosted.setdefault(org, host)
                 continue
             out.append((org, m))
         return out
