@@ -140,12 +140,13 @@ def test_raw_string_names_the_hospitals_university() -> None:
 
 
 def test_unlisted_unit_placed_under_a_named_listed_body_flags_by_id() -> None:
-    # OpenAlex gives Third Xiangya Hospital alone (no lineage to Central South University); the
-    # string reads it as CSU's unit, so the ID path flags CSU, as the name path does
-    row = {"name": "Department of Anesthesiology, Third Xiangya Hospital, Central South University, Changsha, Hunan, China",
-           "openalex_id": "I4210156904", "ror": "05akvb491", "lineage": "I4210156904", "country_code": "CN"}
+    # OpenAlex gives Jinling Hospital alone (no lineage); the string reads it as Nanjing
+    # University's unit, so the ID path flags Nanjing University and says why
+    row = {"name": "Department of Radiology, Jinling Hospital, Nanjing University, Nanjing, China",
+           "ror": "04kmpyd03", "country_code": "CN"}
     got = screen(pl.DataFrame([row]), as_of=dt.date(2026, 11, 1))
     assert "aspi" in got["lists"][0].split(";")
+    assert "raw string wins" in got["evidence"][0] and "Nanjing University" in got["evidence"][0]
     # the ID alone, with a string that names no other body, stays unflagged
-    alone = screen(pl.DataFrame([{**row, "name": "Third Xiangya Hospital, Changsha, China"}]), as_of=dt.date(2026, 11, 1))
+    alone = screen(pl.DataFrame([{**row, "name": "Jinling Hospital, Nanjing 210002, China"}]), as_of=dt.date(2026, 11, 1))
     assert alone["lists"][0] == ""
