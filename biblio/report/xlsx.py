@@ -122,6 +122,137 @@ def _cell_writer(ws: Any, fm: _Formats, col: str, kind: str, links: list[int]) -
     return lambda i, j, v: ws.write_number(i, j, v, f)
 
 
+def _write_cells(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> None:
+    """The data rows cell by cell through xlsxwriter's API (the reference for :func:`_stream_rows`)."""
+    links = [0]
+    writers = [_cell_writer(ws, fm, c, k, links) for c, k in zip(df.columns, kinds)]
+    columns = [_column_values(df, c, k) for c, k in zip(df.columns, kinds)]
+    for i, row in enumerate(zip(*columns), start=1):  # row by row: constant_memory writes rows in order
+        for j, v in enumerate(row):
+            if v is not None:
+                writers[j](i, j, v)
+
+
+def _can_stream(ws: Any) -> bool:
+    """True when ``ws`` is a constant_memory sheet whose row file :func:`_stream_rows` can append to."""
+    return bool(getattr(ws, "constant_memory", False)) and all(hasattr(ws, a) for a in ("fh", "previous_row", "table", "hyperlinks", "hlink_count", "dim_rowmax", "_write_single_row"))
+
+
+#: Cells xlsxwriter escapes one by one (control characters, its own ``_xHHHH_`` escapes, non-characters) or may cut (UTF-16 length).
+_SLOW_TEXT = r"[\x00-\x08\x0b-\x1f\x{fffe}\x{ffff}]|_x[0-9a-fA-F]{4}_"
+
+
+def _slow_text(ws: Any, v: str) -> str:
+    """One string cell's ``<t>`` attribute and body as xlsxwriter writes it (its own escapes)."""
+    from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate
+
+    if _utf16_len(v) > ws.xls_strmax:
+        v = _utf16_truncate(v, ws.xls_strmax)
+    v = ws._escape_control_characters(v)
+    pre = ' xml:space="preserve"' if _preserve_whitespace(v) else ""
+    return f"{pre}>{v.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}"
+
+
+def _text_series(df: pl.DataFrame, col: str) -> pl.Series:
+    """A text column as strings, as :func:`_column_values` makes them."""
+    s = df[col]
+    return s if s.dtype == pl.Utf8 else pl.Series(col, _column_values(df, col, "text"), dtype=pl.Utf8)
+
+
+def _text_bodies(ws: Any, vals: pl.Series, linked: pl.Series) -> pl.Series:
+    """One text column's ``<t>`` attribute and body per cell, escaped as xlsxwriter escapes them
+    (null where the value is): linked cells keep 255 characters, others 32,000."""
+    d = pl.DataFrame({"v": vals, "l": linked}).with_columns(pl.when(pl.col("l")).then(pl.col("v").str.slice(0, 255)).otherwise(pl.col("v").str.slice(0, 32_000)).alias("v"))
+    slow = pl.col("v").str.contains(_SLOW_TEXT) | (pl.col("v").str.len_chars() > 16_383)
+    fast = pl.concat_str(pl.when(pl.col("v").str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit("")), pl.lit(">"),
+                         pl.col("v").str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True))
+    d = d.select("v", fast.alias("t"), slow.fill_null(False).alias("s"))
+    if not d["s"].any():
+        return d["t"]
+    return pl.Series("t", [_slow_text(ws, v) if s else t for v, t, s in zip(d["v"].to_list(), d["t"].to_list(), d["s"].to_list())], dtype=pl.Utf8)
+
+
+def _number_text(kind: str, v: Any) -> str | None:
+    """A number, date or boolean cell's ``<v>`` as xlsxwriter writes it (dates as Excel serial days)."""
+    if v is None:
+        return None
+    if kind == "bool":
+        return "1" if v else "0"
+    if kind == "date":
+        days = (v - dt.date(1899, 12, 31)).days
+        v = days + 1 if days > 59 else days  # Excel's 1900 leap-year bug, as xlsxwriter counts
+    elif v != v or v in (float("inf"), float("-inf")):
+        return None  # xlsxwriter refuses NaN/inf without nan_inf_to_errors: the cell stays empty
+    return f"{v:.16G}"
+
+
+def _link_urls(texts: dict[str, pl.Series], height: int) -> dict[str, list[str | None]]:
+    """Per linkable text column, the URL of each row: at most :data:`MAX_LINKS` a sheet, row by row."""
+    urls = {c: [link_for(c, v) for v in s.to_list()] for c, s in texts.items() if c in LINK_COLUMNS}
+    n = 0
+    for i in range(height):
+        for c in urls:
+            if urls[c][i] is not None:
+                if n >= MAX_LINKS:
+                    urls[c][i] = None
+                n += 1
+    return urls
+
+
+def _xf_indexes(uses: list[tuple[pl.Series, Any]]) -> list[str]:
+    """Each (cells used, format)'s `` s="N"`` attribute, formats numbered in the order the sheet
+    first uses them row by row (as xlsxwriter numbers them), unused formats left unnumbered."""
+    firsts = sorted((int(m.arg_true()[0]), i) for i, (m, _) in enumerate(uses) if m.any())
+    for _, i in firsts:
+        uses[i][1]._get_xf_index()
+    return [f' s="{f._get_xf_index()}"' if m.any() else "" for m, f in uses]
+
+
+def _stream_rows(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> None:
+    """The data rows as XML built column-wise and appended to the constant_memory row file:
+    the same bytes as :func:`_write_cells` (cells, styles, links) at a fraction of its cost."""
+    from xlsxwriter.url import Url
+    from xlsxwriter.utility import xl_col_to_name
+
+    ws._write_single_row(1)  # flush the header row; rows 1.. follow in order
+    texts = {c: _text_series(df, c) for c, k in zip(df.columns, kinds) if k == "text"}
+    urls = _link_urls(texts, df.height)
+    bodies, uses = [], []
+    for c, k in zip(df.columns, kinds):
+        if k == "text":
+            linked = pl.Series([u is not None for u in urls[c]], dtype=pl.Boolean) if c in urls else pl.repeat(False, df.height, eager=True)
+            bodies.append((_text_bodies(ws, texts[c], linked), linked))
+            uses += [(texts[c].is_not_null() & linked, fm.link), (texts[c].is_not_null() & ~linked, fm.text)]
+        else:
+            v = pl.Series([_number_text(k, x) for x in df[c].to_list()], dtype=pl.Utf8)
+            bodies.append((v, None))
+            uses.append((v.is_not_null(), getattr(fm, k)))
+    xf = iter(_xf_indexes(uses))
+    rownum = pl.int_range(2, df.height + 2, dtype=pl.Int64, eager=True).cast(pl.Utf8)
+    cells = []
+    for j, ((body, linked), k) in enumerate(zip(bodies, kinds)):
+        ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), pl.lit(rownum), pl.lit('"'))
+        if k == "text":
+            style = pl.when(pl.lit(linked)).then(pl.lit(next(xf))).otherwise(pl.lit(next(xf)))
+            cell = pl.concat_str(ref, style, pl.lit(' t="inlineStr"><is><t'), pl.lit(body), pl.lit("</t></is></c>"))
+        else:
+            cell = pl.concat_str(ref, pl.lit(next(xf) + (' t="b"' if k == "bool" else "") + "><v>"), pl.lit(body), pl.lit("</v></c>"))
+        cells.append(pl.select(cell.alias(str(j))).to_series())
+    rows = pl.DataFrame(cells).select(pl.concat_str(pl.all(), ignore_nulls=True).alias("x"), pl.lit(rownum).alias("r")).filter(pl.col("x") != "")
+    ws.fh.write("".join(rows.select(pl.concat_str(pl.lit('<row r="'), pl.col("r"), pl.lit('">'), pl.col("x"), pl.lit("</row>"))).to_series().to_list()))
+    for c, col_urls in urls.items():
+        j = df.columns.index(c)
+        for i, (u, v) in enumerate(zip(col_urls, texts[c].to_list()), start=1):
+            if u is not None:
+                link = Url(u)
+                link._text = v[:255]
+                ws.hyperlinks[i][j] = link
+                ws.hlink_count += 1
+    if rows.height:
+        ws.dim_rowmax = max(ws.dim_rowmax or 0, int(rows["r"].cast(pl.Int64).max()) - 1)
+    ws.previous_row = df.height
+
+
 def write_table(wb: xlsxwriter.Workbook, fm: _Formats, title: str, df: pl.DataFrame, *, note: str = "") -> None:
     """One sheet: header row frozen, autofilter, number formats, links, capped widths.
 
@@ -132,13 +263,10 @@ def write_table(wb: xlsxwriter.Workbook, fm: _Formats, title: str, df: pl.DataFr
     for j, c in enumerate(df.columns):
         ws.write_string(0, j, c, fm.header)
         ws.set_column(j, j, _width(df, c) if kinds[j] == "text" else max(10, min(len(c) + 2, 22)))
-    links = [0]
-    writers = [_cell_writer(ws, fm, c, k, links) for c, k in zip(df.columns, kinds)]
-    columns = [_column_values(df, c, k) for c, k in zip(df.columns, kinds)]
-    for i, row in enumerate(zip(*columns), start=1):  # row by row: constant_memory writes rows in order
-        for j, v in enumerate(row):
-            if v is not None:
-                writers[j](i, j, v)
+    if df.height and _can_stream(ws):
+        _stream_rows(ws, fm, df, kinds)
+    else:
+        _write_cells(ws, fm, df, kinds)
     if note:
         ws.write_string(df.height + 2, 0, note, fm.warn)
     ws.freeze_panes(1, 0)
