@@ -90,12 +90,12 @@ def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, 
 
     lazy = {k: (v if isinstance(v, pl.LazyFrame) else v.lazy()) for k, v in frames.items()}
     flags = _collect(frames["flags"])
-    keys = flags.select("work_id", pl.col("author_index").cast(pl.Int32)).unique()
-    ai = lazy["authorship_institutions"].with_row_index("_r")
-    ai = pl.concat([ai.filter(pl.col("country_code") == "US"), ai.join(keys.lazy(), on=["work_id", "author_index"], how="semi")])
-    ai = ai.unique("_r").sort("_r").drop("_r", "lineage", "raw_affiliation_strings", strict=False).collect()
-    us = ai.filter(pl.col("country_code") == "US").select("work_id", "author_index").unique()
-    au = lazy["authorships"].with_row_index("_r").join(us.lazy(), on=["work_id", "author_index"], how="semi").sort("_r").drop("_r").collect()
+    key = pl.struct("work_id", pl.col("author_index").cast(pl.Int32))  # one authorship
+    flagged = flags.select(key).to_series().unique().implode()
+    ai = lazy["authorship_institutions"].drop("lineage", "raw_affiliation_strings", strict=False)
+    ai = ai.filter((pl.col("country_code") == "US") | key.is_in(flagged)).collect()
+    us = ai.filter(pl.col("country_code") == "US").select(key).to_series().unique().implode()
+    au = lazy["authorships"].filter(key.is_in(us)).collect()
     works = lazy["works"]
     works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()]).collect()
     tables = WorksTables(works=works, authorships=au, authorship_institutions=ai, funders=_collect(frames["funders"]), awards=_collect(frames["awards"]))
