@@ -38,8 +38,8 @@ import polars as pl
 from biblio.errors import InputFileError, RecordError, one_line, printable, show
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
-from biblio.records import may_hold_surrogates, record_problem
-from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, read_ndjson_bytes
+from biblio.records import columnar_suspects, may_hold_surrogates, record_problem
+from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, raw_from_arrow, read_ndjson_arrow, read_ndjson_bytes
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".gz", ".parquet")
 
@@ -528,24 +528,59 @@ def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, byte
     return lambda block: [(i, ln) for i, ln in enumerate(block.split(b"\n")) if ok(ln)]
 
 
+def _vet(path: Path, first: int, cands: list[tuple[int, bytes]], spec: ScanSpec, res: PartitionResult) -> tuple[list[tuple[int, bytes]], Any]:
+    """The usable candidate lines of one block, and their Arrow parse (None when there is none).
+
+    One strict columnar parse of the block's candidates plus vectorised checks
+    (:func:`~biblio.records.columnar_suspects`) vouch for most records; only lines the parse
+    refuses, or suspect rows, get the per-record check (:func:`_usable`), in line order, so
+    counts, examples and strict-mode errors are those of checking every line.
+    """
+    if not cands:
+        return cands, None
+    lines = [ln for _, ln in cands]
+    data = b"\n".join(lines)
+    table = read_ndjson_arrow(data) if data.count(b"\n{") + data.startswith(b"{") == len(lines) else None
+    if table is None or table.num_rows != len(lines):
+        return [(i, ln) for i, ln in cands if _usable(path, first + i, ln, spec, res)], None
+    bad = {k for k in columnar_suspects(table, lines) if not _usable(path, first + cands[k][0], lines[k], spec, res)}
+    if not bad:
+        return cands, table
+    keep = [k for k in range(len(cands)) if k not in bad]
+    return [cands[k] for k in keep], table.take(keep) if keep else None
+
+
+def _batch_frame(path: Path, part: Partition, lines: list[bytes], numbers: list[int], tables: list[Any] | None) -> pl.DataFrame:
+    """One batch as a raw frame with ``_seq``: the blocks' Arrow parses joined when every block has one."""
+    df = None
+    if tables is not None:
+        import pyarrow as pa
+
+        df = raw_from_arrow(pa.concat_tables(tables)) if tables else None
+    if df is None or df.height != len(lines):
+        df = _parse(path, lines, numbers)
+    return df.with_columns(pl.Series("_seq", [(part.index << 32) + n for n in numbers], pl.Int64))
+
+
 def _jsonl_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Iterator[pl.DataFrame]:
     """Raw frames of candidate lines (pre-filtered) with ``_seq`` = partition index and line number."""
     path = Path(part.path)
     select = spec.block_candidates if spec.judged is None else _judged_candidates(spec)
     lines: list[bytes] = []
     numbers: list[int] = []
+    tables: list[Any] | None = []
     for first, block in _blocks(path):
         res.scanned += _check_block(path, first, block, spec, res)
-        for i, ln in select(block):
-            if not _usable(path, first + i, ln, spec, res):
-                continue
-            lines.append(ln)
-            numbers.append(first + i)
+        kept, table = _vet(path, first, select(block), spec, res)
+        if kept and tables is not None:
+            tables = None if table is None else [*tables, table]
+        lines.extend(ln for _, ln in kept)
+        numbers.extend(first + i for i, _ in kept)
         if len(lines) >= spec.batch_size:
-            yield _parse(path, lines, numbers).with_columns(pl.Series("_seq", [(part.index << 32) + n for n in numbers], pl.Int64))
-            lines, numbers = [], []
+            yield _batch_frame(path, part, lines, numbers, tables)
+            lines, numbers, tables = [], [], []
     if lines:
-        yield _parse(path, lines, numbers).with_columns(pl.Series("_seq", [(part.index << 32) + n for n in numbers], pl.Int64))
+        yield _batch_frame(path, part, lines, numbers, tables)
 
 
 def _json_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Iterator[pl.DataFrame]:

@@ -233,6 +233,34 @@ def _arrow_parse_options() -> Any:
     return pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
 
 
+def read_ndjson_arrow(data: bytes) -> Any:
+    """pyarrow's strict parse of JSON lines into an Arrow table of :data:`RAW_SCHEMA`, or None
+    when it refuses them (invalid JSON, a wrongly typed value, a key given twice, a lone
+    surrogate escape, an integer beyond int64).
+
+    Example:
+        >>> read_ndjson_arrow(b'{"id": "W1", "title": 5}') is None
+        True
+    """
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    try:
+        return pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=1 << 24))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def raw_from_arrow(table: Any) -> pl.DataFrame | None:
+    """A frame of :data:`RAW_SCHEMA` from a :func:`read_ndjson_arrow` table (None if Arrow refuses it)."""
+    import pyarrow as pa
+
+    try:
+        return pl.from_arrow(table).cast(dict(RAW_SCHEMA))  # type: ignore[union-attr]
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
 def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
     """Parse JSON lines into a frame of :data:`RAW_SCHEMA`, reading only those fields.
 
@@ -246,14 +274,10 @@ def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
     """
     if not data.strip():
         return pl.DataFrame(schema=RAW_SCHEMA)
-    import pyarrow as pa
-    import pyarrow.json as pj
-
-    try:
-        table = pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=1 << 24))
-        return pl.from_arrow(table).cast(dict(RAW_SCHEMA))  # type: ignore[union-attr]
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
+    table = read_ndjson_arrow(data)
+    df = raw_from_arrow(table) if table is not None else None
+    if df is not None:
+        return df
     try:
         return pl.read_ndjson(io.BytesIO(data), schema=RAW_SCHEMA, ignore_errors=True)
     except pl.exceptions.ComputeError as e:

@@ -298,3 +298,49 @@ def test_generated_run_folders(demo_run: Path, mutation: tuple[str, Any]) -> Non
         line = check_outcome(invoke(["diff", demo_run, run, "--out", out]))
         if line is not None:
             assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+ODD_LINES = [
+    b'{"id": "W1", "publication_year": 4611686018427387904}', b'{"id": "W1", "cited_by_count": -4611686018427387904}', b'{"id": "W1", "publication_year": 4611686018427387903}',
+    b'{"id": " "}', b'{"id": "\\u00a0W1"}', b'{"id": ""}', b'{"id": "W1", "publication_date": "\\u0662\\u0660\\u0662\\u0664-01-01"}', b'{"id": "W1", "publication_date": "2024-1-1"}',
+    b'{"id": "W1", "funders": [null]}', b'{"id": "W1", "authorships": [{"institutions": [null]}]}', b'{"id": "W1", "authorships": [{"affiliations": [{}, null]}]}',
+    b'{"id": "W1", "id": "W2"}', b'{"id": "W1"} {"id": "W2"}', b'[1]', b'"x"', b'\xef\xbb\xbf{"id": "W1"}', b' {"id": "W1"}', b'{"id": "W1", "title": "\xed\xa0\x80"}',
+    b'{"id": "W1", "title": "\xed\x9f\xbf"}', b'{"id": "W1", "title": "\\ud835\\udc65"}', b'{"id": "W1", "x": NaN}', b'{"id": "W1", "biblio_synthetic": "yes"}', b'{"id": "W1",}',
+]
+
+
+@fast(200)
+@given(
+    recs=st.lists(st.builds(mutate, st.sampled_from(GOOD), st.sampled_from(PATHS), json_value), max_size=2), good=st.lists(st.sampled_from(GOOD), max_size=3),
+    odd=st.lists(st.sampled_from(ODD_LINES), max_size=2), ascii=st.booleans(), strict=st.booleans(), order=st.randoms(),
+)
+def test_columnar_vetting_matches_the_per_record_check(recs: list[dict[str, Any]], good: list[dict[str, Any]], odd: list[bytes], ascii: bool, strict: bool, order: Any) -> None:
+    """The scan's columnar vetting keeps, counts, names and refuses exactly the records the
+    per-record check (json.loads + record_problem on every line) does, and parses them alike."""
+    from biblio.errors import BiblioError
+    from biblio.snapshot import PartitionResult, ScanSpec, _usable, _vet
+    from biblio.tables import raw_from_arrow, read_ndjson_bytes
+
+    lines = [json.dumps(r, ensure_ascii=ascii).encode("utf-8", "surrogatepass") for r in recs + good] + odd
+    order.shuffle(lines)
+    cands = [(3 * k, ln) for k, ln in enumerate(lines)]
+    path, spec = Path("snap/part_000.gz"), ScanSpec((), (), "2000-01-01", "2030-12-31", strict=strict)
+
+    def run(f: Any) -> tuple[Any, PartitionResult]:
+        res = PartitionResult(index=0)
+        try:
+            return f(res), res
+        except BiblioError as e:
+            return str(e), res
+
+    ref, ref_res = run(lambda res: [(i, ln) for i, ln in cands if _usable(path, 7 + i, ln, spec, res)])
+    new, new_res = run(lambda res: _vet(path, 7, cands, spec, res))
+    event(f"columnar {'refused' if isinstance(new, str) or new[1] is None else 'vouched'}, {ref_res.skipped_records} skipped" + (", raised" if isinstance(ref, str) else ""))
+    assert (ref_res.skipped_records, ref_res.skipped_lines, ref_res.examples) == (new_res.skipped_records, new_res.skipped_lines, new_res.examples)
+    if isinstance(ref, str):
+        assert new == ref
+        return
+    assert new[0] == ref
+    if new[1] is not None:
+        fast_df, slow_df = raw_from_arrow(new[1]), read_ndjson_bytes(b"\n".join(ln for _, ln in ref))
+        assert fast_df is not None and fast_df.equals(slow_df)
