@@ -316,3 +316,17 @@ def test_workbook_rows_streamed_as_xlsxwriter_writes_them(demo: Path, tmp_path: 
     assert [r[0] for r in rows][:3] == odd[:3] and rows[5][0] == odd[5] and len(rows[6][0]) == 32_000 and rows[8][0] is None
     assert rows[0][4] == "a; b" and rows[0][8] is None and rows[1][8] == dt.datetime(2024, 1, 2) and rows[0][9] is True
     assert sum(1 for r in wb["Papers"].iter_rows(min_row=2) for c in r if c.hyperlink) == 40
+
+
+def test_top_partners_plot_keeps_partners_that_share_a_name() -> None:
+    import warnings
+
+    from biblio.report.plots import plot_top_partners
+
+    df = pl.DataFrame({"partner_name": ["Same Name"] * 12 + ["Other"], "papers": list(range(13, 0, -1)), "families": ["government"] * 13, "lists": ["BIS Entity List"] * 13})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tight_layout warned when bars of one name piled up and their labels overflowed
+        fig = plot_top_partners(df, footer="SYNTHETIC")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 13 and sorted(round(p.get_y() + p.get_height() / 2) for p in ax.patches) == list(range(13))
+    assert [t.get_text() for t in ax.get_yticklabels()].count("Same Name") == 12

@@ -103,7 +103,8 @@ def plot_top_partners(df: pl.DataFrame, *, top: int = 20, footer: str = "") -> F
     colours = [GOV if "government" in f else ASSESS if "assessment" in f else NONE for f in fams]
     labels = [n if len(n) <= 50 else n[:48] + "…" for n in d["partner_name"].to_list()]
     fig, ax = _new(10, max(3, 0.36 * d.height + 1.6))
-    ax.barh(labels, d["papers"].to_list(), color=colours)
+    ax.barh(range(d.height), d["papers"].to_list(), color=colours)  # by position: two partners may share a name
+    ax.set_yticks(range(d.height), labels)
     for i, (v, lists) in enumerate(zip(d["papers"].to_list(), d["lists"].fill_null("").to_list())):
         ax.text(v, i, "  " + lists.replace("; ", " · "), va="center", fontsize=7, color="#444444")
     ax.set_xlim(0, max(d["papers"].to_list()) * 1.9)
