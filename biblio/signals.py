@@ -88,14 +88,16 @@ def prc_state_funding(funding_df: pl.DataFrame, *, table: pl.DataFrame | None = 
     rules = t.filter(pl.col("pattern").is_not_null()).select("pattern", "family", "level").rows()
     fam = pl.lit(None, pl.Utf8)
     lvl = pl.lit(None, pl.Utf8)
-    name = pl.col("funder_name").fill_null("").str.replace_all(r"\s+", " ")
+    name = pl.col("_n").str.replace_all(r"\s+", " ")
     for rx, family, level in reversed(rules):  # first rule wins
         hit = name.str.contains("(?i)" + rx)
         fam = pl.when(hit).then(pl.lit(family)).otherwise(fam)
         lvl = pl.when(hit).then(pl.lit(level)).otherwise(lvl)
+    names = rest.select(pl.col("funder_name").fill_null("").alias("_n")).unique()  # the rules run once per distinct name
+    names = names.with_columns(fam.alias("prc_family"), lvl.alias("prc_level")).filter(pl.col("prc_family").is_not_null())
     by_name = (
-        rest.with_columns(fam.alias("prc_family"), lvl.alias("prc_level"), pl.lit("name").alias("matched_by"))
-        .filter(pl.col("prc_family").is_not_null())
+        rest.with_columns(pl.col("funder_name").fill_null("").alias("_n")).join(names, on="_n", how="inner")
+        .with_columns(pl.lit("name").alias("matched_by"))
     )
     out = pl.concat([by_id.select(list(PRC_FUNDING_SCHEMA)), by_name.select(list(PRC_FUNDING_SCHEMA))])
     return out.unique(["work_id", "funder_id", "funder_name"]).sort("work_id", "prc_family", "funder_name", nulls_last=True)
@@ -127,8 +129,8 @@ def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, pr
     inst = _institution_rows(authorships_df)
     flagged = flags_df.select("work_id", pl.col("author_index").cast(pl.Int32)).unique()
     foreign = (
-        inst.filter(pl.col("country").is_not_null() & ~pl.col("country").str.to_uppercase().is_in(list(prc_codes)))
-        .join(flagged, on=["work_id", "author_index"], how="semi")  # only flagged authorships can qualify
+        inst.join(flagged, on=["work_id", "author_index"], how="semi")  # only flagged authorships can qualify
+        .filter(pl.col("country").is_not_null() & ~pl.col("country").str.to_uppercase().is_in(list(prc_codes)))
         .group_by("work_id", "author_index")
         .agg(
             pl.col("author_name").drop_nulls().first(),
@@ -138,6 +140,7 @@ def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, pr
     )
     listed = (
         flags_df.with_columns(pl.col("author_index").cast(pl.Int32))
+        .join(foreign.select("work_id", "author_index"), on=["work_id", "author_index"], how="semi")  # the inner join below keeps no other
         .group_by("work_id", "author_index")
         .agg(
             pl.col("entity_name").unique().sort().str.join("; ").alias("listed_prc_entities"),

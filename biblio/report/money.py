@@ -142,14 +142,15 @@ def dod_award_numbers(awards: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def award_table(tables: Any, award_records: pl.DataFrame | None) -> pl.DataFrame:
+def award_table(tables: Any, award_records: pl.DataFrame | None, *, cited: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per distinct DoD award cited by a paper in scope, with its amount if known.
 
     The agency is the most specific one named (a sub-agency wins over the umbrella "DoD").
     Several award records for one award number (two DoD funders) count once: the largest
-    USD amount is kept and ``records`` says how many there were.
+    USD amount is kept and ``records`` says how many there were. ``cited``: the
+    :func:`dod_award_numbers` of ``tables.awards`` when already computed.
     """
-    cited = dod_award_numbers(tables.awards)
+    cited = dod_award_numbers(tables.awards) if cited is None else cited
     if cited.height == 0:
         return pl.DataFrame(schema=AWARD_SCHEMA)
     works = getattr(tables, "works", None)

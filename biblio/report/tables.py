@@ -56,8 +56,9 @@ class ReportContext:
     def __post_init__(self) -> None:
         self.flags = with_partners(self.resolved.flags)
         self.classes = paper_classes(self.flags)
-        self.awards = award_table(self.tables, self.award_records)
-        self.work_award = dod_award_numbers(self.tables.awards).select("work_id", "award_key", "award_number")
+        cited = dod_award_numbers(self.tables.awards)
+        self.awards = award_table(self.tables, self.award_records, cited=cited)
+        self.work_award = cited.select("work_id", "award_key", "award_number")
         self.agencies = work_agencies(self.tables.funders, self.tables.awards)
         self.synthetic = bool(self.tables.works["is_synthetic"].any()) or bool(self.awards["synthetic"].any())
 
@@ -70,6 +71,19 @@ class ReportContext:
     def prc_funding(self) -> pl.DataFrame:
         """:func:`biblio.signals.prc_state_funding` of the run (computed once)."""
         return prc_state_funding(self.tables.funders)
+
+    @functools.cached_property
+    def us_rows(self) -> pl.DataFrame:
+        """U.S. authorship-institution rows on flagged papers, with ``government_at_publication`` (computed once)."""
+        us = self.tables.authorship_institutions.filter(pl.col("country_code") == US).select("work_id", "author_index", "author_id", "institution_id", "ror", "institution_name")
+        return us.join(self.classes.select("work_id", "government_at_publication"), on="work_id")
+
+    @functools.cached_property
+    def paper_lists(self) -> pl.DataFrame:
+        """Per paper, the lists (``_lists``) and partners (``_partners``) listed at publication (computed once)."""
+        return self.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(
+            _list_labels().str.split("; ").alias("_lists"), pl.col("partner_name").unique().alias("_partners")
+        )
 
     def mark(self, df: pl.DataFrame) -> pl.DataFrame:
         """Add the run-level ``synthetic`` marker column (kept if the table has one)."""
@@ -286,9 +300,22 @@ def _order_lists(s: str) -> str:
     return "; ".join(sorted(filter(None, s.split("; ")), key=lambda x: (order.get(x, 99), x)))
 
 
+def _list_key() -> pl.Expr:
+    """'07|BIS Entity List': a list label that sorts in display order (see :func:`_list_labels`)."""
+    return pl.concat_str([pl.col("list_order").cast(pl.Utf8).str.zfill(2), pl.lit("|"), pl.col("list_label")])
+
+
+def _joined(col: str, *, sep: str = "; ", unkey: bool = False) -> pl.Expr:
+    """A list column's distinct values sorted and joined (``unkey``: :func:`_list_key` values, shown as labels)."""
+    lst = pl.col(col).list.unique().list.sort()
+    if unkey:
+        lst = lst.list.eval(pl.element().str.replace(r"^\d+\|", ""))
+    return lst.list.join(sep).alias(col)
+
+
 def _list_labels(mask: pl.Expr | None = None) -> pl.Expr:
     """The group's list labels in display order (government lists first), '; '-joined."""
-    key = pl.concat_str([pl.col("list_order").cast(pl.Utf8).str.zfill(2), pl.lit("|"), pl.col("list_label")])
+    key = _list_key()
     if mask is not None:
         key = key.filter(mask)
     return key.drop_nulls().unique().sort().str.replace(r"^\d+\|", "").str.join("; ")
@@ -328,14 +355,11 @@ def prc_partners(ctx: ReportContext) -> pl.DataFrame:
 
 
 def _us_rows(ctx: ReportContext) -> pl.DataFrame:
-    us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).select("work_id", "author_index", "author_id", "institution_id", "ror", "institution_name")
-    return us.join(ctx.classes.select("work_id", "government_at_publication"), on="work_id")
+    return ctx.us_rows
 
 
 def _paper_lists(ctx: ReportContext) -> pl.DataFrame:
-    return ctx.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(
-        _list_labels().str.split("; ").alias("_lists"), pl.col("partner_name").unique().alias("_partners")
-    )
+    return ctx.paper_lists
 
 
 def us_institutions(ctx: ReportContext) -> pl.DataFrame:
@@ -419,14 +443,18 @@ def evidence(ctx: ReportContext) -> pl.DataFrame:
     f = ctx.flags
     if f.height == 0:
         return ctx.mark(pl.DataFrame(schema={c: pl.Utf8 for c in EVIDENCE_COLUMNS}).with_columns(pl.col("publication_date").cast(pl.Date), pl.col("government_at_publication", "assessment_only", "dual_affiliation").cast(pl.Boolean)))
-    wa = ctx.agencies.group_by("work_id").agg(_labels("agency").alias("agencies"), pl.col("award_numbers").explode().drop_nulls().unique().sort().str.join("; ").alias("award_numbers"))
-    per = f.group_by("work_id").agg(
-        _labels("partner_name").alias("partners"),
-        pl.col("partner_name").filter((pl.col("family") == GOVERNMENT) & pl.col("listed_at_publication")).unique().sort().str.join("; ").alias("government_listed_partners"),
-        _list_labels(pl.col("listed_at_publication")).alias("lists"),
-        _labels("method").alias("methods"),
-        _labels("author_name").alias("flagged_authors"),
-        pl.col("raw_affiliation_string").drop_nulls().unique().sort().str.join(" || ").alias("raw_affiliation_strings"),
+    wa = ctx.agencies.join(f.select("work_id").unique(), on="work_id", how="semi").group_by("work_id").agg(
+        _labels("agency").alias("agencies"), pl.col("award_numbers").explode().drop_nulls().unique().sort().str.join("; ").alias("award_numbers"))
+    per = f.group_by("work_id").agg(  # each group's values as a list, then sorted, deduplicated and joined list-wise (faster than per group)
+        pl.col("partner_name").drop_nulls().alias("partners"),
+        pl.col("partner_name").filter((pl.col("family") == GOVERNMENT) & pl.col("listed_at_publication")).alias("government_listed_partners"),
+        _list_key().filter(pl.col("listed_at_publication")).drop_nulls().alias("lists"),
+        pl.col("method").drop_nulls().alias("methods"),
+        pl.col("author_name").drop_nulls().alias("flagged_authors"),
+        pl.col("raw_affiliation_string").drop_nulls().alias("raw_affiliation_strings"),
+    ).with_columns(
+        *[_joined(c) for c in ("partners", "government_listed_partners", "methods", "flagged_authors")],
+        _joined("lists", unkey=True), _joined("raw_affiliation_strings", sep=" || "),
     )
     us = (
         ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).join(per.select("work_id"), on="work_id", how="semi")
