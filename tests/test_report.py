@@ -330,3 +330,36 @@ def test_top_partners_plot_keeps_partners_that_share_a_name() -> None:
     ax = fig.axes[0]
     assert len(ax.patches) == 13 and sorted(round(p.get_y() + p.get_height() / 2) for p in ax.patches) == list(range(13))
     assert [t.get_text() for t in ax.get_yticklabels()].count("Same Name") == 12
+
+
+def test_page_datasets_encoded_by_polars_parse_as_pythons_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import gzip
+
+    import biblio.report.html as H
+
+    odd = ['q"b\\s\nl', "\u2028 sep", "😀 é", "ctl\x01", "</script><!--", None, ""]
+    n = len(odd)
+    df = pl.DataFrame({
+        "work_id": [f"W{i}" for i in range(n - 1)] + [None], "title": odd, "doi": ["10.5555/x", None] * (n // 2) + ["10.5555/y"],
+        "publication_date": [dt.date(2024, 1, i + 1) if i % 3 else None for i in range(n)], "papers": [i * 10**15 if i % 2 else None for i in range(n)],
+        "amount_usd": [1e20, 1e-7, 1 / 3, -0.0, None, 12345678.9, 0.1], "dual_affiliation": [True, False, None] + [True] * (n - 3), "lists": odd[::-1],
+        "synthetic": [True] * n,
+    })
+    details = pl.DataFrame({"work_id": ["W0", "W2", "W0", "W9"], "author_name": ["a", None, "c\u2028", "d"], "score": [0.5, None, 1e-9, 2.0],
+                            "listed_at_publication": [True, None, False, True]})
+    cols = [("title", "Paper", "title"), ("publication_date", "Date", "text"), ("papers", "Papers", "int"), ("amount_usd", "$", "usd"),
+            ("dual_affiliation", "Dual", "bool"), ("lists", "Lists", "chips"), ("work_id", "OpenAlex", "openalex"), ("missing", "Absent", "text")]
+    dcols = [("author_name", "Author", "text"), ("score", "Score", "float"), ("listed_at_publication", "At pub.", "bool")]
+    args = {"filters": [("lists", "List")], "details": details, "detail_columns": dcols, "title_cols": ("title", "doi")}
+    unpack = lambda m: json.loads(gzip.decompress(base64.b64decode(str(m))))  # noqa: E731
+    fast = H.dataset(df, cols, **args)
+    assert isinstance(fast["rows"], H._Raw) and isinstance(fast["_details"], H._Raw)  # the polars path was taken
+    monkeypatch.setattr(H, "_json_encodable", lambda d: False)
+    ref = H.dataset(df, cols, **args)
+    assert isinstance(ref["rows"], list)
+    assert unpack(H._packed(fast.pop("_details"))) == unpack(H._packed(ref.pop("_details")))
+    assert unpack(H._packed(fast)) == unpack(H._packed(ref))
+    assert unpack(H._packed(fast))["rows"][0][:2] == [['q"b\\s\nl', "10.5555/x"], None]
+    monkeypatch.undo()
+    assert isinstance(H.dataset(df.with_columns(pl.lit(float("nan")).alias("amount_usd")), cols)["rows"], list)  # NaN: Python's encoder

@@ -75,11 +75,53 @@ def table_html(df: pl.DataFrame, *, drop: tuple[str, ...] = ("synthetic",)) -> M
     return Markup(_ENV.get_template("table.html.j2").render(cols=cols, rows=rows))
 
 
+class _Raw(str):
+    """JSON text already encoded (by polars), spliced into :func:`_packed`'s output as it is."""
+
+
 def _packed(obj: Any) -> Markup:
     """JSON, gzip-compressed and base64-encoded: a large table travels at a fraction of its size
-    and is unpacked by the browser's own DecompressionStream when the table is drawn."""
+    and is unpacked by the browser's own DecompressionStream when the table is drawn.
+    ``obj`` (or its top-level values) may be :class:`_Raw` JSON text."""
+    raws = {f"\x00raw{i}\x00": v for i, v in enumerate(obj.values() if isinstance(obj, dict) else [obj]) if isinstance(v, _Raw)}
+    if raws:
+        marks = {id(v): k for k, v in raws.items()}
+        obj = {k: marks.get(id(v), v) for k, v in obj.items()} if isinstance(obj, dict) else next(iter(raws))
     raw = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=lambda x: x.isoformat() if isinstance(x, (dt.date, dt.datetime)) else str(x))
+    for mark, text in raws.items():
+        raw = raw.replace(json.dumps(mark), text, 1)
     return Markup(base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii"))
+
+
+def _json_encodable(df: pl.DataFrame) -> bool:
+    """True when polars writes every column as :func:`json.dumps` would (same values): strings,
+    integers, finite floats, booleans, dates, lists of strings, nulls."""
+    for c, t in df.schema.items():
+        if t.is_float():
+            if (df[c].is_nan() | df[c].is_infinite()).any():
+                return False
+        elif not (t.is_integer() or t in (pl.Utf8, pl.Boolean, pl.Date, pl.Null) or (isinstance(t, pl.List) and t.inner in (pl.Utf8, pl.Null))):
+            return False
+    return True
+
+
+def _row_arrays(cols: list[str]) -> pl.Expr:
+    """Each row's ``cols`` as a JSON array: ``["W1","2024-01-02",3,true,null]``."""
+    cells = [pl.struct(pl.col(c).alias("v")).struct.json_encode().str.slice(5).str.strip_suffix("}") for c in cols]  # '{"v":…}' → '…'
+    return pl.concat_str([pl.lit("["), pl.concat_str(cells, separator=","), pl.lit("]")])
+
+
+def _rows_json(sel: pl.DataFrame, *, index: bool) -> _Raw:
+    """``sel``'s rows as a JSON array of arrays; ``index``: each row's number appended."""
+    arr = sel.with_row_index("_i").select(_row_arrays([*sel.columns, "_i"] if index else sel.columns)).to_series()
+    return _Raw("[" + arr.str.join(",").item() + "]")
+
+
+def _details_json(sel: pl.DataFrame, details: pl.DataFrame, dcols: list[str]) -> _Raw:
+    """Per row of ``sel``, the JSON array of its ``details`` rows (matched on work_id, in their order)."""
+    per = details.select("work_id", _row_arrays(dcols).alias("j")).group_by("work_id", maintain_order=True).agg(pl.col("j").str.join(","))
+    arr = sel.select(pl.concat_str([pl.lit("["), pl.col("work_id").replace_strict(per["work_id"], per["j"], default="", return_dtype=pl.Utf8).fill_null(""), pl.lit("]")]))
+    return _Raw("[" + arr.to_series().str.join(",").item() + "]")
 
 
 def _json(obj: Any) -> Markup:
@@ -93,10 +135,16 @@ def dataset(df: pl.DataFrame, columns: list[tuple[str, str, str]], *, filters: l
     sel = df.select([pl.col(c) if c in df.columns else pl.lit(None).alias(c) for c in cols] + ([pl.col("synthetic")] if "synthetic" in df.columns else [pl.lit(False).alias("synthetic")]))
     if title_cols:  # a [text, doi] pair: the text links to the DOI
         sel = sel.with_columns(pl.concat_list([pl.col(title_cols[0]).cast(pl.Utf8).fill_null(""), df[title_cols[1]].cast(pl.Utf8)]).alias(title_cols[0]))
-    rows = sel.rows()
     detail_rows: list[Any] | None = None
-    if details is not None:  # per-row detail records (matched on work_id), kept apart and parsed on first use
-        dcols = [c for c, _, _ in detail_columns]
+    dcols = [c for c, _, _ in detail_columns]
+    # per-row detail records (matched on work_id) are kept apart and parsed on first use
+    if _json_encodable(sel) and (details is None or _json_encodable(details.select(["work_id", *dcols]))):  # encoded column-wise by polars
+        rows: Any = _rows_json(sel, index=details is not None)
+        detail_rows = None if details is None else _details_json(sel, details, dcols)
+    elif details is None:
+        rows = sel.rows()
+    else:
+        rows = sel.rows()
         g = details.select(["work_id", *dcols]).group_by("work_id", maintain_order=True).agg(pl.struct(dcols).alias("_d"))
         lookup = {w: [list(x.values()) for x in d] for w, d in g.iter_rows()}
         wi = cols.index("work_id")
