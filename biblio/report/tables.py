@@ -332,13 +332,13 @@ def prc_partners(ctx: ReportContext) -> pl.DataFrame:
         pl.col("country_code").drop_nulls().first(),
         pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"),
         pl.col("work_id").filter(gov_pub).n_unique().cast(pl.Int64).alias("papers_government_list"),
-        _list_labels(pl.col("listed_at_publication")).alias("lists"),
-        _list_labels().alias("lists_any_edition"),
-        pl.col("family").filter(pl.col("listed_at_publication")).unique().sort().str.join("; ").alias("families"),
+        _list_key().filter(pl.col("listed_at_publication")).drop_nulls().alias("lists"),
+        _list_key().drop_nulls().alias("lists_any_edition"),
+        pl.col("family").filter(pl.col("listed_at_publication")).alias("families"),
         pl.col("aspi_risk").drop_nulls().first(),
-        _labels("method").alias("methods"),
+        pl.col("method").drop_nulls().alias("methods"),
         (pl.col("institution_id").is_null()).all().alias("raw_string_only"),
-    )
+    ).with_columns(_joined("lists", unkey=True), _joined("lists_any_edition", unkey=True), _joined("families"), _joined("methods"))
     groups = f.select("work_id", "partner_key").unique()
     money = money_by(ctx.awards, ctx.work_award, groups, "partner_key").select("partner_key", "awards", "amount_usd")
     out = listed.join(money, on="partner_key", how="left").with_columns(pl.col("awards").fill_null(0))
@@ -495,9 +495,9 @@ def award_view(ctx: ReportContext) -> pl.DataFrame:
     """Award → paper → listed partner, with the evidence: the view a program officer vets."""
     f = ctx.flags.filter(pl.col("listed_at_publication"))
     ev = f.group_by("work_id", "partner_key").agg(
-        pl.col("partner_name").first(), _list_labels().alias("lists"),
-        pl.concat_str([pl.col("author_name").fill_null("?"), pl.lit(": "), pl.col("raw_affiliation_string").fill_null(pl.col("institution_name")), pl.lit(" ["), pl.col("method"), pl.lit("]")]).unique().sort().str.join(" | ").alias("evidence"),
-    )
+        pl.col("partner_name").first(), _list_key().drop_nulls().alias("lists"),
+        pl.concat_str([pl.col("author_name").fill_null("?"), pl.lit(": "), pl.col("raw_affiliation_string").fill_null(pl.col("institution_name")), pl.lit(" ["), pl.col("method"), pl.lit("]")]).alias("evidence"),
+    ).with_columns(_joined("lists", unkey=True), _joined("evidence", sep=" | "))
     out = (
         ctx.work_award.join(ev, on="work_id")
         .join(ctx.awards.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left")
