@@ -356,18 +356,18 @@ class ScanSpec:
         splitting the block: search for the funder IDs, then check that line for a country code."""
         fid, ccs = self._tokens()
         out: list[tuple[int, bytes]] = []
-        last, pos, line_no = -1, 0, 0
-        for m in fid.finditer(block):
+        pos, line_no, size = 0, 0, len(block)
+        m = fid.search(block)
+        while m is not None:
             start = block.rfind(b"\n", 0, m.start()) + 1
-            if start == last:
-                continue
-            last = start
             end = block.find(b"\n", m.end())
-            line = block[start : end if end >= 0 else len(block)]
+            end = size if end < 0 else end
+            line = block[start:end]
             if any(c in line for c in ccs):
                 line_no += block.count(b"\n", pos, start)
                 pos = start
                 out.append((line_no, line))
+            m = fid.search(block, end + 1)  # the next line with a funder ID
         return out
 
     def match_expr(self) -> pl.Expr:
@@ -435,13 +435,15 @@ def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes, int]
         chunks = _gunzip_chunks(path, chunk) if path.name.endswith(".gz") else _plain_chunks(path, chunk)
         rest, n = b"", 1
         for data in chunks:
-            buf = rest + data
-            cut = buf.rfind(b"\n") + 1
-            rest = buf[cut:]
-            if cut:
-                nl = buf.count(b"\n", 0, cut)
-                yield n, buf[:cut], nl
-                n += nl
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest += data
+                continue
+            block = data if cut == len(data) and not rest else b"".join((rest, memoryview(data)[:cut]))
+            rest = data[cut:]
+            nl = block.count(b"\n")
+            yield n, block, nl
+            n += nl
         if rest.strip():
             yield n, rest + b"\n", 1
     except (OSError, EOFError, zlib.error) as e:
