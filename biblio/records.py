@@ -176,6 +176,20 @@ _OBJECT_LISTS = (("topics",), ("keywords",), ("funders",), ("awards",), ("grants
 _SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]|\x00")
 
 
+def _null_object_rows(table: Any, path: tuple[str, ...]) -> set[int]:
+    """Rows of ``table`` with a null element in the list of objects at ``path``."""
+    import pyarrow.compute as pc
+
+    arr = table.column(path[0]).combine_chunks()
+    owner = None  # the row each element of ``arr`` belongs to (None: arr is per row)
+    for name in path[1:]:
+        parents = pc.list_parent_indices(arr)
+        owner = parents if owner is None else pc.take(owner, parents)
+        arr = pc.struct_field(pc.list_flatten(arr), name)
+    hit = pc.filter(pc.list_parent_indices(arr), pc.is_null(pc.list_flatten(arr)))
+    return set((hit if owner is None else pc.take(owner, hit)).to_pylist())
+
+
 def columnar_suspects(table: Any, lines: list[bytes]) -> list[int]:
     """Rows of ``table`` (``lines`` parsed by :func:`biblio.tables.read_ndjson_arrow`) that
     :func:`record_problem` might reject; every other row is usable, checked without Python per record.
@@ -184,28 +198,29 @@ def columnar_suspects(table: Any, lines: list[bytes]) -> list[int]:
     surrogate escapes; this adds, vectorised, the checks it cannot make: a blank ``id``, a
     ``publication_date`` not ``YYYY-MM-DD``, integers beyond +-2**62, null objects in lists and
     raw surrogate (or NUL) bytes. It is conservative: a suspect row gets the full check.
+    Keep it in step with :func:`record_problem` (tests/test_fuzz_inputs.py compares the two).
 
     Example:
         >>> from biblio.tables import read_ndjson_arrow
-        >>> lines = [b'{"id": "W1", "funders": [null]}', b'{"id": "W2"}']
+        >>> lines = [b'{"id": "W1", "funders": [null]}', b'{"id": "W2"}', b'{"id": " "}']
         >>> columnar_suspects(read_ndjson_arrow(b"\\n".join(lines)), lines)
-        [0, 1]
+        [0, 2]
     """
     import pyarrow.compute as pc
 
-    everything = list(range(table.num_rows))
+    rows: set[int] = set()
     for path in _OBJECT_LISTS:
         arr = table.column(path[0])
         for name in path[1:]:
             arr = pc.struct_field(pc.list_flatten(arr), name)
         if pc.list_flatten(arr).null_count:
-            return everything  # rare: let the full check find which rows
+            rows |= _null_object_rows(table, path)  # rare
     ok = pc.fill_null(pc.match_substring_regex(table.column("id"), "^[!-~]"), False)
     ok = pc.and_(ok, pc.fill_null(pc.match_substring_regex(table.column("publication_date"), "^[0-9]{4}-[0-9]{2}-[0-9]{2}"), True))
     for k in ("publication_year", "cited_by_count"):
         v = table.column(k)
         ok = pc.and_(ok, pc.fill_null(pc.and_(pc.greater(v, -(2**62)), pc.less(v, 2**62)), True))
-    rows = set(pc.indices_nonzero(pc.invert(ok)).to_pylist())
+    rows.update(pc.indices_nonzero(pc.invert(ok)).to_pylist())
     if any(b"\xed" in ln or b"\x00" in ln for ln in lines):
         rows |= {k for k, ln in enumerate(lines) if _SURROGATE_BYTES.search(ln)}
     return sorted(rows)

@@ -546,21 +546,36 @@ def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, byte
     return lambda block: [(i, ln) for i, ln in enumerate(block.split(b"\n")) if ok(ln)]
 
 
-def _vet(path: Path, first: int, cands: list[tuple[int, bytes]], spec: ScanSpec, res: PartitionResult) -> tuple[list[tuple[int, bytes]], Any]:
+def _strict_parse(lines: list[bytes]) -> Any:
+    """Arrow's strict parse of ``lines``, one row each, or None."""
+    if not lines or not all(ln[:1] == b"{" for ln in lines):
+        return None
+    table = read_ndjson_arrow(b"\n".join(lines))
+    return table if table is not None and table.num_rows == len(lines) else None
+
+
+def _vet(path: Path, first: int, cands: list[tuple[int, bytes]], spec: ScanSpec, res: PartitionResult, *, leaf: int = 16) -> tuple[list[tuple[int, bytes]], Any]:
     """The usable candidate lines of one block, and their Arrow parse (None when there is none).
 
     One strict columnar parse of the block's candidates plus vectorised checks
-    (:func:`~biblio.records.columnar_suspects`) vouch for most records; only lines the parse
-    refuses, or suspect rows, get the per-record check (:func:`_usable`), in line order, so
-    counts, examples and strict-mode errors are those of checking every line.
+    (:func:`~biblio.records.columnar_suspects`) vouch for most records; only suspect rows get
+    the per-record check (:func:`_usable`). A block the parse refuses is halved and each half
+    vetted, down to ``leaf`` lines checked one by one; all in line order, so counts, examples
+    and strict-mode errors are those of checking every line.
     """
-    if not cands:
-        return cands, None
     lines = [ln for _, ln in cands]
-    data = b"\n".join(lines)
-    table = read_ndjson_arrow(data) if all(ln[:1] == b"{" for ln in lines) else None
-    if table is None or table.num_rows != len(lines):
-        return [(i, ln) for i, ln in cands if _usable(path, first + i, ln, spec, res)], None
+    table = _strict_parse(lines)
+    if table is None and len(cands) > leaf:
+        halves = [_vet(path, first, part, spec, res, leaf=leaf) for part in (cands[: len(cands) // 2], cands[len(cands) // 2 :])]
+        kept = halves[0][0] + halves[1][0]
+        if any(k and t is None for k, t in halves):
+            return kept, None
+        import pyarrow as pa
+
+        return kept, pa.concat_tables([t for k, t in halves if k]) if kept else None
+    if table is None:
+        kept = [(i, ln) for i, ln in cands if _usable(path, first + i, ln, spec, res)]
+        return kept, _strict_parse([ln for _, ln in kept])
     bad = {k for k in columnar_suspects(table, lines) if not _usable(path, first + cands[k][0], lines[k], spec, res)}
     if not bad:
         return cands, table
