@@ -401,8 +401,8 @@ class PartitionResult:
     examples: list[str] = field(default_factory=list)
 
 
-def _gunzip_chunks(path: Path, chunk: int) -> Iterator[bytes]:
-    """Decompressed data of a (possibly multi-member) gzip file, one piece per ``chunk`` read.
+def _gunzip_chunks(path: Path, chunk: int) -> Iterator[list[bytes]]:
+    """Decompressed data of a (possibly multi-member) gzip file, a list of pieces per ``chunk`` read.
 
     Each read is inflated in 64 KiB slices: zlib's output buffer then stays small (inflating a
     1 MiB read at once into ~10 MB took twice as long) and a bad file fails at the same read.
@@ -417,15 +417,15 @@ def _gunzip_chunks(path: Path, chunk: int) -> Iterator[bytes]:
                 while d.eof and d.unused_data:  # the next gzip member
                     tail, d = d.unused_data, zlib.decompressobj(wbits=47)
                     out.append(d.decompress(tail))
-            yield b"".join(out)
+            yield out
         if not d.eof:
             raise EOFError("compressed stream ended early")
 
 
-def _plain_chunks(path: Path, chunk: int) -> Iterator[bytes]:
+def _plain_chunks(path: Path, chunk: int) -> Iterator[list[bytes]]:
     with open(path, "rb") as fh:
         while data := fh.read(chunk):
-            yield data
+            yield [data]
 
 
 def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes, int]]:
@@ -434,13 +434,15 @@ def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes, int]
     try:
         chunks = _gunzip_chunks(path, chunk) if path.name.endswith(".gz") else _plain_chunks(path, chunk)
         rest, n = b"", 1
-        for data in chunks:
-            cut = data.rfind(b"\n") + 1
-            if not cut:
-                rest += data
+        for pieces in chunks:
+            k, cut = len(pieces) - 1, 0
+            while k >= 0 and not (cut := pieces[k].rfind(b"\n") + 1):
+                k -= 1
+            if k < 0:
+                rest += b"".join(pieces)
                 continue
-            block = data if cut == len(data) and not rest else b"".join((rest, memoryview(data)[:cut]))
-            rest = data[cut:]
+            block = b"".join([rest, *pieces[:k], memoryview(pieces[k])[:cut]])  # one copy of the text
+            rest = b"".join([pieces[k][cut:], *pieces[k + 1 :]])
             nl = block.count(b"\n")
             yield n, block, nl
             n += nl
