@@ -354,6 +354,10 @@ class ScanSpec:
     def block_candidates(self, block: bytes) -> list[tuple[int, bytes]]:
         """(line index, line) of the lines in ``block`` that pass :meth:`prefilter`, found without
         splitting the block: search for the funder IDs, then check that line for a country code."""
+        return self.counted_candidates(block)[0]
+
+    def counted_candidates(self, block: bytes) -> tuple[list[tuple[int, bytes]], int]:
+        """:meth:`block_candidates` and the number of lines in ``block``, counted in the same pass."""
         fid, ccs = self._tokens()
         out: list[tuple[int, bytes]] = []
         pos, line_no, size = 0, 0, len(block)
@@ -368,7 +372,7 @@ class ScanSpec:
                 pos = start
                 out.append((line_no, line))
             m = fid.search(block, end + 1)  # the next line with a funder ID
-        return out
+        return out, line_no + block.count(b"\n", pos)
 
     def match_expr(self) -> pl.Expr:
         """The full filter on a :data:`~biblio.tables.RAW_SCHEMA` frame (same rule as :func:`matches_query`)."""
@@ -428,12 +432,12 @@ def _plain_chunks(path: Path, chunk: int) -> Iterator[list[bytes]]:
             yield [data]
 
 
-def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes, int]]:
-    """(number of the first line, block of whole lines, number of lines) for a (gzipped,
-    possibly multi-member) JSON-lines file read ``chunk`` bytes at a time."""
+def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """Blocks of whole lines of a (gzipped, possibly multi-member) JSON-lines file read ``chunk``
+    bytes at a time; the last line gets a newline if it lacks one."""
     try:
         chunks = _gunzip_chunks(path, chunk) if path.name.endswith(".gz") else _plain_chunks(path, chunk)
-        rest, n = b"", 1
+        rest = b""
         for pieces in chunks:
             k, cut = len(pieces) - 1, 0
             while k >= 0 and not (cut := pieces[k].rfind(b"\n") + 1):
@@ -443,23 +447,21 @@ def _blocks(path: Path, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes, int]
                 continue
             block = b"".join([rest, *pieces[:k], memoryview(pieces[k])[:cut]])  # one copy of the text
             rest = b"".join([pieces[k][cut:], *pieces[k + 1 :]])
-            nl = block.count(b"\n")
-            yield n, block, nl
-            n += nl
+            yield block
         if rest.strip():
-            yield n, rest + b"\n", 1
+            yield rest + b"\n"
     except (OSError, EOFError, zlib.error) as e:
         raise InputFileError(f"{path}: cannot read ({e}); check the file is complete (re-download the partition)") from None
 
 
-def _check_block(path: Path, first: int, block: bytes, spec: "ScanSpec | None" = None, res: "PartitionResult | None" = None, nl: int | None = None) -> int:
+def _check_block(path: Path, first: int, block: bytes, spec: "ScanSpec | None" = None, res: "PartitionResult | None" = None) -> int:
     """Number of records in a block; a line that is not one JSON object raises a one-line error.
 
     Gzipped partitions are protected by gzip's CRC (a truncated or corrupt one fails in
     :func:`_blocks`), so only plain files get the structural check; candidate lines are parsed
-    as JSON in every case. ``nl``: the block's line count, when known.
+    as JSON in every case.
     """
-    nl = block.count(b"\n") if nl is None else nl
+    nl = block.count(b"\n")
     if path.name.endswith(".gz"):
         return nl
     starts = block.count(b"\n{") + (block[:1] == b"{")
@@ -528,7 +530,7 @@ def _parse(path: Path, lines: list[bytes], numbers: list[int]) -> pl.DataFrame:
         raise InputFileError(f"{path}: lines {numbers[0]}-{numbers[-1]}: not OpenAlex works JSON; check the file") from None
 
 
-def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, bytes]]]:
+def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], tuple[list[tuple[int, bytes]], int]]:
     """Per-record test for queries judged by :mod:`biblio.evidence` (names, Crossref, raw strings)."""
     from biblio.evidence import WorkJudge
 
@@ -545,7 +547,11 @@ def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], list[tuple[int, byte
             return True  # counted (or refused in strict mode) as a candidate
         return judge.matches(rec)
 
-    return lambda block: [(i, ln) for i, ln in enumerate(block.split(b"\n")) if ok(ln)]
+    def select(block: bytes) -> tuple[list[tuple[int, bytes]], int]:
+        lines = block.split(b"\n")
+        return [(i, ln) for i, ln in enumerate(lines) if ok(ln)], len(lines) - 1
+
+    return select
 
 
 def _strict_parse(lines: list[bytes]) -> Any:
@@ -600,17 +606,23 @@ def _batch_frame(path: Path, part: Partition, lines: list[bytes], numbers: list[
 def _jsonl_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> Iterator[pl.DataFrame]:
     """Raw frames of candidate lines (pre-filtered) with ``_seq`` = partition index and line number."""
     path = Path(part.path)
-    select = spec.block_candidates if spec.judged is None else _judged_candidates(spec)
+    gz = path.name.endswith(".gz")
+    select = spec.counted_candidates if spec.judged is None else _judged_candidates(spec)
     lines: list[bytes] = []
     numbers: list[int] = []
     tables: list[Any] | None = []
-    for first, block, nl in _blocks(path):
-        res.scanned += _check_block(path, first, block, spec, res, nl)
-        kept, table = _vet(path, first, select(block), spec, res)
+    first = 1
+    for block in _blocks(path):
+        if not gz:  # a gzipped partition's CRC vouches for its structure (see _check_block)
+            res.scanned += _check_block(path, first, block, spec, res)
+        cands, nl = select(block)
+        res.scanned += nl if gz else 0
+        kept, table = _vet(path, first, cands, spec, res)
         if kept and tables is not None:
             tables = None if table is None else [*tables, table]
         lines.extend(ln for _, ln in kept)
         numbers.extend(first + i for i, _ in kept)
+        first += nl
         if len(lines) >= spec.batch_size:
             yield _batch_frame(path, part, lines, numbers, tables)
             lines, numbers, tables = [], [], []

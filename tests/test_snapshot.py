@@ -160,7 +160,7 @@ def test_truncated_partition_gives_one_line_error(tmp_path: Path) -> None:
 
 
 def test_gzip_blocks_are_the_whole_text_in_lines(tmp_path: Path) -> None:
-    """Multi-member gzip read in sliced chunks: the blocks are exactly the text, line-numbered;
+    """Multi-member gzip read in sliced chunks: the blocks are exactly the text, in whole lines;
     a corrupt member still fails with zlib's own message."""
     import random
 
@@ -172,8 +172,7 @@ def test_gzip_blocks_are_the_whole_text_in_lines(tmp_path: Path) -> None:
     f = tmp_path / "part_000.gz"
     f.write_bytes(b"".join(gzip.compress(text[a:b], 1) for a, b in zip([0, *cuts], [*cuts, len(text)])))
     blocks = list(_blocks(f, chunk=1 << 17))
-    assert len(blocks) > 3 and b"".join(b for _, b, _ in blocks) == text
-    assert all(nl == b.count(b"\n") and first == 1 + sum(x for _, _, x in blocks[:i]) for i, (first, b, nl) in enumerate(blocks))
+    assert len(blocks) > 3 and b"".join(blocks) == text and all(b.endswith(b"\n") for b in blocks)
     data = bytearray(f.read_bytes())
     data[len(data) // 2] ^= 0xFF
     f.write_bytes(bytes(data))
