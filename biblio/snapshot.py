@@ -555,10 +555,14 @@ def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], tuple[list[tuple[int
 
 
 def _strict_parse(lines: list[bytes]) -> Any:
-    """Arrow's strict parse of ``lines``, one row each, or None."""
+    """Arrow's strict parse of ``lines``, one row each, or None.
+
+    Text blocks of 4 MB (two or more per scan block, parsed in parallel), or as long as the
+    longest line up to the 16 MB :func:`~biblio.tables.read_ndjson_bytes` allows.
+    """
     if not lines or not all(ln[:1] == b"{" for ln in lines):
         return None
-    table = read_ndjson_arrow(b"\n".join(lines))
+    table = read_ndjson_arrow(b"\n".join(lines), block_size=min(1 << 24, max(1 << 22, max(map(len, lines)) + 2)))
     return table if table is not None and table.num_rows == len(lines) else None
 
 

@@ -233,10 +233,11 @@ def _arrow_parse_options() -> Any:
     return pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
 
 
-def read_ndjson_arrow(data: bytes) -> Any:
+def read_ndjson_arrow(data: bytes, *, block_size: int = 1 << 24) -> Any:
     """pyarrow's strict parse of JSON lines into an Arrow table of :data:`RAW_SCHEMA`, or None
     when it refuses them (invalid JSON, a wrongly typed value, a key given twice, a lone
-    surrogate escape, an integer beyond int64).
+    surrogate escape, an integer beyond int64, a line longer than ``block_size``). Blocks of
+    text are parsed in parallel.
 
     Example:
         >>> read_ndjson_arrow(b'{"id": "W1", "title": 5}') is None
@@ -246,7 +247,7 @@ def read_ndjson_arrow(data: bytes) -> Any:
     import pyarrow.json as pj
 
     try:
-        return pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=1 << 24))
+        return pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=block_size))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
 

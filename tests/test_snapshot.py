@@ -221,3 +221,18 @@ def test_scan_memory_stays_flat_as_the_snapshot_grows(tmp_path: Path) -> None:
     assert out[40_000]["works"] == 40_000
     # 35,000 more works at ~2 KB each would be +70 MB of raw JSON alone, +630 MB in the old path
     assert out[40_000]["grew_mb"] < out[5_000]["grew_mb"] + 40, out
+
+
+def test_vetting_parses_long_lines_in_one_piece() -> None:
+    """A 10 MB work (many thousands of authors) is vouched for by the strict parse like a small one."""
+    from biblio.snapshot import PartitionResult, ScanSpec, _vet
+    from biblio.tables import raw_from_arrow, read_ndjson_bytes
+
+    big = work("W2", "2024-02-02")
+    big["authorships"] = big["authorships"] * 130_000
+    lines = [json.dumps(work("W1", "2024-02-02")).encode(), json.dumps(big).encode(), json.dumps(work("W3", "2024-02-02")).encode()]
+    assert len(lines[1]) > 9 * 2**20
+    res = PartitionResult(index=0)
+    kept, table = _vet(Path("p.gz"), 1, list(enumerate(lines)), ScanSpec((), (), "2024-01-01", "2024-12-31"), res)
+    assert [ln for _, ln in kept] == lines and res.skipped_records == 0 and table is not None
+    assert raw_from_arrow(table).equals(read_ndjson_bytes(b"\n".join(lines)))
