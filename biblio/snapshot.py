@@ -531,27 +531,40 @@ def _parse(path: Path, lines: list[bytes], numbers: list[int]) -> pl.DataFrame:
 
 
 def _judged_candidates(spec: ScanSpec) -> Callable[[bytes], tuple[list[tuple[int, bytes]], int]]:
-    """Per-record test for queries judged by :mod:`biblio.evidence` (names, Crossref, raw strings)."""
+    """Per-record test for queries judged by :mod:`biblio.evidence` (names, Crossref, raw strings).
+
+    A bad record is a candidate (:func:`_vet` counts it). The schema check is made columnar
+    for the whole block first (:func:`_vouched`); only the rows it cannot vouch for get
+    :func:`~biblio.records.record_problem` before the judge sees them.
+    """
     from biblio.evidence import WorkJudge
 
     judge = WorkJudge.for_query(spec.judged)  # type: ignore[arg-type]
 
-    def ok(line: bytes) -> bool:
+    def ok(line: bytes, vouched: bool) -> bool:
         if not line.strip():
             return False
         try:
             rec = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return True  # let the parser name the line
-        if record_problem(rec) is not None:
+        if not vouched and record_problem(rec, surrogates=may_hold_surrogates(line)) is not None:
             return True  # counted (or refused in strict mode) as a candidate
         return judge.matches(rec)
 
     def select(block: bytes) -> tuple[list[tuple[int, bytes]], int]:
         lines = block.split(b"\n")
-        return [(i, ln) for i, ln in enumerate(lines) if ok(ln)], len(lines) - 1
+        body = [k for k, ln in enumerate(lines) if ln.strip()]
+        good = _vouched([lines[k] for k in body])
+        return [(k, lines[k]) for j, k in enumerate(body) if ok(lines[k], j in good)], len(lines) - 1
 
     return select
+
+
+def _vouched(lines: list[bytes]) -> set[int]:
+    """Indexes of ``lines`` whose records the strict parse and the columnar checks find usable."""
+    table = _strict_parse(lines)
+    return set(range(len(lines))) - set(columnar_suspects(table, lines)) if table is not None else set()
 
 
 def _strict_parse(lines: list[bytes]) -> Any:
