@@ -169,3 +169,11 @@ def test_a_parent_outside_the_ror_subset_still_makes_a_joint_body(om: OrgMatcher
     # ROR: Duke Kunshan University has two parents, Duke (US) and Wuhan University
     assert not lists_of(om, "Division of Natural and Applied Sciences, Duke Kunshan University, Kunshan 215316, China")
     assert "aspi" in lists_of(om, "School of Physics, Wuhan University, Wuhan 430072, China")
+
+
+def test_a_one_word_brand_that_is_an_english_word_does_not_decide(om: OrgMatcher) -> None:
+    # "MOST Technology" is listed; "MOST" also abbreviates the Ministry of Science and Technology
+    assert "entity_list" not in lists_of(om, "MOST Key Laboratory of Ecological Security, Beijing, China")
+    assert "entity_list" not in lists_of(om, "Planet Science Institute, Sigma Lab, Shenzhen, China")
+    # a coined brand still decides alone
+    assert "entity_list" in lists_of(om, "Huawei, Shenzhen, China")

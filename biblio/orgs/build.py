@@ -22,6 +22,8 @@ deterministic, and ``tests/test_orgs.py`` checks that a rebuild equals the shipp
 
 from __future__ import annotations
 
+import functools
+
 import csv
 import json
 import re
@@ -668,6 +670,15 @@ def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
     return frozenset(t for t, c in df.items() if c >= 3)
 
 
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case English dictionary words (english-words, Webster's 2nd): a one-word brand that
+    is a word ("Most", "Planet", "Sigma", "Networks" after a place) is not distinctive."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=True))
+
+
 def rare_words(nodes: list[Node], places: set[str], *, most: int = 4) -> frozenset[str]:
     """Words that at most ``most`` name families use (a family: the first word of a record's
     canonical name after its places). A brand of several words needs one of them
@@ -712,7 +723,8 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
             trimmed = trimmed[1:]  # "Zhejiang Dahua Technology" → "Dahua"
         if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
                 and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)
-                and (len(trimmed) == 1 or rare is None or any(t in rare for t in trimmed))):
+                and (any(t in rare and t not in english_words() for t in trimmed) if rare is not None and len(trimmed) > 1
+                     else trimmed[0] not in english_words() and trimmed[0].rstrip("s") not in english_words())):
             derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
     have = {name_key(nm) for nm, *_ in n.names}
     for name, kind, _, src in list(n.names):  # 中国人民解放军国防科技大学 is printed as 国防科技大学
