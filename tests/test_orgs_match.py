@@ -177,3 +177,8 @@ def test_a_one_word_brand_that_is_an_english_word_does_not_decide(om: OrgMatcher
     assert "entity_list" not in lists_of(om, "Planet Science Institute, Sigma Lab, Shenzhen, China")
     # a coined brand still decides alone
     assert "entity_list" in lists_of(om, "Huawei, Shenzhen, China")
+
+
+def test_former_pla_name_in_the_of_pla_order(om: OrgMatcher) -> None:
+    # ASPI prints "PLA Equipment Academy" as a former name of Space Engineering University
+    assert {"1286", "aspi"} <= lists_of(om, "Equipment Academy of PLA, Beijing 101416, China")

@@ -26,3 +26,14 @@ def test_web_of_science_word_forms() -> None:
     assert name_key("Beijing Inst Aeronaut Mat") == name_key("Beijing Institute of Aeronautical Materials")
     assert name_key("Beijing Inst Syst Engn") == name_key("Beijing Institute of Systems Engineering")
     assert name_key("China Elect Corp", False) != name_key("China Electronics Technology Group Corporation", False)
+
+
+def test_pla_designation_in_either_word_order_shares_a_key() -> None:
+    from biblio.orgs.text import name_key
+
+    assert name_key("Equipment Academy of PLA") == name_key("PLA Equipment Academy")
+    assert name_key("Equipment Academy of the Chinese People's Liberation Army") == name_key("PLA Equipment Academy")
+    assert name_key("Information Engineering University of PLA Strategic Support Force") == name_key(
+        "PLA Strategic Support Force Information Engineering University")
+    # a PLA word inside the name is left where it is
+    assert name_key("PLA Daily Press") == "pla daily press"

@@ -81,7 +81,23 @@ def name_key(text: str | None, tails: bool = True) -> str:
     if not text.isascii():  # ASCII has no Chinese to simplify
         text = to_simplified(text).replace("〇", "零")  # 七〇二 = 七零二: keep the zero digit
     s = normalize(text, tails=tails)
-    return " ".join([w for w in [WORD_FORMS.get(t, t) for t in s.split()] if w])
+    key = " ".join([w for w in [WORD_FORMS.get(t, t) for t in s.split()] if w])
+    return _pla_first(key) if ("pla" in key or "liberation" in key) else key
+
+
+_PLA_TAIL = re.compile(r"^(.+?) (?:china )?(?:people )?(?:liberation army|pla)((?: army| navy| air force| rocket force| strategic support force"
+                       r"| joint logistics support force| aerospace force| cyberspace force| information support force)?)$")
+
+
+def _pla_first(key: str) -> str:
+    """"X of (the Chinese People's Liberation) Army/PLA [Y Force]" and "PLA [Y Force] X" are one
+    name: the PLA designation goes first, so both word orders share a key.
+
+    >>> _pla_first("informat engineering university pla strategic support force")
+    'pla strategic support force informat engineering university'
+    """
+    m = _PLA_TAIL.match(key)
+    return f"pla{m.group(2)} {m.group(1)}" if m else key
 
 
 def zh_number(s: str) -> int | None:
