@@ -48,3 +48,20 @@ def test_chinese_and_printed_forms_flag_1260h(om: OrgMatcher, s: str, expect: st
 ])
 def test_look_alikes_stay_unflagged(om: OrgMatcher, s: str) -> None:
     assert names_on(om, s, "1260h") == [], s
+
+
+@pytest.mark.parametrize(("s", "expect"), [
+    ("CCCC First Harbor Engineering Co., Ltd., Tianjin 300461, China", "First Harbor"),  # papers' form, no 'Bureau'
+    ("中交一航局第三工程有限公司, 大连", "First Harbor"),  # a subsidiary: flagged through the bureau
+    ("SMIC North IC Manufacturing (Beijing) Co., Ltd., Beijing", "North China"),
+    ("中国商飞北京民用飞机技术研究中心, 北京 102211", "Beijing Aeronautical"),
+    ("China Airport Construction Corporation, Beijing", "Airport Construction"),
+    ("天翼云科技有限公司, 北京", "Tianyi"),
+])
+def test_printed_forms_of_subsidiaries_flag_1260h(om: OrgMatcher, s: str, expect: str) -> None:
+    got = names_on(om, s, "1260h")
+    assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
+
+
+def test_cacc_acronym_alone_does_not_flag(om: OrgMatcher) -> None:
+    assert names_on(om, "CACC Laboratory, Beijing", "1260h") == []
