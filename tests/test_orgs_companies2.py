@@ -57,6 +57,9 @@ def test_look_alikes_stay_unflagged(om: OrgMatcher, s: str) -> None:
     ("中国商飞北京民用飞机技术研究中心, 北京 102211", "Beijing Aeronautical"),
     ("China Airport Construction Corporation, Beijing", "Airport Construction"),
     ("天翼云科技有限公司, 北京", "Tianyi"),
+    ("中电科数字技术股份有限公司, 上海 200233", "East China Computer"),  # the 2021 name
+    ("航天晨光股份有限公司, 南京", "Aerosun"),
+    ("凤凰光学股份有限公司, 上饶 334000", "Phoenix"),
 ])
 def test_printed_forms_of_subsidiaries_flag_1260h(om: OrgMatcher, s: str, expect: str) -> None:
     got = names_on(om, s, "1260h")
