@@ -33,6 +33,22 @@ def may_hold_surrogates(line: bytes) -> bool:
     return SURROGATE_ESCAPE.search(line) is not None
 
 
+def utf8_problem(line: bytes) -> str | None:
+    """Why JSON text ``line`` is not UTF-8 as ``json.loads`` reads it, or None (a decode of the line).
+
+    Example:
+        >>> utf8_problem(b'{"title": "caf\\xe9"}')
+        'not valid UTF-8 (byte 0xe9 at byte 15 of the line)'
+        >>> utf8_problem('{"title": "café"}'.encode()) is None
+        True
+    """
+    try:
+        line.decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
+    except UnicodeDecodeError as e:
+        return f"not valid UTF-8 (byte 0x{line[e.start]:02x} at byte {e.start + 1} of the line)"
+    return None
+
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _OPT_STR = (str, type(None))
 
@@ -197,7 +213,8 @@ def columnar_suspects(table: Any, lines: list[bytes]) -> list[int]:
     The strict Arrow parse has already refused wrong JSON types, duplicate keys and lone
     surrogate escapes; this adds, vectorised, the checks it cannot make: a blank ``id``, a
     ``publication_date`` not ``YYYY-MM-DD``, integers beyond +-2**62, null objects in lists and
-    raw surrogate (or NUL) bytes. It is conservative: a suspect row gets the full check.
+    raw surrogate (or NUL) bytes, and lines that are not valid UTF-8 (one decode of all the
+    lines; the bad ones are looked for only when it fails). It is conservative: a suspect row gets the full check.
     Keep it in step with :func:`record_problem` (tests/test_fuzz_inputs.py compares the two).
 
     Example:
@@ -223,7 +240,19 @@ def columnar_suspects(table: Any, lines: list[bytes]) -> list[int]:
     rows.update(pc.indices_nonzero(pc.invert(ok)).to_pylist())
     if any(b"\xed" in ln or b"\x00" in ln for ln in lines):
         rows |= {k for k, ln in enumerate(lines) if _SURROGATE_BYTES.search(ln)}
+    try:
+        b"\n".join(lines).decode("utf-8")  # a newline neither makes nor mends a bad sequence
+    except UnicodeDecodeError:
+        rows |= {k for k, ln in enumerate(lines) if not _is_utf8(ln)}
     return sorted(rows)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def drop_invalid(records: Iterable[Any], *, strict: bool = False, source: str = "input") -> tuple[list[dict[str, Any]], int, list[str]]:

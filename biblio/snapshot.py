@@ -38,7 +38,7 @@ import polars as pl
 from biblio.errors import InputFileError, RecordError, one_line, printable, show
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
-from biblio.records import columnar_suspects, may_hold_surrogates, record_problem
+from biblio.records import columnar_suspects, may_hold_surrogates, record_problem, utf8_problem
 from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, raw_from_arrow, read_ndjson_arrow, read_ndjson_bytes
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".gz", ".parquet")
@@ -499,6 +499,9 @@ def _usable(path: Path, n: int, line: bytes, spec: "ScanSpec", res: "PartitionRe
     """Check one candidate line against the schema biblio reads; count (or raise on) a bad record."""
     try:
         rec = json.loads(line)
+    except UnicodeDecodeError:
+        problem = utf8_problem(line)
+        return problem is None or _bad_record(f"{path}: line {n}", problem, spec, res)  # else the parser names it
     except (ValueError, RecursionError):
         return True  # the parser names the line
     if not isinstance(rec, dict):
@@ -507,7 +510,11 @@ def _usable(path: Path, n: int, line: bytes, spec: "ScanSpec", res: "PartitionRe
     if problem is None:
         return True
     rid = rec.get("id")
-    where = f"{path}: line {n}" + (f" ({show(rid, 40)})" if isinstance(rid, str) and rid else "")
+    return _bad_record(f"{path}: line {n}" + (f" ({show(rid, 40)})" if isinstance(rid, str) and rid else ""), problem, spec, res)
+
+
+def _bad_record(where: str, problem: str, spec: "ScanSpec", res: "PartitionResult") -> bool:
+    """Count a bad record and an example (False, so callers drop it); strict mode raises RecordError."""
     if spec.strict:
         raise RecordError(f"{where}: {problem}; {_STRICT_FIX}")
     res.skipped_records += 1
