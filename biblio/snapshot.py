@@ -86,10 +86,12 @@ def snapshot_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def read_records(path: Path, *, stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
+def read_records(path: Path, *, stats: dict[str, int] | None = None, bad_line: Callable[[int, str], None] | None = None) -> Iterator[dict[str, Any]]:
     """Yield the work records in one file; a malformed file raises a one-line InputFileError.
 
     JSON values that are not objects are skipped and counted in ``stats["not_objects"]``.
+    With ``bad_line``, a JSON-lines line that is not valid UTF-8 is passed to it as (line
+    number, problem) and skipped; without it the file is refused.
     """
     stats = stats if stats is not None else {}
     opener = gzip.open if path.name.endswith(".gz") else open
@@ -100,12 +102,19 @@ def read_records(path: Path, *, stats: dict[str, int] | None = None) -> Iterator
     except (OSError, EOFError) as e:
         raise InputFileError(f"{path}: cannot read ({e}); check the file is complete") from None
     try:
-        text = data.decode("utf-8")
+        text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputFileError(f"{path}: not UTF-8; OpenAlex files are UTF-8 JSON") from None
-    if name.endswith(".jsonl") or (not name.endswith(".json") and not text.lstrip().startswith(("[", '{"meta"'))):
-        for n, line in enumerate(io.StringIO(text), start=1):
+        text = None
+    start = text.lstrip() if text is not None else data.lstrip().decode("utf-8", "replace")
+    lines_file = name.endswith(".jsonl") or (not name.endswith(".json") and not start.startswith(("[", '{"meta"')))
+    if text is None and (bad_line is None or not lines_file):
+        raise InputFileError(f"{path}: not UTF-8; OpenAlex files are UTF-8 JSON")
+    if lines_file:
+        for n, line in enumerate(io.StringIO(text) if text is not None else io.BytesIO(data), start=1):
             if not line.strip():
+                continue
+            if isinstance(line, bytes) and bad_line is not None and (p := utf8_problem(line)):
+                bad_line(n, p)
                 continue
             try:
                 rec = json.loads(line)
@@ -119,7 +128,7 @@ def read_records(path: Path, *, stats: dict[str, int] | None = None) -> Iterator
                 stats["not_objects"] = stats.get("not_objects", 0) + 1
         return
     try:
-        doc = json.loads(text)
+        doc = json.loads(text)  # type: ignore[arg-type]
     except json.JSONDecodeError as e:
         raise InputFileError(f"{path}: not valid JSON at line {e.lineno} ({e.msg}); the file may be truncated") from None
     except (RecursionError, ValueError) as e:
@@ -159,13 +168,16 @@ class Skips:
         if problem is None:
             return True
         rid = rec.get("id") if isinstance(rec, dict) else None
-        where = f"{where} ({show(rid, 40)})" if isinstance(rid, str) and rid else where
+        self.bad(f"{where} ({show(rid, 40)})" if isinstance(rid, str) and rid else where, problem)
+        return False
+
+    def bad(self, where: str, problem: str) -> None:
+        """Count a bad record at ``where`` with its ``problem`` (strict mode raises RecordError)."""
         if self.strict:
             raise RecordError(f"{where}: {problem}; {_STRICT_FIX}")
         self.records += 1
         if len(self.examples) < 3:
             self.examples.append(f"{where}: {problem}")
-        return False
 
     def add(self, records: int, not_objects: int, examples: list[str]) -> None:
         self.records += records
@@ -206,7 +218,7 @@ def fetch_snapshot(query: Query, *, progress: bool = False) -> FetchResult:
     scanned = duplicates = 0
     newest_scanned = newest_matched = ""
     for f in files:
-        for n, rec in enumerate(read_records(f, stats=skips.stats), start=1):
+        for n, rec in enumerate(read_records(f, stats=skips.stats, bad_line=lambda k, p, f=f: skips.bad(f"{f}: line {k}", p)), start=1):
             if not skips.ok(rec, f"{f}: record {n}"):
                 continue
             scanned += 1
@@ -707,13 +719,54 @@ def _parquet_batches(part: Partition, spec: ScanSpec, res: PartitionResult) -> I
         res.scanned += dset.count_rows()
         offset = 0
         for rb in dset.to_batches(columns=cols, filter=flt, batch_size=spec.batch_size):
+            rows = pl.int_range(offset, offset + rb.num_rows, dtype=pl.Int64, eager=True)
+            offset += rb.num_rows
+            bad = _not_utf8_rows(rb)
+            if bad:
+                _count_not_utf8(part.path, rb, bad, spec, res)
+                keep = sorted(set(range(rb.num_rows)) - set(bad))
+                rb, rows = rb.take(keep), rows.gather(keep)
             df = pl.from_arrow(rb)
             assert isinstance(df, pl.DataFrame)
-            seq = pl.int_range(offset, offset + df.height, dtype=pl.Int64) + (part.index << 32) + 1
-            offset += df.height
+            seq = rows + ((part.index << 32) + 1)
             yield df.select(*[_conform(pl.col(c), df.schema[c], t).alias(c) if c in df.columns else pl.lit(None, t).alias(c) for c, t in RAW_SCHEMA.items()], seq.alias("_seq"))
     except (OSError, ValueError) as e:
         raise InputFileError(f"{part.path}: not a readable Parquet works partition ({type(e).__name__}); re-download it") from None
+
+
+def _utf8_valid(data: Any) -> bool:
+    """False when Arrow ``data`` (batch or array) holds a string that is not valid UTF-8."""
+    import pyarrow as pa
+
+    try:
+        data.validate(full=True)
+    except pa.ArrowInvalid as e:
+        if "UTF8" not in str(e):
+            raise
+        return False
+    return True
+
+
+def _not_utf8_rows(rb: Any, start: int = 0) -> list[int]:
+    """Rows of Arrow record batch ``rb`` holding a string that is not valid UTF-8 (Parquet
+    readers do not check): one full validation, halved down to the rows only when it fails."""
+    if _utf8_valid(rb):
+        return []
+    if rb.num_rows <= 1:
+        return [start] * rb.num_rows
+    h = rb.num_rows // 2
+    return _not_utf8_rows(rb.slice(0, h), start) + _not_utf8_rows(rb.slice(h), start + h)
+
+
+def _count_not_utf8(path: str, rb: Any, bad: list[int], spec: ScanSpec, res: PartitionResult) -> None:
+    """Count rows ``bad`` of ``rb`` as bad records named by work ID and column (strict mode raises)."""
+    for k in bad:
+        row = rb.slice(k, 1)
+        col = next((n for n, c in zip(row.schema.names, row.columns) if not _utf8_valid(c)), "a string field")
+        rid = row.column("id")[0] if "id" in row.schema.names and col != "id" else None
+        rid = rid.as_py() if rid is not None else None
+        where = f"{path}" + (f" ({show(rid, 40)})" if isinstance(rid, str) and rid else ": a record")
+        _bad_record(where, f"{col}: not valid UTF-8", spec, res)
 
 
 _READERS = {"jsonl": _jsonl_batches, "json": _json_batches, "parquet": _parquet_batches}
