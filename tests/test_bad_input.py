@@ -197,6 +197,25 @@ def test_bad_records_are_skipped_and_counted_or_stop_in_strict_mode(tmp_path: Pa
     one_error(invoke(["run", q2, "--no-progress", "--run-id", "c"]), "strict")
 
 
+def test_lines_not_utf8_are_skipped_and_counted_or_stop_in_strict_mode(tmp_path: Path) -> None:
+    """A snapshot line that is not UTF-8 is a malformed record: warned and counted, or one
+    ``Error:`` line naming the file and line in strict mode (it used to stop every run with a
+    polars error once its bytes had reached the part files)."""
+    d = tmp_path / "snap" / "updated_date=2024-01-01"
+    d.mkdir(parents=True)
+    bad = json.dumps(good_record("W2") | {"title": "BAD", "extra": ["CN"]}).encode().replace(b"BAD", b"caf\xe9")
+    (d / "part_000.gz").write_bytes(gzip.compress(json.dumps(good_record("W1")).encode() + b"\n" + bad + b"\n"))
+    q = snapshot_query(tmp_path, [str(tmp_path / "snap")])
+    r = invoke(["run", q, "--no-progress", "--run-id", "a"])
+    assert r.exit_code == 0, r.output
+    assert "1 malformed records skipped" in r.output and "part_000.gz: line 2: not valid UTF-8 (byte 0xe9" in r.output
+    m = json.loads((tmp_path / "out" / "t" / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert m["fetch"]["skipped_records"] == 1
+    one_error(invoke(["run", q, "--no-progress", "--run-id", "b", "--strict"]), "part_000.gz: line 2: not valid UTF-8")
+    assert not (tmp_path / "out" / "t" / "b").exists()
+    assert (tmp_path / "out" / "t" / "a" / "manifest.json").is_file()
+
+
 def test_lines_that_are_not_objects_are_counted_and_warned(tmp_path: Path) -> None:
     f = tmp_path / "s.jsonl"
     f.write_text("1\n\"x\"\n[1]\nnull\n", encoding="utf-8")

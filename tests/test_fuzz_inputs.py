@@ -306,6 +306,7 @@ ODD_LINES = [
     b'{"id": "W1", "funders": [null]}', b'{"id": "W1", "authorships": [{"institutions": [null]}]}', b'{"id": "W1", "authorships": [{"affiliations": [{}, null]}]}',
     b'{"id": "W1", "id": "W2"}', b'{"id": "W1"} {"id": "W2"}', b'[1]', b'"x"', b'\xef\xbb\xbf{"id": "W1"}', b' {"id": "W1"}', b'{"id": "W1", "title": "\xed\xa0\x80"}',
     b'{"id": "W1", "title": "\xed\x9f\xbf"}', b'{"id": "W1", "title": "\\ud835\\udc65"}', b'{"id": "W1", "x": NaN}', b'{"id": "W1", "biblio_synthetic": "yes"}', b'{"id": "W1",}',
+    b'{"id": "W1", "title": "caf\xe9"}', b'{"id": "W1", "x": "\xff\xfe"}', b'{"id": "W1", "title": "\xe2\x82"}', b'{"id": "W1", "title": "\xf4\x90\x80\x80"}', b'\xff{"id": "W1"}',
 ]
 
 

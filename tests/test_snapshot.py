@@ -236,3 +236,88 @@ def test_vetting_parses_long_lines_in_one_piece() -> None:
     kept, table = _vet(Path("p.gz"), 1, list(enumerate(lines)), ScanSpec((), (), "2024-01-01", "2024-12-31"), res)
     assert [ln for _, ln in kept] == lines and res.skipped_records == 0 and table is not None
     assert raw_from_arrow(table).equals(read_ndjson_bytes(b"\n".join(lines)))
+
+
+def not_utf8_lines() -> list[bytes]:
+    """Four in-scope works; W2's title and W3's unread field hold bytes that are not UTF-8."""
+    w2, w3 = {**work("W2", "2024-02-02"), "title": "BAD"}, {**work("W3", "2024-02-02"), "extra": "BAD"}
+    lines = [json.dumps(w).encode() for w in (work("W1", "2024-02-02"), w2, w3, {**work("W4", "2024-02-02"), "title": "café"})]
+    return [lines[0], lines[1].replace(b"BAD", b"caf\xe9"), lines[2].replace(b"BAD", b"\xff\xfe"), json.dumps(json.loads(lines[3]), ensure_ascii=False).encode()]
+
+
+@pytest.mark.parametrize("layout", ["gz", "jsonl", "judged"])
+def test_lines_not_utf8_are_skipped_and_counted_or_refused_in_strict_mode(tmp_path: Path, layout: str) -> None:
+    """A line that is not UTF-8 is a bad record like any other (it used to stop the run with a
+    polars error after its bytes reached the part files)."""
+    import dataclasses
+
+    from biblio.errors import RecordError
+    from biblio.snapshot import scan_snapshot
+
+    data = b"\n".join(not_utf8_lines()) + b"\n"
+    snap = tmp_path / "snap"
+    if layout == "jsonl":
+        snap.mkdir()
+        (snap / "s.jsonl").write_bytes(data)
+        name = "s.jsonl"
+    else:
+        name = write_partition(snap, "2024-01-01", 0, []).name
+        (snap / "updated_date=2024-01-01" / name).write_bytes(gzip.compress(data))
+    q = query(snap)
+    if layout == "judged":  # the scan that decides scope from raw strings, work by work
+        q = parse_query(Q.format(scope="cn", path=str(snap).replace("\\", "/")).replace('prc = "cn"', 'prc = "cn"\nraw_strings = true'), path=str(tmp_path / "q.toml"))
+        assert q.judged_locally
+    r = scan_snapshot(q, work_dir=tmp_path / "w")
+    assert r.n_records == 2 and r.skipped_records == 2
+    assert sorted(WorksTables.read(tmp_path / "w" / "tables").works["work_id"]) == ["W1", "W4"]
+    assert f"{name}: line 2: not valid UTF-8 (byte 0xe9 at byte " in r.warnings[0] and f"{name}: line 3: not valid UTF-8 (byte 0xff" in r.warnings[0]
+    with pytest.raises(RecordError, match=f"{name}: line 2: not valid UTF-8 .*strict"):
+        scan_snapshot(dataclasses.replace(q, strict=True), work_dir=tmp_path / "w2")
+    if layout == "jsonl":  # the in-memory path agrees
+        m = fetch_snapshot(q)
+        assert sorted(x["id"][-2:] for x in m.records) == ["W1", "W4"] and m.skipped_records == 2
+        assert "s.jsonl: line 3: not valid UTF-8" in m.warnings[0]
+        with pytest.raises(RecordError, match="s.jsonl: line 2: not valid UTF-8"):
+            fetch_snapshot(dataclasses.replace(q, strict=True))
+
+
+def test_vetting_keeps_line_order_when_a_line_is_not_utf8() -> None:
+    """Counts, examples and the strict-mode error follow line order, whichever check finds the problem."""
+    from biblio.errors import RecordError
+    from biblio.snapshot import PartitionResult, ScanSpec, _vet
+
+    lines = not_utf8_lines()
+    lines.insert(1, json.dumps({**work("W5", "2024-02-02"), "publication_date": "soon"}).encode())
+    for leaf in (1, 16):
+        for refused in (False, True):  # a wrongly typed value (another bad record) makes the strict parse refuse the block
+            cands = list(enumerate(lines + ([b'{"id": "W6", "title": 5}'] if refused else [])))
+            res = PartitionResult(index=0)
+            kept, _ = _vet(Path("p.gz"), 1, cands, ScanSpec((), (), "2024-01-01", "2024-12-31"), res, leaf=leaf)
+            assert [json.loads(ln)["id"][-2:] for _, ln in kept] == ["W1", "W4"]
+            assert [e.split(": ")[1].split(" (")[0] for e in res.examples] == ["line 2", "line 3", "line 4"]
+            assert res.skipped_records == 3 + refused
+            with pytest.raises(RecordError, match="p.gz: line 2 .*publication_date"):
+                _vet(Path("p.gz"), 1, cands, ScanSpec((), (), "2024-01-01", "2024-12-31", strict=True), PartitionResult(index=0), leaf=leaf)
+
+
+def test_parquet_strings_not_utf8_are_skipped_and_counted(tmp_path: Path) -> None:
+    """Parquet readers do not check UTF-8: such a row is a bad record named by work and column."""
+    import dataclasses
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from biblio.errors import RecordError
+    from biblio.snapshot import scan_snapshot
+
+    f = write_partition(tmp_path / "pq", "2024-01-01", 0, [{**work(f"W{i}", "2024-02-02"), "title": f"t{i}"} for i in range(1, 5)], parquet=True)
+    t = pq.read_table(f)
+    raw = pa.array([s.encode().replace(b"t2", b"caf\xe9") for s in t.column("title").to_pylist()], pa.large_binary())
+    t = t.set_column(t.schema.get_field_index("title"), "title", pa.Array.from_buffers(pa.large_string(), len(raw), raw.buffers()))
+    pq.write_table(t, f)
+    r = scan_snapshot(query(tmp_path / "pq"), work_dir=tmp_path / "w")
+    assert r.n_records == 3 and r.skipped_records == 1
+    assert sorted(WorksTables.read(tmp_path / "w" / "tables").works["work_id"]) == ["W1", "W3", "W4"]
+    assert "part_000.parquet ('https://openalex.org/W2'): title: not valid UTF-8" in r.warnings[0]
+    with pytest.raises(RecordError, match="W2'\\): title: not valid UTF-8"):
+        scan_snapshot(dataclasses.replace(query(tmp_path / "pq"), strict=True), work_dir=tmp_path / "w2")
