@@ -321,3 +321,16 @@ def test_parquet_strings_not_utf8_are_skipped_and_counted(tmp_path: Path) -> Non
     assert "part_000.parquet ('https://openalex.org/W2'): title: not valid UTF-8" in r.warnings[0]
     with pytest.raises(RecordError, match="W2'\\): title: not valid UTF-8"):
         scan_snapshot(dataclasses.replace(query(tmp_path / "pq"), strict=True), work_dir=tmp_path / "w2")
+
+
+def test_not_utf8_rows_are_found_inside_lists_and_structs() -> None:
+    import pyarrow as pa
+
+    from biblio.snapshot import _not_utf8_rows
+
+    raw = pa.array([b"ok", b"caf\xe9", b"fine", b"x", b"\xff"], pa.binary())
+    strings = pa.ListArray.from_arrays(pa.array(range(6), pa.int32()), pa.Array.from_buffers(pa.string(), 5, raw.buffers()))
+    nested = pa.ListArray.from_arrays(pa.array(range(6), pa.int32()), pa.StructArray.from_arrays([strings], names=["raw_affiliation_strings"]))
+    rb = pa.record_batch({"id": pa.array([f"W{i}" for i in range(5)]), "authorships": nested})
+    assert _not_utf8_rows(rb) == [1, 4]
+    assert _not_utf8_rows(rb.slice(2, 2)) == []
