@@ -162,6 +162,7 @@ class OrgMatcher:
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
         self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
+        self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
 
     def _printed_on(self) -> dict[str, list[NameRef]]:
@@ -194,19 +195,23 @@ class OrgMatcher:
     # -- scanning one part ----------------------------------------------------------------
     def scan(self, part: str) -> tuple[list[Mention], list[str]]:
         """Mentions of known names in one part, and the leftover tokens (for places)."""
+        got = self._part_cache.get(part)  # parts repeat ("China", "Beijing 100190"): skip normalising them again
+        if got is not None:
+            return got
         key = name_key(part, False)
         acr = _acronyms(part)
         hit = self._seg_cache.get((key, acr))
         if hit is not None:
-            return hit[0], hit[1]
-        if not key:
-            return [], []
-        if has_cjk(key):
-            ments, left = self._scan_cjk(key)
+            got = (hit[0], hit[1])
+        elif not key:
+            got = ([], [])
         else:
-            ments, left = self._scan_tokens(key, acr)
-        self._seg_cache[(key, acr)] = (ments, left, [])
-        return ments, left
+            ments, left = self._scan_cjk(key) if has_cjk(key) else self._scan_tokens(key, acr)
+            self._seg_cache[(key, acr)] = (ments, left, [])
+            got = (ments, left)
+        if len(self._part_cache) < 200_000:
+            self._part_cache[part] = got
+        return got
 
     def _scan_tokens(self, key: str, acr: frozenset[str] = frozenset()) -> tuple[list[Mention], list[str]]:
         toks = key.split()
