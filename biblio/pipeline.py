@@ -145,16 +145,21 @@ def stream_records(fetched: FetchResult, work_dir: str | Path, *, batch_size: in
     return fetched
 
 
-def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any = None, **options: Any) -> Any:
+def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any = None, out_dir: str | Path | None = None, **options: Any) -> Any:
     """:func:`biblio.resolve.resolve` over the tables in ``tables_dir``, ``chunk`` works at a time.
 
     Works are taken in ``work_id`` order, so concatenating the chunks' (work-sorted) results
     gives the same frames as one call, while memory holds one chunk's tables and intermediates
-    (resolve's working set is ~2x its input) plus the results. ``progress`` (a
-    :class:`biblio.progress.Progress`) shows works resolved.
+    (resolve's working set is ~2x its input). Without ``out_dir`` the results are concatenated
+    in memory; with it each chunk's ``flags`` and ``affiliations`` are written to
+    ``out_dir/<table>/cNNNNNNN.parquet`` and the result holds lazy scans of them, so memory
+    does not grow with the number of works. ``progress`` (a :class:`biblio.progress.Progress`)
+    shows works resolved.
 
     Example:
         >>> res = resolve_tables("outputs/demo/RUN/tables", scope="cn")   # doctest: +SKIP
+        >>> res = resolve_tables("work/tables", out_dir="work/resolved", scope="cn")   # doctest: +SKIP
+        >>> res.flags.select(pl.len()).collect().item()                   # doctest: +SKIP
     """
     import polars as pl
 
@@ -164,16 +169,28 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
     lazy = WorksTables.scan(tables_dir)
     ids = lazy["works"].select("work_id").unique().sort("work_id").collect()["work_id"]
     task = progress.task("resolve", total=ids.len()) if progress is not None else None
-    flags, affs = [], []
+    out: dict[str, list[Any]] = {"flags": [], "affiliations": []}
+    n_flags = 0
     for i in range(0, max(ids.len(), 1), chunk):
         lo, hi = (ids[i], ids[min(i + chunk, ids.len()) - 1]) if ids.len() else ("", "")
         part = WorksTables(**{n: lf.filter(pl.col("work_id").is_between(pl.lit(lo), pl.lit(hi))).collect() for n, lf in lazy.items()})
         r = resolve(part, **options)
-        flags.append(r.flags)
-        affs.append(r.affiliations)
+        n_works, n_flags = part.works.height, n_flags + r.flags.height
+        del part
+        for name, df in (("flags", r.flags), ("affiliations", r.affiliations)):
+            if out_dir is None:
+                out[name].append(df)
+                continue
+            f = Path(out_dir) / name / f"c{i // chunk:07d}.parquet"
+            f.parent.mkdir(parents=True, exist_ok=True)
+            df.write_parquet(f, compression="lz4")
+            out[name].append(f)
+        del r
         if progress is not None:
-            progress.advance(task, part.works.height, info=f"{sum(f.height for f in flags):,} flags")
-    return ResolveResult(flags=pl.concat(flags, how="vertical"), affiliations=pl.concat(affs, how="vertical"))
+            progress.advance(task, n_works, info=f"{n_flags:,} flags")
+    if out_dir is not None:
+        return ResolveResult(flags=pl.scan_parquet(out["flags"]), affiliations=pl.scan_parquet(out["affiliations"]))
+    return ResolveResult(flags=pl.concat(out["flags"], how="vertical"), affiliations=pl.concat(out["affiliations"], how="vertical"))
 
 
 def _ingest(
@@ -213,6 +230,8 @@ def run_query(
     query's ``[source] strict``) stops at a malformed record instead of skipping and counting it.
     Returns a :class:`RunResult`.
     """
+    import polars as pl
+
     from biblio.engines import check_engine
     from biblio.progress import Progress
     from biblio.coverage import write_evidence
@@ -245,7 +264,8 @@ def run_query(
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0, c0 = time.perf_counter(), time.process_time()
-            resolved = resolve_tables(work_dir / "tables", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog)
+            resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog)
+            n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
             timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
             t0, c0 = time.perf_counter(), time.process_time()
             tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
@@ -255,7 +275,7 @@ def run_query(
                 awards_only = dataclasses.replace(WorksTables.empty(), awards=tables["awards"].collect())
                 fetched.award_records = fetch_award_records(awards_only, settings=settings, say=say)  # type: ignore[attr-defined]
             timings["flatten_s"], timings["flatten_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-            say(f"resolved: {resolved.flags.height} flags on {resolved.flags['work_id'].n_unique()} works")
+            say(f"resolved: {n_flags} flags on {n_flagged} works")
             t0, c0 = time.perf_counter(), time.process_time()
             extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
             _write(
@@ -271,8 +291,8 @@ def run_query(
         "synthetic_records": fetched.n_synthetic,
         "works": _rows(run_dir / "tables" / "works.parquet"),
         "authorships": _rows(run_dir / "tables" / "authorships.parquet"),
-        "flags": resolved.flags.height,
-        "flagged_works": resolved.flags["work_id"].n_unique(),
+        "flags": n_flags,
+        "flagged_works": n_flagged,
     }
     return RunResult(run_dir=run_dir, fetch=fetched, counts=counts, timings=timings)
 

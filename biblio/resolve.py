@@ -98,7 +98,8 @@ SCREEN_COLUMNS: tuple[str, ...] = ("lists", "matched_entity", "method", "score",
 @dataclass
 class ResolveResult:
     """``flags``: one row per work × author × institution-or-raw-string × list entry.
-    ``affiliations``: every PRC-scope affiliation considered, with its status."""
+    ``affiliations``: every PRC-scope affiliation considered, with its status. Both are lazy
+    scans of Parquet files when :func:`biblio.pipeline.resolve_tables` wrote them to disk."""
 
     flags: pl.DataFrame
     affiliations: pl.DataFrame

@@ -77,10 +77,11 @@ WORK_COLUMNS = ("work_id", "doi", "title", "publication_date", "year", "is_synth
 def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, Any]:
     """The parts of the stage tables the report reads, collected: (WorksTables, ResolveResult).
 
-    Frames may be lazy (``pl.scan_parquet``): only the report's columns of ``works``, the U.S.
-    and flagged authorships' institution rows and the U.S. authorships are read, in stored
-    order, so memory follows the report, not the number of authorships. ``affiliations``
-    keeps the rows the report counts (no institution ID, no match).
+    Frames may be lazy (``pl.scan_parquet``): only the report's columns of ``works``, the
+    institution rows of flagged authorships and of U.S. authorships on flagged papers, and
+    those U.S. authorships are read, in stored order, so memory follows the report, not the
+    number of authorships. ``affiliations`` stays a lazy frame of the rows the report counts
+    (no institution ID, no match): the report tables count and group it without holding it.
 
     Example:
         >>> t, r = report_inputs({n: pl.scan_parquet(f"RUN/tables/{n}.parquet") for n in STAGE_TABLES})   # doctest: +SKIP
@@ -92,14 +93,15 @@ def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, 
     flags = _collect(frames["flags"])
     key = pl.struct("work_id", pl.col("author_index").cast(pl.Int32))  # one authorship
     flagged = flags.select(key).to_series().unique().implode()
+    works_flagged = flags["work_id"].unique().implode()  # U.S. rows count only on flagged papers (ReportContext.classes)
     ai = lazy["authorship_institutions"].drop("lineage", "raw_affiliation_strings", strict=False)
-    ai = ai.filter((pl.col("country_code") == "US") | key.is_in(flagged)).collect()
+    ai = ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)).collect()
     us = ai.filter(pl.col("country_code") == "US").select(key).to_series().unique().implode()
     au = lazy["authorships"].filter(key.is_in(us)).collect()
     works = lazy["works"]
     works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()]).collect()
     tables = WorksTables(works=works, authorships=au, authorship_institutions=ai, funders=_collect(frames["funders"]), awards=_collect(frames["awards"]))
-    aff = lazy["affiliations"].filter(pl.col("status").is_in(["no_match", "no_institution_id"])).collect()
+    aff = lazy["affiliations"].filter(pl.col("status").is_in(["no_match", "no_institution_id"]))  # lazy: the report only counts and groups it
     return tables, ResolveResult(flags=flags, affiliations=aff)
 
 
@@ -114,7 +116,8 @@ def build_manifest(
     editions: pl.DataFrame,
 ) -> dict[str, Any]:
     """The run manifest: everything needed to reproduce and compare the run. Never the API key."""
-    flags = _collect(frames["flags"])
+    flags = frames["flags"].lazy()
+    n_flags = _height(flags)
     n_syn = int(frames["works"].lazy().select(pl.col("is_synthetic").sum()).collect().item() or 0)
     n_syn_awards = int(_collect(frames["award_records"])["synthetic"].sum()) if "award_records" in frames else 0
     q = query.to_dict()
@@ -157,8 +160,8 @@ def build_manifest(
             for r in eds.select("list_key", "edition", "edition_date", "coverage", "retrieved").iter_rows(named=True)
         ],
         "counts": _counts(frames),
-        "flags_by_method": dict(sorted(flags.group_by("method").len().iter_rows())) if flags.height else {},
-        "flags_by_list": dict(sorted(flags.group_by("list_key").len().iter_rows())) if flags.height else {},
+        "flags_by_method": dict(sorted(flags.group_by("method").len().collect().iter_rows())) if n_flags else {},
+        "flags_by_list": dict(sorted(flags.group_by("list_key").len().collect().iter_rows())) if n_flags else {},
         "synthetic_data_present": n_syn > 0 or n_syn_awards > 0,
         "synthetic_records": n_syn,
         "award_records": _height(frames["award_records"]) if "award_records" in frames else 0,

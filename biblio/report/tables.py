@@ -138,11 +138,12 @@ def headline(ctx: ReportContext) -> pl.DataFrame:
         rows.append((f"papers_assessment_only_aspi_{lvl.replace(' ', '_')}", k.filter(pl.col("aspi_risk_max") == lvl).height, "papers", f"of which ASPI risk '{lvl}'", "highest ASPI risk level among the paper's partners"))
     rows.append(("papers_assessment_only_unrated", k.filter(pl.col("aspi_risk_max").is_null()).height, "papers", "of which Seven Sons/SASTIND without an ASPI rating", ""))
     rows += _money_rows(ctx) + _us_signal_rows(ctx)
-    aff = ctx.resolved.affiliations
+    aff = ctx.resolved.affiliations.lazy()  # may be a lazy scan of the stage table (report_inputs)
+    n_status = dict(aff.group_by("status").len().collect().iter_rows())
     rows += [
         ("papers_without_funding_metadata", t.works.filter(pl.col("funding_schema") == "none").height, "papers", "papers with no funder metadata at all", "funding found only via award numbers or not at all"),
-        ("prc_authorships_without_institution_id", aff.filter(pl.col("status") == "no_institution_id").height, "count", "PRC authorships known only by a raw affiliation string", "matched on the string only"),
-        ("prc_affiliations_no_match", aff.filter(pl.col("status") == "no_match").height, "count", "PRC affiliations on no selected list", "no match is data"),
+        ("prc_authorships_without_institution_id", n_status.get("no_institution_id", 0), "count", "PRC authorships known only by a raw affiliation string", "matched on the string only"),
+        ("prc_affiliations_no_match", n_status.get("no_match", 0), "count", "PRC affiliations on no selected list", "no match is data"),
         ("synthetic_records", t.works.filter(pl.col("is_synthetic")).height, "count", "SYNTHETIC records included above", "demo/test data; not findings"),
     ]
     return ctx.mark(pl.DataFrame(
@@ -342,16 +343,17 @@ def prc_partners(ctx: ReportContext) -> pl.DataFrame:
     groups = f.select("work_id", "partner_key").unique()
     money = money_by(ctx.awards, ctx.work_award, groups, "partner_key").select("partner_key", "awards", "amount_usd")
     out = listed.join(money, on="partner_key", how="left").with_columns(pl.col("awards").fill_null(0))
-    aff = ctx.resolved.affiliations.filter(pl.col("status") == "no_match")
+    aff = ctx.resolved.affiliations.lazy().filter(pl.col("status") == "no_match")  # may be a lazy scan (report_inputs)
     unl = (
         aff.filter(pl.col("institution_id").is_not_null())
         .group_by("institution_id")
         .agg(pl.col("institution_name").first().alias("partner_name"), pl.col("ror").first(), pl.col("country_code").first(), pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
+        .collect()
         .join(out.select("partner_key"), left_on="institution_id", right_on="partner_key", how="anti")
         .with_columns(pl.col("institution_id").alias("partner_key"), pl.col("institution_id").alias("openalex_id"), pl.lit(0, pl.Int64).alias("papers_government_list"), pl.lit("").alias("lists"), pl.lit("").alias("families"), pl.lit(False).alias("raw_string_only"), pl.lit(0, pl.Int64).alias("awards"))
     )
     out = pl.concat([out, unl.drop("institution_id")], how="diagonal_relaxed")
-    return ctx.mark(out.sort("papers_government_list", "papers", "partner_name", descending=[True, True, False]))
+    return ctx.mark(out.sort("papers_government_list", "papers", "partner_name", "partner_key", descending=[True, True, False, False]))  # the key breaks ties: same order every run
 
 
 def _us_rows(ctx: ReportContext) -> pl.DataFrame:
@@ -375,7 +377,7 @@ def us_institutions(ctx: ReportContext) -> pl.DataFrame:
     )
     money = money_by(ctx.awards, ctx.work_award, us.select("work_id", "institution_id"), "institution_id").select("institution_id", "awards", "amount_usd")
     out = out.join(money, on="institution_id", how="left").with_columns(pl.col("awards").fill_null(0))
-    return ctx.mark(out.sort("papers_government_list", "papers_with_listed_partner", "institution_name", descending=[True, True, False], nulls_last=True))
+    return ctx.mark(out.sort("papers_government_list", "papers_with_listed_partner", "institution_name", "institution_id", descending=[True, True, False, False], nulls_last=True))
 
 
 def us_authors(ctx: ReportContext) -> pl.DataFrame:
