@@ -380,7 +380,9 @@ def name_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], related_
     """ROR id → (university ROR id, rule) for hospitals/campuses of a listed university.
 
     A record (or a label-only stub) is a unit when its own name contains the university's
-    full name as a unit's would, or when it is a hospital that ROR relates to the university.
+    full name as a unit's would, or when it is a hospital that ROR relates to the university and
+    to no other university (Peking Union Medical College Hospital is related to Tsinghua and to
+    CAMS & PUMC: a unit of neither by this rule).
     """
     unis = {rid(recs[a]["id"]): recs[a] for a in anchors if "education" in recs[a]["types"]}
     cands = [(i, r["name"], set(rel_ids(r, "related")), "healthcare" in r["types"]) for i, r in sorted(recs.items()) if r["country_code"] in ("CN", "HK", "MO")]
@@ -397,7 +399,8 @@ def name_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], related_
             out[i] = (u, "ROR related link and the record's name names the university" if u in related else "the record's name names the university")
             continue
         rel_unis = sorted(u for u in related if u in unis)
-        if len(rel_unis) == 1 and (care or re.search(r"\bhospital\b", name, re.I)) and not SEPARATE_BODY.search(name):
+        rel_edu = [u for u in related if u in recs and "education" in recs[u]["types"]]
+        if len(rel_unis) == 1 and len(rel_edu) == 1 and (care or re.search(r"\bhospital\b", name, re.I)) and not SEPARATE_BODY.search(name):
             out[i] = (rel_unis[0], "a hospital that ROR relates to the university (affiliated hospital)")
     return out
 

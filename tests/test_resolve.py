@@ -150,3 +150,13 @@ def test_unlisted_unit_placed_under_a_named_listed_body_flags_by_id() -> None:
     # the ID alone, with a string that names no other body, stays unflagged
     alone = screen(pl.DataFrame([{**row, "name": "Jinling Hospital, Nanjing 210002, China"}]), as_of=dt.date(2026, 11, 1))
     assert alone["lists"][0] == ""
+
+
+def test_hospital_related_to_two_universities_is_a_unit_of_neither() -> None:
+    # ROR relates Peking Union Medical College Hospital to Tsinghua and to CAMS & PUMC
+    row = {"name": "Department of Breast Surgery, Peking Union Medical College Hospital, Beijing 100730, China",
+           "ror": "04jztag35", "country_code": "CN"}
+    assert "aspi" not in screen(pl.DataFrame([row]), as_of=dt.date(2026, 11, 1))["lists"][0]
+    # naming Tsinghua still flags it
+    row["name"] = "Peking Union Medical College Hospital, Tsinghua University, Beijing, China"
+    assert "aspi" in screen(pl.DataFrame([row]), as_of=dt.date(2026, 11, 1))["lists"][0]
