@@ -193,24 +193,6 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
     return ResolveResult(flags=pl.concat(out["flags"], how="vertical"), affiliations=pl.concat(out["affiliations"], how="vertical"))
 
 
-def release_memory() -> None:
-    """Give freed memory back to the OS between stages: a full garbage collection, then glibc's
-    ``malloc_trim`` (where there is one), so the next stage's peak does not sit on the free
-    heap pages the previous stage left (the scan's JSON blocks, resolve's many small objects).
-
-    >>> release_memory()
-    """
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        pass
-
-
 def _ingest(
     query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, prog: Any, refresh: bool = False
 ) -> FetchResult:
@@ -250,7 +232,7 @@ def run_query(
     """
     import polars as pl
 
-    from biblio.engines import check_engine
+    from biblio.engines import check_engine, release_memory
     from biblio.progress import Progress
     from biblio.coverage import write_evidence
     from biblio.safeio import check_output_dir

@@ -23,7 +23,7 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
-from biblio.report.caps import MAX_HTML_ROWS, cut_note, top_rows
+from biblio.report.caps import MAX_HTML_ROWS, cut_note, n_rows, top_rows
 from biblio.report.links import link_for
 from biblio.report.partners import load_list_families
 
@@ -205,20 +205,23 @@ DATASET_TABLES = {
 }
 
 
-def shown_tables(report_tables: dict[str, pl.DataFrame], max_rows: int) -> tuple[dict[str, pl.DataFrame], dict[str, Markup]]:
-    """The report tables cut to what the page carries, and a note per cut data table (by its id)."""
+def shown_tables(report_tables: dict[str, pl.DataFrame | pl.LazyFrame], max_rows: int) -> tuple[dict[str, pl.DataFrame], dict[str, Markup]]:
+    """The report tables cut to what the page carries, and a note per cut data table (by its id).
+
+    A table may be lazy (a scan of its Parquet file, see :func:`biblio.report.run.write_run`):
+    only the rows shown are read."""
     t = dict(report_tables)
     ev = t["evidence"]
     notes: dict[str, Markup] = {}
     for key, name in DATASET_TABLES.items():
         t[name] = top_rows(name, report_tables[name], max_rows, evidence=ev)
-        note = cut_note(name, t[name].height, report_tables[name].height)
+        note = cut_note(name, t[name].height, n_rows(report_tables[name]))
         if note:
             notes[key] = Markup('<p class="banner">{}</p>').format(Markup(str(Markup.escape(note)).replace(
                 f"report/{name}.csv", f'<a href="report/{name}.csv">report/{name}.csv</a>', 1)))
     if "dt-evidence" in notes:
-        t["evidence_flags"] = report_tables["evidence_flags"].filter(pl.col("work_id").is_in(t["evidence"]["work_id"].implode()))
-    return t, notes
+        t["evidence_flags"] = report_tables["evidence_flags"].lazy().filter(pl.col("work_id").is_in(t["evidence"]["work_id"].implode())).collect()
+    return {k: v if isinstance(v, pl.DataFrame) else v.collect() for k, v in t.items()}, notes  # the rest is small (evidence_flags: of the papers shown)
 
 
 def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
@@ -255,7 +258,7 @@ def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
 
 
 def render_html(
-    *, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any], max_rows: int = MAX_HTML_ROWS
+    *, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame | pl.LazyFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any], max_rows: int = MAX_HTML_ROWS
 ) -> str:
     """Render the page from the manifest, the report tables, the plot PNGs and the summary texts.
 
@@ -287,7 +290,7 @@ def render_html(
         "money_synthetic": summary.get("money_synthetic", False),
         "n_dual": f"{int(h.get('papers_dual_affiliation') or 0):,}",
         "n_prc": f"{int(h.get('papers_prc_state_cofunding') or 0):,}",
-        "n_evidence": f"{t['evidence'].height:,}",
+        "n_evidence": f"{n_rows(t['evidence']):,}",
         "method": summary["method"],
         "caveats": summary["caveats"],
         "footer": summary["footer"],

@@ -22,9 +22,10 @@ import polars as pl
 
 from biblio import __version__
 from biblio.errors import ReportError, printable
+from biblio.report.caps import n_rows
 from biblio.report.html import render_html
 from biblio.report.plots import all_figures, save_figures
-from biblio.report.tables import all_tables
+from biblio.report.tables import all_tables, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
 FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
@@ -186,11 +187,16 @@ def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
         return None
 
 
+#: Report tables that grow with the flagged papers: once written, the workbook and the page read
+#: them back from their Parquet files (only the rows they show), so they are not held in memory.
+LAZY_REPORT_TABLES = ("award_view", "evidence", "evidence_flags")
+
 #: The report stage's steps, as the progress bar names them.
 REPORT_STEPS = ("report tables", "workbook", "plots", "page")
 
 
 def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *, progress: Any = None) -> None:
+    from biblio.engines import release_memory
     from biblio.progress import Progress
     from biblio.report.summary import build_summary
     from biblio.report.xlsx import write_workbook
@@ -198,13 +204,19 @@ def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame],
     prog = progress or Progress(enabled=False)
     task = prog.task("report", total=len(REPORT_STEPS))
     prog.advance(task, 0, info="report tables")
+    release_memory()  # what the stage tables' copy left
     tables, resolved = report_inputs(frames)
     recs = frames.get("award_records")
-    rt = all_tables(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest))
+    ctx = report_context(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest))
+    del tables, resolved  # the context holds what the tables need, and is dropped once they are written
     rdir = run_dir / "report"
     raw_csv = manifest.get("csv_cells") == "raw"
-    for name, df in rt.items():
+    rt: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+    for name, df in iter_tables(ctx):  # each table written, then kept (small) or scanned back from its Parquet (large)
         write_frame(df, rdir / name, raw_csv=raw_csv)
+        rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if name in LAZY_REPORT_TABLES else df
+        del df
+    del ctx
     summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=_footer(manifest))
     prog.advance(task, 1, info="workbook")
     write_workbook(rdir / "report.xlsx", tables=rt, summary=summary)
@@ -213,7 +225,7 @@ def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame],
     prog.advance(task, 1, info="page")
     html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
     (run_dir / "report.html").write_text(html, encoding="utf-8")
-    prog.done(task, info=f"{rt['evidence'].height:,} flagged papers")
+    prog.done(task, info=f"{n_rows(rt['evidence']):,} flagged papers")
 
 
 def write_run(

@@ -13,12 +13,13 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import polars as pl
 
@@ -55,6 +56,9 @@ class ReportContext:
 
     def __post_init__(self) -> None:
         self.flags = with_partners(self.resolved.flags)
+        # only the partnered copy is read from here on: drop this context's hold on the resolver's flags (the caller's object is unchanged)
+        if dataclasses.is_dataclass(self.resolved) and not isinstance(self.resolved, type):
+            self.resolved = dataclasses.replace(self.resolved, flags=self.resolved.flags.clear())
         self.classes = paper_classes(self.flags)
         cited = dod_award_numbers(self.tables.awards)
         self.awards = award_table(self.tables, self.award_records, cited=cited)
@@ -543,27 +547,29 @@ def tech_areas(ctx: ReportContext, *, mapping: dict[str, list[str]] | None = Non
     return ctx.mark(out.with_columns(pl.col(c).fill_null(0) for c in ("papers", "papers_government_list", "papers_assessment_only", "papers_no_listed_partner")))
 
 
+def iter_tables(ctx: ReportContext, *, tech_mapping: dict[str, list[str]] | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Every report table as ``(name, frame)``, in the order the workbook and the page use,
+    each built when asked for: a caller that writes and drops each one holds one at a time.
+
+    Example:
+        >>> for name, df in iter_tables(report_context(tables, resolved)):   # doctest: +SKIP
+        ...     df.write_parquet(f"{name}.parquet")
+    """
+    h = headline(ctx)
+    yield "headline", h
+    yield "house_comparison", house_comparison(ctx, h)
+    steps = (("by_year", by_year), ("by_agency", by_agency), ("by_list", by_list), ("list_by_agency", list_by_agency), ("prc_partners", prc_partners),
+             ("us_institutions", us_institutions), ("us_authors", us_authors), ("awards", awards), ("money_by_agency", money_by_agency),
+             ("money_by_partner", money_by_partner), ("award_view", award_view), ("signals_dual_affiliation", signals_dual),
+             ("signals_prc_state_funding", signals_prc_funding))
+    for name, fn in steps:
+        yield name, fn(ctx)
+    yield "tech_areas", tech_areas(ctx, mapping=tech_mapping)
+    yield "evidence", evidence(ctx)
+    yield "evidence_flags", evidence_flags(ctx)
+
+
 def all_tables(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None, tech_mapping: dict[str, list[str]] | None = None) -> dict[str, pl.DataFrame]:
     """Every report table by name, in the order the workbook and the page use."""
     ctx = report_context(tables, resolved, award_records=award_records, window=window)
-    h = headline(ctx)
-    return {
-        "headline": h,
-        "house_comparison": house_comparison(ctx, h),
-        "by_year": by_year(ctx),
-        "by_agency": by_agency(ctx),
-        "by_list": by_list(ctx),
-        "list_by_agency": list_by_agency(ctx),
-        "prc_partners": prc_partners(ctx),
-        "us_institutions": us_institutions(ctx),
-        "us_authors": us_authors(ctx),
-        "awards": awards(ctx),
-        "money_by_agency": money_by_agency(ctx),
-        "money_by_partner": money_by_partner(ctx),
-        "award_view": award_view(ctx),
-        "signals_dual_affiliation": signals_dual(ctx),
-        "signals_prc_state_funding": signals_prc_funding(ctx),
-        "tech_areas": tech_areas(ctx, mapping=tech_mapping),
-        "evidence": evidence(ctx),
-        "evidence_flags": evidence_flags(ctx),
-    }
+    return dict(iter_tables(ctx, tech_mapping=tech_mapping))

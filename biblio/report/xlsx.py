@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from biblio.report.caps import MAX_XLSX_ROWS, cut_note, top_rows
+from biblio.report.caps import MAX_XLSX_ROWS, cut_note, n_rows, top_rows
 from biblio.report.links import OPENALEX_COLUMNS, link_for
 
 MAX_WIDTH = 60
@@ -322,8 +322,9 @@ def _summary(wb: xlsxwriter.Workbook, fm: _Formats, s: dict[str, Any], headline:
         ws.write_string(r, 2, e[2], fm.text)
 
 
-def write_workbook(path: str | Path, *, tables: dict[str, pl.DataFrame], summary: dict[str, Any], max_rows: int = MAX_XLSX_ROWS) -> Path:
-    """Write the workbook: a summary sheet, then the tables in :data:`SHEETS` order.
+def write_workbook(path: str | Path, *, tables: dict[str, pl.DataFrame | pl.LazyFrame], summary: dict[str, Any], max_rows: int = MAX_XLSX_ROWS) -> Path:
+    """Write the workbook: a summary sheet, then the tables in :data:`SHEETS` order (a table
+    may be lazy, a scan of its Parquet file: only the rows a sheet holds are read).
 
     A sheet holds at most ``max_rows`` rows (Excel's limit is 1,048,576); a cut sheet says so
     below its data and on the Summary sheet, and the full table is the CSV beside the workbook.
@@ -332,7 +333,7 @@ def write_workbook(path: str | Path, *, tables: dict[str, pl.DataFrame], summary
     opts = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "constant_memory": True}
     ev = tables.get("evidence")
     shown = {key: top_rows(key, tables[key], max_rows, evidence=ev) for key, _ in SHEETS if key in tables}
-    notes = {key: cut_note(key, shown[key].height, tables[key].height) for key in shown}
+    notes = {key: cut_note(key, shown[key].height, n_rows(tables[key])) for key in shown}
     cuts = [f"{title}: {notes[key]}" for key, title in SHEETS if notes.get(key)]
     with xlsxwriter.Workbook(str(p), opts) as wb:
         fm = _Formats(wb)
