@@ -88,24 +88,27 @@ def with_partners(flags: pl.DataFrame) -> pl.DataFrame:
     if "partner_key" in flags.columns and "partner_name" in flags.columns:  # resolver already rolled up
         return f.with_columns(_risk_rank())
     direct = pl.col("institution_id").is_not_null() & pl.col("via_parent").is_null()
-    f = f.join(entity_groups(), on="entity_key", how="left").with_columns(pl.coalesce("group_key", "entity_key").alias("group_key"))
-    d = f.filter(direct)
+    # the roll-up works on the few columns it reads, then adds its two columns to the whole rows
+    # (joining the wide frame five times made five copies of every flag)
+    k = f.select("list_key", "entity_key", "entity_name", "institution_id", "institution_name", "via_parent").join(
+        entity_groups(), on="entity_key", how="left", maintain_order="left").with_columns(pl.coalesce("group_key", "entity_key").alias("group_key"))
+    d = k.filter(direct)
     by_entry = d.group_by("list_key", "entity_key", "institution_id").len().sort("len", "institution_id", descending=[True, False]).unique(["list_key", "entity_key"], keep="first").drop("len")
     by_key = d.group_by("group_key", "institution_id").len().sort("len", "institution_id", descending=[True, False]).unique("group_key", keep="first").drop("len")
-    gname = f.group_by("group_key").agg(pl.col("entity_name").sort_by(pl.col("entity_name").str.len_chars()).first().alias("_gname"))
+    gname = k.group_by("group_key").agg(pl.col("entity_name").sort_by(pl.col("entity_name").str.len_chars()).first().alias("_gname"))
     names = d.group_by("institution_id").agg(pl.col("institution_name").mode().sort().first().alias("_iname"))
     by_name = d.select("institution_id", _name_key("institution_name").alias("_nk")).unique("_nk", keep="first")
-    out = (
-        f.with_columns(_name_key("entity_name").alias("_nk"))
-        .join(by_entry.rename({"institution_id": "_i1"}), on=["list_key", "entity_key"], how="left")
-        .join(by_key.rename({"institution_id": "_i2"}), on="group_key", how="left")
-        .join(gname, on="group_key", how="left")
-        .join(by_name.rename({"institution_id": "_i3"}), on="_nk", how="left")
+    partner = (
+        k.with_columns(_name_key("entity_name").alias("_nk"))
+        .join(by_entry.rename({"institution_id": "_i1"}), on=["list_key", "entity_key"], how="left", maintain_order="left")
+        .join(by_key.rename({"institution_id": "_i2"}), on="group_key", how="left", maintain_order="left")
+        .join(gname, on="group_key", how="left", maintain_order="left")
+        .join(by_name.rename({"institution_id": "_i3"}), on="_nk", how="left", maintain_order="left")
         .with_columns(
             pl.when(direct).then(pl.col("institution_id")).otherwise(pl.coalesce("_i1", "_i2", "_i3")).alias("_pid")
         )
-        .join(names.rename({"institution_id": "_pid"}), on="_pid", how="left")
-        .with_columns(
+        .join(names.rename({"institution_id": "_pid"}), on="_pid", how="left", maintain_order="left")
+        .select(
             pl.coalesce("_pid", pl.concat_str(pl.lit("entity:"), pl.col("group_key"))).alias("partner_key"),
             pl.coalesce("_iname", "_gname", "entity_name").alias("partner_name"),
         )
@@ -115,9 +118,8 @@ def with_partners(flags: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("partner_name"))
             .alias("partner_name")
         )
-        .drop("_nk", "_i1", "_i2", "_i3", "_pid", "_iname", "_gname", "group_key")
     )
-    return out.with_columns(_risk_rank())
+    return f.hstack(partner.get_columns()).with_columns(_risk_rank())
 
 
 def _risk_rank() -> pl.Expr:

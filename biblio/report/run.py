@@ -70,6 +70,8 @@ def _counts(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, int]:  
     return {k: _height(v) for k, v in frames.items()}
 
 
+#: The columns of ``authorships`` the report reads (``us_authors``).
+AUTHORSHIP_COLUMNS = ("work_id", "author_index", "author_name", "orcid")
 #: The columns of ``works`` the report reads.
 WORK_COLUMNS = ("work_id", "doi", "title", "publication_date", "year", "is_synthetic", "funding_schema",
                 "primary_topic", "primary_subfield", "primary_field", "topics", "keywords")
@@ -98,7 +100,7 @@ def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, 
     ai = lazy["authorship_institutions"].drop("lineage", "raw_affiliation_strings", strict=False)
     ai = ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)).collect()
     us = ai.filter(pl.col("country_code") == "US").select(key).to_series().unique().implode()
-    au = lazy["authorships"].filter(key.is_in(us)).collect()
+    au = lazy["authorships"].filter(key.is_in(us)).select(AUTHORSHIP_COLUMNS).collect()
     works = lazy["works"]
     works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()]).collect()
     tables = WorksTables(works=works, authorships=au, authorship_institutions=ai, funders=_collect(frames["funders"]), awards=_collect(frames["awards"]))
