@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -344,6 +344,11 @@ def _named_holder(m: Matcher, h: Hit, org: str | None, named: set[str]) -> bool:
     return any(holder in m.g.ancestors(n) for n in named if n != org)
 
 
+def _noted(hits: list[Hit], why: str) -> list[Hit]:
+    """``hits`` with ``why`` appended to each one's note."""
+    return [replace(h, note="; ".join(x for x in (h.note, why) if x)) for h in hits]
+
+
 def resolve_one(
     m: Matcher, kind: str, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str], raws: list[str], country_code: str | None,
 ) -> tuple[list[Hit], str]:
@@ -376,7 +381,7 @@ def resolve_one(
         same = [o for o in named if o in related or (org and org in m.g.ancestors(o))]
         if org and not same and not _name_in_raw(name, raws):
             why = f"raw string wins: it names {', '.join(m.om.name(o) for o in named[:3])}; OpenAlex assigned {name or iid}"
-            hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, why) if x), h.org) for h in raw_hits]
+            hits = _noted(raw_hits, why)
         elif not org and not hits and not _name_in_raw(name, raws):
             hits = raw_hits
         elif same:
@@ -384,7 +389,7 @@ def resolve_one(
             hits = hits + [h for h in raw_hits if h.org in keep or keep & set(m.g.ancestors(h.org))]
             if hosts:
                 why = f"raw string wins: it places {m.om.name(org)} under {m.om.name(hosts[0])}, which OpenAlex's record has no link to"
-                hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, why) if x), h.org) for h in hits]
+                hits = _noted(hits, why)
         hits = best_per_list(hits)
     elif note and not hits:  # a joint centre in the lineage: flag the members the raw string names
         tops = [o for x in lineage for o in sorted(m.by_oa.get(x, ())) if o != org]
@@ -396,7 +401,7 @@ def resolve_one(
     if note and hits and raws:  # several parents in the lineage: a roll-up counts only to bodies the string names
         hits = [h for h in hits if _named_holder(m, h, org, set(named))]
     if note and hits:
-        hits = [Hit(h.list_key, h.entity_key, h.method, h.score, h.matched_text, h.chain, h.via_parent, "; ".join(x for x in (h.note, note) if x), h.org) for h in hits]
+        hits = _noted(hits, note)
     return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if note else "no_match")
 
 

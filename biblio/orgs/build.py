@@ -693,6 +693,20 @@ def rare_words(nodes: list[Node], places: set[str], *, most: int = 4) -> frozens
     return frozenset(t for t, h in heads.items() if len(h) <= most)
 
 
+def _distinctive_brand(toks: list[str], rare: frozenset[str] | None) -> bool:
+    """A derived brand decides only when distinctive: one word that is no English word
+    ("Huawei", not "Most"), or several with one rare non-dictionary word ("Zhichun Precision Gas",
+    not "Integrated Circuit").
+
+    >>> _distinctive_brand(["most"], frozenset())
+    False
+    """
+    words = english_words()
+    if rare is not None and len(toks) > 1:
+        return any(t in rare and t not in words for t in toks)
+    return toks[0] not in words and toks[0].rstrip("s") not in words
+
+
 def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: frozenset[str] = frozenset(),
                    rare: frozenset[str] | None = None) -> None:
     """Names a listed entry implies: the name before its address ("X Co., Ltd., Chengdu,
@@ -723,8 +737,7 @@ def _derived_names(n: Node, places: set[str], vocab: frozenset[str], taken: froz
             trimmed = trimmed[1:]  # "Zhejiang Dahua Technology" → "Dahua"
         if (n.kind == "company" and len(trimmed) < len(toks) and trimmed and trimmed[0] not in places
                 and any(t not in vocab and t not in places and t not in _NOT_BRAND and len(t) >= 3 for t in trimmed)
-                and (any(t in rare and t not in english_words() for t in trimmed) if rare is not None and len(trimmed) > 1
-                     else trimmed[0] not in english_words() and trimmed[0].rstrip("s") not in english_words())):
+                and _distinctive_brand(trimmed, rare)):
             derived.append((" ".join(trimmed), "strong_alias", f"{src} (brand: name without business words)"))
     have = {name_key(nm) for nm, *_ in n.names}
     for name, kind, _, src in list(n.names):  # 中国人民解放军国防科技大学 is printed as 国防科技大学
