@@ -243,16 +243,8 @@ def columnar_suspects(table: Any, lines: list[bytes]) -> list[int]:
     try:
         b"\n".join(lines).decode("utf-8")  # a newline neither makes nor mends a bad sequence
     except UnicodeDecodeError:
-        rows |= {k for k, ln in enumerate(lines) if not _is_utf8(ln)}
+        rows |= {k for k, ln in enumerate(lines) if utf8_problem(ln)}  # surrogate bytes are suspects above already
     return sorted(rows)
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def drop_invalid(records: Iterable[Any], *, strict: bool = False, source: str = "input") -> tuple[list[dict[str, Any]], int, list[str]]:
