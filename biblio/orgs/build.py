@@ -44,6 +44,7 @@ FILES = {
     "edges": ("child_key", "parent_key", "relation", "source"),
     "links": ("org_key", "list_key", "entity_key", "scope", "source"),
     "places": ("key", "country_code", "kind", "source"),
+    "shared": ("key", "org_key", "name_kind", "rollup", "source"),
 }
 DECIDING = ("canonical", "former", "strong_alias", "zh_hans", "zh_hant")
 _ZH_PAREN = re.compile(r"^(.*?)\s*[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
@@ -564,7 +565,9 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     rows["names"] = promote_group_aliases(rows["names"], rows["edges"])
     rows["names"] = unit_names_leave_group(rows["names"], rows["edges"])
     rows["names"] = ror_aliases_yield(rows["names"])
+    rows["names"] += unit_head_names(rows["names"], rows["edges"])
     rows["places"] = place_list
+    rows["shared"] = shared_name_rows(rows)
     return {k: sorted(set(v)) for k, v in rows.items()}
 
 
@@ -585,6 +588,128 @@ def _ancestor_fn(edges: list[tuple[str, ...]]):
         return seen
 
     return ancestors
+
+
+_TIE = frozenset("affiliated affiliate attached to of the under".split())
+
+
+def unit_head_names(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A unit named as another body's name plus its parent's ("Zhongshan Hospital, Xiamen
+    University", "Zhongshan Hospital Affiliated to Xiamen University") also bears that other
+    name: it is added as the unit's weak alias, so the shared-name rule sees both bodies.
+
+    >>> unit_head_names([("h", "Zhongshan Hospital of Xiamen University", "zhongshan hosp xiamen university", "canonical", "", "s"),
+    ...                  ("x", "Xiamen University", "xiamen university", "canonical", "", "s"),
+    ...                  ("z", "Zhongshan Hospital", "zhongshan hosp", "canonical", "", "s")], [("h", "x", "unit_of", "s")])[0][:4]
+    ('h', 'Zhongshan Hospital', 'zhongshan hosp', 'weak_alias')
+    """
+    ancestors = _ancestor_fn(edges)
+    text_of: dict[str, tuple[str, set[str]]] = {}
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if r[3] in DECIDING and not r[4]:
+            text_of.setdefault(r[2], (r[1], set()))[1].add(r[0])
+            keys_of[r[0]].add(r[2])
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for r in names:
+        if r[3] not in DECIDING or r[4] or has_cjk_key(r[2]):
+            continue
+        for a in sorted(ancestors(r[0])):
+            for pk in sorted(keys_of.get(a, ())):
+                head = r[2][: -len(pk) - 1] if r[2].endswith(" " + pk) else r[2][len(pk) + 1:] if r[2].startswith(pk + " ") else ""
+                toks = head.split()
+                while toks and toks[-1] in _TIE:
+                    toks.pop()
+                hk = " ".join(toks)
+                got = text_of.get(hk)
+                if toks and got and r[0] not in got[1] and hk not in keys_of[r[0]]:
+                    text = next((x.strip() for x in re.split(r",|\s+(?:affiliated to|of the|of)\s+", r[1], flags=re.I) if name_key(x) == hk), got[0])
+                    out.setdefault((r[0], hk), (r[0], text, hk, "weak_alias", "", f"name rule: '{r[1]}' is '{text}' plus its parent's name"))
+    return sorted(out.values())
+
+
+def has_cjk_key(key: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", key))
+
+
+CLAIM_KINDS = frozenset(DECIDING) | {"weak_alias", "abbreviation"}
+
+
+def shared_name_rows(rows: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """The shared-name rule: a name key that several bodies bear (any name kind but numbered,
+    for the whole body, not one list entry) whose list roll-ups differ, none of them an ancestor
+    of all the others, cannot decide alone ("Zhongshan Hospital": Fudan's, Xiamen's, Sun Yat-sen's).
+    One row per (key, body) with the body's roll-up.
+
+    >>> rows = {"orgs": [(k, k, "hospital", "CN", "", "", "s") for k in ("a", "b", "u")],
+    ...         "names": [("a", "Zhongshan Hospital", "zhongshan hosp", "canonical", "", "s"), ("b", "Zhongshan Hospital", "zhongshan hosp", "weak_alias", "", "s")],
+    ...         "edges": [("a", "u", "unit_of", "s")], "links": [("u", "1286", "u", "all", "s")], "places": []}
+    >>> [r[:2] for r in shared_name_rows(rows)]
+    [('zhongshan hosp', 'a'), ('zhongshan hosp', 'b')]
+    """
+    from biblio.orgs.graph import graph_from_rows
+
+    g = graph_from_rows({f: [dict(zip(FILES[f], r)) for r in rows[f]] for f in ("orgs", "names", "edges", "links", "places")})
+    listed_weak: dict[str, set[str]] = defaultdict(set)  # a list's own weak alias (a group's name printed on its affiliates' entries) claims nothing
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    for r in rows["names"]:
+        if r[3] == "weak_alias" and r[5].startswith("list "):
+            listed_weak[r[2]].add(r[0])
+        if r[3] in DECIDING and not r[4]:
+            keys_of[r[0]].add(r[2])
+    out = []
+    for key, refs in sorted(g.names.items()):
+        claims: dict[str, str] = {}
+        for r in refs:
+            if not r.scope and r.kind in CLAIM_KINDS and r.org not in listed_weak.get(key, ()) and _KIND_RANK[r.kind] < _KIND_RANK.get(claims.get(r.org, "numbered"), 9):
+                claims[r.org] = r.kind
+        rivals = _rivals(claims, g, keys_of) if len(claims) > 1 and not key.startswith("#") else {}
+        src = f"shared-name rule: {len(rivals)} bodies bear this name, with different list roll-ups"
+        out += [(key, o, k, ";".join(sorted(f"{lk}:{ek}" for lk, ek in g.rollup(o))), src) for o, k in sorted(rivals.items())]
+    return out
+
+
+def _rivals(claims: dict[str, str], g: Any, keys_of: dict[str, set[str]]) -> dict[str, str]:
+    """The bearers of one name that only the string can tell apart: records of one body are
+    counted once (the one with the widest roll-up), and none are rivals when their roll-ups are
+    equal or one bearer is an ancestor of all the others.
+
+    Example: a list's "Chinese Academy of Sciences Changchun Institute of Optics …" and ROR's
+    "Changchun Institute of Optics …" (parent: the Chinese Academy of Sciences) are one body."""
+    ups = {o: g.rollup(o) for o in claims}
+    order = sorted(claims, key=lambda o: (-len(ups[o]), o))
+    reps: list[str] = []
+    for o in order:
+        if not any(_one_body(o, r, g, keys_of) or _one_body(r, o, g, keys_of) for r in reps):
+            reps.append(o)
+    if len({ups[o] for o in reps}) <= 1 or any(all(o == x or o in g.ancestors(x) for x in reps) for o in reps):
+        return {}
+    return {o: claims[o] for o in reps}
+
+
+def _no_for(key: str) -> str:
+    """A name key without "for" (name keys already drop "of"): "laboratory for marine" = "laboratory marine"."""
+    return " ".join(t for t in key.split() if t != "for")
+
+
+def _one_body(a: str, b: str, g: Any, keys_of: dict[str, set[str]]) -> bool:
+    """True when one of ``a``'s names is one of ``b``'s plus the name of ``b``'s own parent
+    ("Chinese Academy of Sciences – Institute of X" for ROR's "Institute of X" under CAS): two
+    records of one body, not two bodies.
+
+    >>> from types import SimpleNamespace as NS
+    >>> _one_body("el", "ror", NS(parents={"ror": [("cas", "unit_of", "s")]}), {"el": {"cas x"}, "ror": {"x"}, "cas": {"cas"}})
+    True
+    """
+    mine = keys_of.get(a, set())
+    theirs = keys_of.get(b, set())
+    if g.orgs[a].country == g.orgs[b].country and {_no_for(k) for k in mine - theirs if " for " in f" {k} "} & {_no_for(k) for k in theirs - mine}:
+        return True  # "Qingdao National Laboratory for/of Marine Science and Technology"
+    for p, _, _ in g.parents.get(b, ()):
+        for k in keys_of.get(b, ()):
+            if any(f"{pk} {k}" in mine or f"{k} {pk}" in mine for pk in keys_of.get(p, ())):
+                return True
+    return False
 
 
 def unit_names_leave_group(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -55,6 +55,9 @@ class OrgGraph:
     zh_first: dict[str, list[str]] = field(default_factory=dict)
     first_tokens: dict[str, int] = field(default_factory=dict)
     place_first: dict[str, int] = field(default_factory=dict)
+    shared: dict[str, frozenset[str]] = field(default_factory=dict)
+    """A name key that several bodies with different list roll-ups bear → those bodies
+    (``shared.csv``, the shared-name rule of :func:`biblio.orgs.build.shared_name_rows`)."""
 
     def ancestors(self, key: str) -> list[str]:
         """Every ancestor over unit_of / subsidiary_of, nearest first."""
@@ -66,6 +69,29 @@ class OrgGraph:
                 out.append(x)
                 todo += [p for p, _, _ in self.parents.get(x, ())]
         return out
+
+    def rollup(self, key: str) -> frozenset[tuple[str, str]]:
+        """The list entries a body leads to: its own links and its ancestors' ``all`` links, a
+        joint body inheriting none of its members' (the walk of the matcher's roll-up).
+
+        Example:
+            >>> g = load_graph()
+            >>> ("1286", "fudan-university") in g.rollup("zhongshan-hospital")
+            True
+        """
+        out: set[tuple[str, str]] = set()
+        seen: set[str] = set()
+        todo = [key]
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            out |= {(lk, ek) for lk, ek, scope, _ in self.links.get(k, ()) if scope == "all" or k == key}
+            if self.is_joint(k) and (k != key or not self.links.get(k)):
+                continue
+            todo += [p for p, _, _ in self.parents.get(k, ())]
+        return frozenset(out)
 
     def is_joint(self, key: str) -> bool:
         """Several parents, none an ancestor of another: a joint or collaborative centre."""
@@ -84,23 +110,42 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [dict(zip(header, r)) for r in rd]
 
 
+GRAPH_FILES = ("orgs", "names", "edges", "links", "places", "shared")
+
+
 @lru_cache(maxsize=2)
 def load_graph(data_dir: str | None = None) -> OrgGraph:
     """Load (and cache) the organisation graph."""
     d = Path(data_dir) if data_dir else DATA
+    return graph_from_rows({f: _rows(d / f"{f}.csv") for f in GRAPH_FILES})
+
+
+def graph_from_rows(rows: dict[str, list[dict[str, str]]]) -> OrgGraph:
+    """An :class:`OrgGraph` from rows of the data files (header → value dicts); ``shared`` may be
+    absent (the build computes it from such a graph).
+
+    Example:
+        >>> g = graph_from_rows({"orgs": [], "names": [], "edges": [], "links": [], "places": []})
+        >>> len(g.orgs), g.shared
+        (0, {})
+    """
     orgs = {r["org_key"]: Org(r["org_key"], r["canonical_name"], r["kind"], r["country_code"], r["city"],
-                              tuple(x for x in r["ror_ids"].split(";") if x)) for r in _rows(d / "orgs.csv")}
+                              tuple(x for x in r["ror_ids"].split(";") if x)) for r in rows["orgs"]}
     names: dict[str, list[NameRef]] = defaultdict(list)
-    for r in _rows(d / "names.csv"):
+    for r in rows["names"]:
         names[r["key"]].append(NameRef(r["org_key"], r["name_kind"], r["scope"], r["name"]))
     parents: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for r in _rows(d / "edges.csv"):
+    for r in rows["edges"]:
         parents[r["child_key"]].append((r["parent_key"], r["relation"], r["source"]))
     links: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-    for r in _rows(d / "links.csv"):
+    for r in rows["links"]:
         links[r["org_key"]].append((r["list_key"], r["entity_key"], r["scope"], r["source"]))
-    places = {r["key"]: r["country_code"] for r in _rows(d / "places.csv")}
+    places = {r["key"]: r["country_code"] for r in rows["places"]}
     g = OrgGraph(orgs=orgs, names=dict(names), parents=dict(parents), links=dict(links), places=places)
+    shared: dict[str, set[str]] = defaultdict(set)
+    for r in rows.get("shared", ()):
+        shared[r["key"]].add(r["org_key"])
+    g.shared = {k: frozenset(v) for k, v in shared.items()}
     _derive(g)
     return g
 

@@ -15,7 +15,9 @@ Rules (general, from data; no string is special-cased):
 * weak aliases never decide; abbreviations decide only as a whole segment; generic names (all
   words common in foreign organisation names) need the parent named or a PRC place;
 * a name that several bodies share is decided by place, by city, or by one being the others'
-  ancestor; otherwise it is reported as ambiguous;
+  ancestor; otherwise it is reported as ambiguous. The graph's ``shared.csv`` names the keys
+  whose bearers (weak aliases and acronyms included) lead to different list entries: all of
+  them are candidates; bearers that all lead to the same entries decide;
 * a body abroad (by the string's places, else ``country_code``) is never a PRC body, except a
   listed company's own site, which is flagged with the place in the evidence;
 * a body with several unrelated parents (a joint centre) inherits none of their listings.
@@ -161,6 +163,7 @@ class OrgMatcher:
         has_child = {p for ps in self.g.parents.values() for p, _, _ in ps}
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
+        self._rollups: dict[str, frozenset[tuple[str, str]]] = {}
         self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
         self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
@@ -377,6 +380,12 @@ class OrgMatcher:
         return out
 
     def _candidates(self, m: Mention) -> tuple[list[NameRef], str]:
+        """The bodies a mention may name, and why none when there are none ("weak"). A shared
+        name (several bodies with different list roll-ups bear it) gives every bearer, even by a
+        weak alias or abbreviation, so that only the string can pick one ("shared")."""
+        shared = self.g.shared.get(m.key)
+        if shared:
+            return [r for r in m.refs if r.org in shared and not r.scope], "shared"
         refs = [r for r in m.refs if (r.kind in DECIDING or (r.kind == "abbreviation" and m.whole)) and not r.scope]
         if not refs:
             return [], "weak" if any(r.kind == "weak_alias" for r in m.refs) else ""
@@ -417,12 +426,28 @@ class OrgMatcher:
         if len(orgs) > 1:
             rel = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere]
             orgs = rel if len(rel) == 1 else orgs
+        if len(orgs) > 1 and self._same_rollup(orgs):
+            return orgs[0]  # several records, one listing: the name decides what the lists say
         if len(orgs) > 1:
             a.ambiguous = True
             desc = "; ".join(f"{self.name(o)} ({self.country(o) or '?'})" for o in orgs[:4])
             a.notes.append(f"ambiguous: '{m.text}' names {len(orgs)} bodies: {desc}")
             return None
         return orgs[0]
+
+    def _same_rollup(self, orgs: list[str]) -> bool:
+        """True when every candidate leads to the same list entries, and to some (a name two
+        records of one listed body bear decides; two unlisted bodies stay ambiguous).
+
+        Example: "Tongji Hospital" of Wuhan and of Tongji University lead to different
+        universities' entries: False."""
+        ups = set()
+        for o in orgs:
+            up = self._rollups.get(o)
+            if up is None:
+                up = self._rollups[o] = self.g.rollup(o) if o in self.g.orgs else frozenset()
+            ups.add(up)
+        return len(ups) == 1 and bool(next(iter(ups)))
 
     def _common(self, word: str, orgs: list[str]) -> bool:
         """True when 4+ bodies outside the candidates' corporate family use ``word`` in their names
