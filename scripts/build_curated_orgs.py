@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from biblio.normalize import has_cjk, normalize  # noqa: E402
+from biblio.orgs.ror import outside_parents as ror_outside_parents, ror_id  # noqa: E402
 
 CURATED = REPO / "biblio" / "orgs" / "curated"
 LISTS = REPO / "biblio" / "lists" / "data"
@@ -163,8 +164,7 @@ def first_existing(paths: Iterable[Path]) -> Path | None:
 # --- ROR-derived rows ---------------------------------------------------------------------
 
 
-def rid(url: str) -> str:
-    return url.rsplit("/", 1)[-1]
+rid = ror_id  # one owner: biblio.orgs.ror
 
 
 def rel_ids(rec: dict[str, Any], kind: str) -> list[str]:
@@ -336,25 +336,15 @@ def select_units(anchors: Iterable[str], recs: dict[str, dict[str, Any]], stubs:
     return why
 
 
-_GOVERNMENT_LABEL = re.compile(r"government|ministry|commission|bureau|administration|council|department of|state of", re.I)
-
-
 def outside_parents(recs: dict[str, dict[str, Any]], stubs: dict[str, str]) -> dict[str, str]:
-    """Parents outside the subset and its stubs, by the label the child's link prints (Duke
-    University for Duke Kunshan University), so that a joint body keeps every parent; never a
-    government body.
+    """Parents outside the subset and its stubs: :func:`biblio.orgs.ror.outside_parents` (the
+    graph build uses the same rule), here over the CN/HK/MO/TW records.
 
     Example:
         >>> outside_parents({"a": {"relationships": [{"type": "parent", "id": "https://ror.org/x", "label": "Duke University"}]}}, {})
         {'x': 'Duke University'}
     """
-    out: dict[str, str] = {}
-    for r in recs.values():
-        for rel in r.get("relationships") or []:
-            i = rel["id"].rsplit("/", 1)[-1]
-            if rel["type"] == "parent" and i not in recs and i not in stubs and rel.get("label") and not _GOVERNMENT_LABEL.search(rel["label"]):
-                out[i] = rel["label"]
-    return out
+    return ror_outside_parents(recs.values(), set(recs) | set(stubs))
 
 
 CONTINUES = re.compile(r"^(of|for|and|in|at the|&)\b")

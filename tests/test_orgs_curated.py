@@ -97,3 +97,20 @@ def test_build_is_reproducible_from_the_repo() -> None:
     data = B.build(ror_path=raw)
     for k in B.COLS:
         assert data[k] == DATA[k], k
+
+
+def test_outside_parents_have_one_owner() -> None:
+    # the curated build and the graph build read label-only parents by one rule (biblio.orgs.ror):
+    # a parent beyond the subset is kept by its label, a government parent never (it would make
+    # its child look joint)
+    from biblio.orgs import build as G
+    from biblio.orgs.ror import outside_parents
+
+    recs = {"c": {"relationships": [{"type": "parent", "id": "https://ror.org/0duke", "label": "Duke University"},
+                                    {"type": "parent", "id": "https://ror.org/0gov", "label": "Government of India"},
+                                    {"type": "parent", "id": "https://ror.org/0stub", "label": "A Stub"}]}}  # SYNTHETIC
+    assert B.outside_parents(recs, {"0stub": "A Stub"}) == outside_parents(recs.values(), {"c", "0stub"}) == {"0duke": "Duke University"}
+    assert G.outside_parents is outside_parents
+    orgs = list(csv.DictReader((REPO / "biblio" / "orgs" / "data" / "orgs.csv").open(encoding="utf-8")))
+    outside = [r for r in orgs if r["sources"] == "ROR v2.9 (label of a parent outside the subset)"]
+    assert outside and not [r for r in outside if re.search(r"government|ministry", r["canonical_name"], re.I)]

@@ -31,6 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
+from biblio.orgs.ror import outside_parents, ror_id as _ror_id
 from biblio.orgs.text import name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
 
 HERE = Path(__file__).parent
@@ -199,15 +200,11 @@ _ROR_KIND = {"education": "university", "healthcare": "hospital", "company": "co
              "government": "other", "nonprofit": "other", "archive": "other", "funder": "other", "other": "other"}
 
 
-def _ror_id(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
 def ror_nodes() -> list[Node]:
     """ROR records (CN/HK/MO/TW, look-alikes abroad) and stubs of referenced records."""
     nodes: list[Node] = []
     seen: set[str] = set()
-    parents_named: dict[str, str] = {}
+    records: list[dict[str, Any]] = []
     for fname, src in (("ror_cn_hk_mo_tw.jsonl", "ROR v2.9 (CN/HK/MO/TW subset)"), ("ror_lookalikes_non_cn.jsonl", "ROR v2.9 (look-alikes abroad)")):
         for line in (RAW / fname).read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
@@ -215,6 +212,7 @@ def ror_nodes() -> list[Node]:
             if rid in seen:
                 continue
             seen.add(rid)
+            records.append(r)
             types = r.get("types") or ["other"]
             kind = _ROR_KIND.get(types[0], "other")
             if kind in ("other", "lab") and _kind_from_name(r["name"]) not in ("other", "company"):
@@ -234,7 +232,6 @@ def ror_nodes() -> list[Node]:
             for rel in r.get("relationships") or []:
                 if rel["type"] == "parent":
                     n.parents.append((f"ror:{_ror_id(rel['id'])}", "subsidiary_of" if kind == "company" else "unit_of", f"{src} parent link"))
-                    parents_named.setdefault(_ror_id(rel["id"]), rel.get("label") or "")
             nodes.append(n)
     for line in (RAW / "ror_missing_referenced_stubs_cn.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
@@ -245,13 +242,11 @@ def ror_nodes() -> list[Node]:
             n.rors.add(rid)
             n.add_name(r["label"], "canonical", n.source)
             nodes.append(n)
-    for rid, label in sorted(parents_named.items()):  # a parent outside the subset (Duke University for Duke
-        if rid not in seen and label:                  # Kunshan University) still makes its child a joint body
-            seen.add(rid)
-            n = Node(f"ror:{rid}", label, kind=_kind_from_name(label), source="ROR v2.9 (label of a parent outside the subset)")
-            n.rors.add(rid)
-            n.add_name(label, "canonical", n.source)
-            nodes.append(n)
+    for rid, label in outside_parents(records, seen).items():  # a parent outside the subset (Duke University
+        n = Node(f"ror:{rid}", label, kind=_kind_from_name(label), source="ROR v2.9 (label of a parent outside the subset)")
+        n.rors.add(rid)                                       # for Duke Kunshan) still makes its child a joint body
+        n.add_name(label, "canonical", n.source)
+        nodes.append(n)
     return nodes
 
 
