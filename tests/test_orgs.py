@@ -91,3 +91,13 @@ def test_wos_abbreviations_and_traditional_chinese(om: OrgMatcher) -> None:
 def test_known_unlisted_body_hides_listed_substring(om: OrgMatcher) -> None:
     a = om.analyse("School of Materials, South China University of Technology, Guangzhou 510640, China")
     assert all("China University of Technology" != om.name(o) for o in a.named)
+
+
+def test_list_name_printed_parent_first_is_the_ror_unit(om: OrgMatcher) -> None:
+    # the Entity List prints "Chinese Academy of Sciences Changchun Institute of Optics, …"; ROR has
+    # "Changchun Institute of Optics, …" under CAS: one body, so ROR's name flags the entry
+    ek = "chinese-academy-of-sciences-changchun-institute-of-optics-fine-mechanics-and-phy"
+    hits = om.analyse("Changchun Institute of Optics, Fine Mechanics and Physics, Chinese Academy of Sciences, Changchun 130033, China").hits
+    assert ("entity_list", ek) in {(h.list_key, h.entity_key) for h in hits}
+    other = om.analyse("Changchun Institute of Applied Chemistry, Chinese Academy of Sciences, Changchun 130022, China").hits
+    assert ek not in {h.entity_key for h in other}

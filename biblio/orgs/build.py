@@ -319,7 +319,7 @@ def union_keys(name: str) -> list[str]:
 
 
 def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
-    """Merge records that are the same body (shared nid or ROR; same canonical names)."""
+    """Merge records that are the same body (shared nid or ROR; same canonical names, in either order with a ROR record's parent)."""
     by_nid: dict[str, str] = {}
     by_ror: dict[str, str] = {}
     for n in nodes:
@@ -337,6 +337,7 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
                         ror_cn[k].add(n.nid)
                 if kind == "canonical" and len(ups) == 1:  # "Institute of Physics" under CAS = "CAS – Institute of Physics"
                     ror_cn[name_key(f"{name} {ups[0]}")].add(n.nid)
+                    ror_cn[name_key(f"{ups[0]} {name}")].add(n.nid)  # and "CAS Changchun Institute of Optics …"
     canon: dict[str, str] = {}
     for n in nodes:
         if n.nid.startswith(("ror:", "hipo:")):
