@@ -407,18 +407,27 @@ def _name_index(uf: UnionFind, nodes: list[Node], kinds: Iterable[str]) -> dict[
     return idx
 
 
+def _own_group(got: set[str], parents: frozenset[str]) -> set[str]:
+    """``got`` narrowed to the record's own parent when the name is shared and one parent is in it."""
+    return (got & parents) if len(got) > 1 and len(got & parents) == 1 else got
+
+
 _NUM_NOISE = frozenset({"no", "institute", "institutes", "research", "academy", "ri", "number", "corporation", "corp", "co", "ltd", "limited", "company", "of", "the"})
 
 
-def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None) -> tuple[str, str, int] | None:
-    """(group root, kind, number) when a name key reads as a numbered unit of a known group."""
+def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None, parents: frozenset[str] = frozenset()) -> tuple[str, str, int] | None:
+    """(group root, kind, number) when a name key reads as a numbered unit of a known group.
+
+    A group name that several bodies share ("CAST" is also an association's acronym) reads as
+    the one among ``parents`` (the roots of the record's own parent edges), e.g. "501 Institute
+    of CAST" on a record whose curated parent is CAST."""
     if re.search(r"[\u4e00-\u9fff]", key):
         found = numbered_in_cjk(key)
         if len(found) != 1:
             return None
         head = key.split("第")[0] if "第" in key else re.split(r"[0-9零〇一二两三四五六七八九十百]", key)[0]
         tail = re.sub(r"^.*?(研究所|研究院|所|院)", "", key[len(head):], count=1)
-        g = idx.get(head, set()) - {own}
+        g = _own_group(idx.get(head, set()) - {own}, parents)
         if len(g) == 1 and not tail:
             return (next(iter(g)), found[0][1], found[0][0])
         return None
@@ -434,7 +443,7 @@ def parse_numbered(key: str, idx: dict[str, set[str]], own: str | None) -> tuple
     i = 0
     while i < len(rest):  # the rest must be names of one group only ("cetc", "china electronics … corporation")
         for ln in range(len(rest) - i, 0, -1):
-            g = idx.get(" ".join(rest[i:i + ln]), set()) - {own}
+            g = _own_group(idx.get(" ".join(rest[i:i + ln]), set()) - {own}, parents)
             if len(g) == 1 and (group is None or g == {group}):
                 group, i = next(iter(g)), i + ln
                 break
@@ -458,8 +467,9 @@ def _numbered_unions(uf: UnionFind, nodes: list[Node]) -> tuple[dict[str, tuple[
         if n.country not in ("", *_CN):
             continue
         own = uf.find(n.nid)
-        base = parse_numbered(name_key(n.canonical), idx, own)
-        parsed = {name_key(nm): parse_numbered(name_key(nm), idx, own) for nm, kind, _, _ in n.names if kind != "weak_alias"}
+        ups = frozenset(uf.find(p) for p, _, _ in n.parents if p in uf.p)
+        base = parse_numbered(name_key(n.canonical), idx, own, ups)
+        parsed = {name_key(nm): parse_numbered(name_key(nm), idx, own, ups) for nm, kind, _, _ in n.names if kind != "weak_alias"}
         alias_keys = {v for v in parsed.values() if v}
         if not base and len(alias_keys) == 1 and _NUM_UNIT & set(name_key(n.canonical).split()):
             base = next(iter(alias_keys))  # one numbered alias of a unit: "CETC 10th Research Institute"

@@ -500,8 +500,15 @@ class OrgMatcher:
 
     def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]], a_scoped: list) -> list[tuple[str, Mention]]:
         """The numbered-institute rule: a number next to an institute/academy word (or right
-        after a group's name) plus a group named in the same or a neighbouring part."""
+        after a group's name) plus a group named in the same or a neighbouring part. A group
+        abbreviation that did not decide by itself (shared, as "CAST", or inside a longer part, as
+        "the 701 Institute of CSSC") counts when the graph knows that group's unit of that number."""
         groups = [(o, m) for o, m in decided if o in self.groups]
+        sure = {o for o, _ in groups}
+        for m in ments:
+            for o in dict.fromkeys(r.org for r in m.refs if r.org in self.groups and r.org not in sure
+                                   and not r.scope and (r.kind in DECIDING or r.kind == "abbreviation")):
+                groups.append((o, m))
         if not groups:
             return []
         out: list[tuple[str, Mention]] = []
@@ -524,6 +531,8 @@ class OrgMatcher:
                 for g in dict.fromkeys(near):
                     k = f"#{g}#{kind}#{n}"
                     refs = [NameRef(r.org, r.kind, r.scope, p) for r in self.g.names.get(k, ())]
+                    if g not in sure and not any(not r.scope for r in refs):
+                        continue  # an undecided group name counts only for a unit the graph knows
                     m = Mention(p, k, refs, si, True, "numbered")
                     a_scoped.extend((r, m) for r in refs if r.scope)  # printed on another entry of one list
                     own = [r for r in refs if not r.scope] or [NameRef(k, "numbered", "", p)]

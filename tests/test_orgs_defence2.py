@@ -1,0 +1,46 @@
+"""Defence units, second pass (issue 8, class 1): numbered units of a group whose abbreviation is
+shared or sits inside a longer part ("CAST 501", "the 701 Institute of CSSC"), and the curated
+topic files ``biblio/orgs/curated/*_manual_defence2.csv``."""
+
+from __future__ import annotations
+
+import pytest
+
+from biblio.orgs.build import parse_numbered
+from biblio.orgs.graph import load_graph
+from biblio.orgs.match import OrgMatcher
+
+
+@pytest.fixture(scope="module")
+def om() -> OrgMatcher:
+    return OrgMatcher(load_graph())
+
+
+def lists_of(om: OrgMatcher, s: str, cc: str | None = "CN") -> set[str]:
+    return {h.list_key for h in om.analyse(s, country_code=cc).hits}
+
+
+def chain_text(om: OrgMatcher, s: str) -> str:
+    return " | ".join(" → ".join(h.chain) for h in om.analyse(s, country_code="CN").hits)
+
+
+def test_shared_group_name_reads_as_the_records_own_parent() -> None:
+    idx = {"cast": {"cast", "ror:x"}, "cetc": {"cetc"}}
+    assert parse_numbered("501 institute cast", idx, "cast-501") is None
+    assert parse_numbered("501 institute cast", idx, "cast-501", frozenset({"cast"})) == ("cast", "institute", 501)
+    assert parse_numbered("501 institute cast", idx, "cast-501", frozenset({"cetc"})) is None
+
+
+@pytest.mark.parametrize("s,unit", [
+    ("CAST 501, Beijing", "Spacecraft System Engineering"),
+    ("Research Institute 508 of CAST, Beijing", "Space Mechanics and Electricity"),
+    ("the 701 Institute of CSSC, Wuhan", "701st"),
+])
+def test_undecided_group_name_with_a_known_number_names_the_unit(om: OrgMatcher, s: str, unit: str) -> None:
+    assert lists_of(om, s) >= {"aspi", "entity_list"}
+    assert unit in chain_text(om, s)
+
+
+def test_undecided_group_name_with_an_unknown_number_stays_unflagged(om: OrgMatcher) -> None:
+    # "CAST" alone is shared (an association's acronym too): no unit 599 is known, so no guess
+    assert lists_of(om, "Research Institute 599 of CAST, Beijing") == set()
