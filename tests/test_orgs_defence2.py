@@ -42,5 +42,6 @@ def test_undecided_group_name_with_a_known_number_names_the_unit(om: OrgMatcher,
 
 
 def test_undecided_group_name_with_an_unknown_number_stays_unflagged(om: OrgMatcher) -> None:
-    # "CAST" alone is shared (an association's acronym too): no unit 599 is known, so no guess
-    assert lists_of(om, "Research Institute 599 of CAST, Beijing") == set()
+    # "CAST" alone is shared (Chongqing Academy of Science and Technology too): no unit 599 is known
+    assert lists_of(om, "Research Institute 599 of CAST") == set()
+    assert lists_of(om, "CAST 501") >= {"aspi", "entity_list"}
