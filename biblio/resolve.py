@@ -402,7 +402,8 @@ def resolve_one(
         hits = [h for h in hits if _named_holder(m, h, org, set(named))]
     if note and hits:
         hits = _noted(hits, note)
-    return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if note else "no_match")
+    joint = note or (org and m.g.is_joint(org) and not m.g.links.get(org))  # found by ID, a joint centre: that is the verdict
+    return hits, "flagged" if hits else ("ambiguous" if ambiguous and not org else "joint_centre" if joint else "no_match")
 
 
 def resolve(
@@ -623,13 +624,29 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
         else:
             ev.append(f"{h.list_key}: matched {m.info[(h.list_key, h.entity_key)]['name']} but not on the edition in force on {as_of}")
     if not ev:
-        ev.append("ambiguous: not decided" if status == "ambiguous" else "no match on any list")
+        ev.append(_unflagged_evidence(m, status, oid_s, ror_s))
     ev += [n for n in a.notes if n not in ev]
     risks = sorted({m.info[(h.list_key, h.entity_key)]["aspi_risk"] for h in hits if h.list_key == "aspi" and m.info[(h.list_key, h.entity_key)]["aspi_risk"]})
     chains = " | ".join(dict.fromkeys(" → ".join(h.chain) for h in on))
     method = best.method if best else ("ambiguous" if status == "ambiguous" else "")
     return (";".join(sorted({h.list_key for h in on})), "; ".join(sorted({m.info[(h.list_key, h.entity_key)]["name"] for h in hits})),
             method, best.score if best else None, " | ".join(ev), "; ".join(risks), chains)
+
+
+def _unflagged_evidence(m: Matcher, status: str, iid: str | None, ror: str | None) -> str:
+    """Why a screened row has no flag: ambiguous, a joint centre (the one its ID names, with its
+    members), or no match.
+
+    Example: 'joint centre: Duke Kunshan University (members: Duke University, Wuhan University);
+    flagged only for members the string names' for Duke Kunshan's ROR with no member named."""
+    if status == "ambiguous":
+        return "ambiguous: not decided"
+    if status != "joint_centre":
+        return "no match on any list"
+    org = m.id_org(iid, ror)[0]
+    if org and m.g.is_joint(org):
+        return m.om.joint_note(org)
+    return "joint centre in OpenAlex's lineage: flagged only for members the string names"
 
 
 def screen_csv(in_path: str | Path, out_path: str | Path, *, as_of: dt.date | None = None, fuzzy: bool = False, raw_csv: bool = False) -> pl.DataFrame:

@@ -160,3 +160,16 @@ def test_hospital_related_to_two_universities_is_a_unit_of_neither() -> None:
     # naming Tsinghua still flags it
     row["name"] = "Peking Union Medical College Hospital, Tsinghua University, Beijing, China"
     assert "aspi" in screen(pl.DataFrame([row]), as_of=dt.date(2026, 11, 1))["lists"][0]
+
+
+def test_joint_centre_found_by_id_says_so() -> None:
+    # Duke Kunshan University by its ROR: a joint body (Duke, Wuhan University); no member named,
+    # so no flag, and the verdict is "joint centre" with its members, not "no match"
+    from biblio.resolve import resolve_one
+
+    out = screen(pl.DataFrame({"name": ["Duke Kunshan University", "Duke Kunshan University, Wuhan University"], "ror": ["04sr5ys16"] * 2}), as_of=AS_OF)
+    assert out["lists"][0] == ""
+    assert out["evidence"][0].startswith("joint centre: Duke Kunshan University (members: ") and "Wuhan University" in out["evidence"][0]
+    assert "aspi" in out["lists"][1]  # the string names a member
+    m = Matcher(load_lists())
+    assert resolve_one(m, "institution", None, "04sr5ys16", None, (), ["Duke Kunshan University"], "CN")[1] == "joint_centre"

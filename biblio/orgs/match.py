@@ -555,8 +555,7 @@ class OrgMatcher:
             elif c and c not in PRC and org in self.g.orgs and self._listed_up(org):
                 abroad = self._site_abroad(org)
             if org in self.g.orgs and self.g.is_joint(org) and not self.g.links.get(org):
-                members = ", ".join(self.name(p) for p, _, _ in self.g.parents.get(org, ()))
-                a.notes.append(f"joint centre: {self.name(org)} (members: {members}); flagged only for members the string names")
+                a.notes.append(self.joint_note(org))
                 continue
             for h in self._walk(org, m, single=single, note=abroad):
                 k = (h.list_key, h.entity_key)
@@ -571,6 +570,12 @@ class OrgMatcher:
                 best[(lk, ek)] = Hit(lk, ek, self._method(r.org, m, single), 1.0, r.text,
                                      (r.text, f"printed by {lk} under {self.name(r.org)} (that list only)"), None, "", r.org)
         a.hits = sorted(best.values(), key=lambda h: (h.list_key, h.entity_key))
+
+    def joint_note(self, org: str) -> str:
+        """What a joint centre is, for the evidence: 'joint centre: Duke Kunshan University
+        (members: Duke University, Wuhan University); flagged only for members the string names'."""
+        members = ", ".join(self.name(p) for p, _, _ in self.g.parents.get(org, ()))
+        return f"joint centre: {self.name(org)} (members: {members}); flagged only for members the string names"
 
     def _site_abroad(self, org: str) -> str:
         """Evidence for a listed body's own site abroad, e.g. 'site abroad: Huawei Munich Research
