@@ -182,3 +182,13 @@ def test_a_one_word_brand_that_is_an_english_word_does_not_decide(om: OrgMatcher
 def test_former_pla_name_in_the_of_pla_order(om: OrgMatcher) -> None:
     # ASPI prints "PLA Equipment Academy" as a former name of Space Engineering University
     assert {"1286", "aspi"} <= lists_of(om, "Equipment Academy of PLA, Beijing 101416, China")
+
+
+def test_hong_kong_body_in_a_mainland_city_is_not_abroad(om: OrgMatcher) -> None:
+    # mainland China, Hong Kong and Macao are one scope: a listed Hong Kong company printed with a
+    # Shenzhen address is flagged, with no "site abroad" note; Hong Kong in Boston is still abroad
+    hits = om.analyse("Hong Kong Cheung Wah Electronics Technology Company Limited, Shenzhen, Guangdong, China").hits
+    assert hits and all("abroad" not in h.note for h in hits)
+    a = om.analyse("Chinese University of Hong Kong, Shenzhen, Guangdong, China")
+    assert not any("places it in" in n for n in a.notes)
+    assert not lists_of(om, "Northeastern University, Boston, MA 02115, USA")

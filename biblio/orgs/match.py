@@ -133,6 +133,17 @@ def _acronyms(part: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _ACRONYM.findall(part) if not w.isdigit())
 
 
+def _elsewhere(country: str, places: set[str]) -> bool:
+    """True when the string's places put a body of ``country`` elsewhere. Mainland China, Hong
+    Kong and Macao are one scope: a Hong Kong body's Shenzhen institute is not abroad.
+
+    Example:
+        >>> _elsewhere("US", {"CN"}), _elsewhere("HK", {"CN"}), _elsewhere("CN", set())
+        (True, False, False)
+    """
+    return bool(places and country and country not in places and not (country in PRC and places & PRC))
+
+
 def split_parts(raw: str) -> list[str]:
     """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised).
     Contact details go ("Electronic address: x@y.cn"), and a sentence ends after a country, so
@@ -546,7 +557,7 @@ class OrgMatcher:
                 a.named.append(org)
             c = self.country(org) if org in self.g.orgs else "CN"
             abroad = ""
-            if places and c and c not in places:
+            if _elsewhere(c, places):
                 if self.is_company(org) and self._listed_up(org):
                     abroad = f"site abroad: the string places {self.name(org)} in {', '.join(sorted(places))}"
                 else:
@@ -562,8 +573,7 @@ class OrgMatcher:
                 if k not in best or len(h.chain) > len(best[k].chain):
                     best[k] = h
         for r, m in a.scoped:
-            c = self.country(r.org)
-            if places and c and c not in places:
+            if _elsewhere(self.country(r.org), places):
                 continue
             lk, ek = r.scope.split(":", 1)
             if (self.apply is None or lk in self.apply) and (lk, ek) not in best:
