@@ -128,7 +128,7 @@ def test_meu_and_company_neighbours_stay_unflagged(om: OrgMatcher, s: str) -> No
     ("Huawei Munich Research Center, Munich, Germany", "(Munich, DE)"),
     ("Futurewei Technologies, Santa Clara, CA, USA", "(Santa Clara, US)"),  # Huawei's US R&D subsidiary
     ("Toga Networks Ltd., Hod Hasharon, Israel", "(Hod Hasharon, IL)"),  # Huawei's R&D centre in Israel
-    ("Xiamen University Malaysia, Sepang, Selangor, Malaysia", "(MY)"),
+    ("Xiamen University Malaysia, Sepang, Selangor, Malaysia", "(Sepang, MY)"),  # curated campus (sites2): its city too
 ])
 def test_site_abroad_is_flagged_with_where_it_is(om: OrgMatcher, s: str, where: str) -> None:
     """Class 4: a listed body's own site abroad is flagged, and the evidence says where."""

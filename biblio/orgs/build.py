@@ -22,7 +22,6 @@ deterministic, and ``tests/test_orgs.py`` checks that a rebuild equals the shipp
 
 from __future__ import annotations
 
-import functools
 
 import csv
 import json
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from biblio.orgs.ror import outside_parents, ror_id as _ror_id
-from biblio.orgs.text import name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
+from biblio.orgs.text import english_words, name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
 
 HERE = Path(__file__).parent
 RAW = HERE / "raw"
@@ -801,15 +800,6 @@ def common_vocabulary(nodes: list[Node]) -> frozenset[str]:
     return frozenset(t for t, c in df.items() if c >= 3)
 
 
-@functools.lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Lower-case English dictionary words (english-words, Webster's 2nd): a one-word brand that
-    is a word ("Most", "Planet", "Sigma", "Networks" after a place) is not distinctive."""
-    from english_words import get_english_words_set
-
-    return frozenset(get_english_words_set(["web2"], lower=True))
-
-
 def rare_words(nodes: list[Node], places: set[str], *, most: int = 4) -> frozenset[str]:
     """Words that at most ``most`` name families use (a family: the first word of a record's
     canonical name after its places). A brand of several words needs one of them
@@ -930,16 +920,32 @@ _ABBR_PAREN = re.compile(r"^(.*\S)\s*\(([A-Za-z][A-Za-z0-9\-]{1,9})\)\s*$")
 _SHORT_PLACES = frozenset({"usa", "uk", "uae", "us", "prc"})
 
 
+def _others_word(key: str, cc: str, by_country: dict[str, int]) -> bool:
+    """True for a one-word place name that organisations of other countries use in their names
+    (3 or more) and none of its own country does: "Island" is Iceland in German, but "Rhode
+    Island", "Long Island" and "Prince Edward Island" name it; likewise "Valley" (Anguilla),
+    "Jersey" ("New Jersey"). "Kura Kura Island, Bali" is then not placed in Iceland.
+
+    >>> _others_word("island", "IS", {"US": 7, "CA": 2}), _others_word("bangkok", "TH", {"TH": 4})
+    (True, False)
+    """
+    return " " not in key and by_country.get(cc, 0) == 0 and sum(by_country.values()) >= 3
+
+
 def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
     """Place names → country code: rigour's territory names (countries and subdivisions) and
     the cities of the ROR records (a city name used in two countries is left out). A foreign
     place name that is a common word of Chinese organisations' names ("Engineering",
-    "Global") is left out."""
+    "Global"), or a word that only other countries' organisations use ("Island", "Valley"),
+    is left out."""
     cn_df: dict[str, int] = defaultdict(int)
+    abroad_df: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for n in nodes:
-        if n.country in _CN:
-            for t in set(name_key(n.canonical).split()):
+        for t in set(name_key(n.canonical).split()):
+            if n.country in _CN:
                 cn_df[t] += 1
+            elif n.country and n.country != "TW":
+                abroad_df[t][n.country] += 1
     from rigour.territories.lookup import _get_territory_names  # the names lookup_territory uses
 
     rows: dict[str, tuple[str, ...]] = {}
@@ -948,7 +954,7 @@ def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
         if not k or (len(k) < 4 and k not in _SHORT_PLACES) or re.search(r"\d", k):
             continue
         cc = terr.code.split("-")[0].upper()
-        if cc not in _CN and cn_df.get(k, 0) >= 5:
+        if cc not in _CN and (cn_df.get(k, 0) >= 5 or _others_word(k, cc, abroad_df.get(k, {}))):
             continue
         rows.setdefault(k, (k, cc, "territory" if "-" not in terr.code else "subdivision", "rigour territories"))
     cities: dict[str, set[str]] = defaultdict(set)

@@ -95,6 +95,24 @@ class Analysis:
 _TIE_WORDS = frozenset("affiliated affiliate attached to of under".split())
 
 
+def _brand_abroad(key: str) -> bool:
+    """True when a listed company's name read at a place abroad is its own brand: a word that is
+    no English word ("Huawei", "BGI", "Sensetime", Chinese), or two words besides business words
+    ("Cirrus Design", "China Mobile", "John Holland"). One common word ("CoStar Group", "Sigma
+    Technology", "General Technology Limited") is any company's name abroad.
+
+    >>> _brand_abroad("huawei technologies"), _brand_abroad("costar group")
+    (True, False)
+    """
+    from biblio.orgs.text import english_words
+
+    if key.startswith("#") or has_cjk(key):
+        return True
+    toks = [t for t in key.split() if t not in BUSINESS_WORDS]
+    words = english_words()
+    return len(toks) >= 2 or any(t not in words and t.rstrip("s") not in words for t in toks)
+
+
 def _tied(key: str, unit: str, host: str) -> bool:
     """True when ``host`` directly follows ``unit`` (only tie words between: "Zhongshan Hospital
     Affiliated to Xiamen University") or directly precedes it ("Beihang University Qingdao …")."""
@@ -558,8 +576,12 @@ class OrgMatcher:
             c = self.country(org) if org in self.g.orgs else "CN"
             abroad = ""
             if _elsewhere(c, places):
-                if self.is_company(org) and self._listed_up(org):
+                if self.is_company(org) and self._listed_up(org) and _brand_abroad(m.key):
                     abroad = f"site abroad: the string places {self.name(org)} in {', '.join(sorted(places))}"
+                elif self.is_company(org) and self._listed_up(org):
+                    a.notes.append(f"not flagged: '{m.text}' names {self.name(org)} ({c}) but the string places it in "
+                                   f"{', '.join(sorted(places))}, and a name of one common word is any company's there")
+                    continue
                 else:
                     a.notes.append(f"not flagged: '{m.text}' names {self.name(org)} ({c}) but the string places it in {', '.join(sorted(places))}")
                     continue

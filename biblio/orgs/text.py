@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 
@@ -166,3 +167,16 @@ def bare_number_after(toks: list[str], end: int) -> int | None:
         if m:
             return int(m.group(1))
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case English dictionary words (english-words, Webster's 2nd): a one-word brand that
+    is a word ("Most", "Planet", "Sigma", "Networks" after a place) is not distinctive.
+
+    >>> "sigma" in english_words(), "huawei" in english_words()
+    (True, False)
+    """
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=True))
