@@ -192,3 +192,17 @@ def test_hong_kong_body_in_a_mainland_city_is_not_abroad(om: OrgMatcher) -> None
     a = om.analyse("Chinese University of Hong Kong, Shenzhen, Guangdong, China")
     assert not any("places it in" in n for n in a.notes)
     assert not lists_of(om, "Northeastern University, Boston, MA 02115, USA")
+
+
+def test_unit_printed_with_another_host_is_that_hosts(om: OrgMatcher) -> None:
+    # "State Key Laboratory of Ophthalmology" is Sun Yat-sen University's; printed with Wenzhou
+    # Medical University (and not Sun Yat-sen) it is Wenzhou's laboratory, not a Sun Yat-sen flag
+    s = "State Key Laboratory of Ophthalmology, Optometry and Visual Science, Eye Hospital, Wenzhou Medical University, Wenzhou, Zhejiang, 325027, China"
+    a = om.analyse(s)
+    assert not {h.entity_key for h in a.hits} & {"sun-yat-sen-university"}
+    assert any("reads as a unit of Wenzhou Medical University" in n for n in a.notes)
+    # with its own university named, or no other host, it still flags
+    assert "1286" in lists_of(om, "State Key Laboratory of Ophthalmology, Zhongshan Ophthalmic Center, Sun Yat-sen University, Guangzhou 510060, China")
+    assert "1286" in lists_of(om, "State Key Laboratory of Ophthalmology, Guangzhou, China")
+    # an acronym later in the string is no host ("WA" is also a Chinese academy's acronym)
+    assert "1260h" in lists_of(om, "Alibaba DAMO Academy, Bellevue, WA, USA")

@@ -504,12 +504,16 @@ class OrgMatcher:
         """A unit name tied to another body the string names, which is not its parent, names a
         unit of that body, not the look-alike the name belongs to: "Qingdao Research Institute of
         Beihang University" (not Wuhan University of Technology's), "Institute of Radiation
-        Medicine, Fudan University" (not the AMMS institute)."""
+        Medicine, Fudan University" (not the AMMS institute). An unlisted unit whose ancestors the
+        string does not name is read as a unit of a university or academy named later by its full
+        name ("State Key Laboratory of Ophthalmology, …, Wenzhou Medical University")."""
         keys = [name_key(p, False) for p in parts]
+        named = {o for o, _ in decided}
         out = []
         for org, m in decided:
             host = None
             toks = m.key.split()
+            orphan = self._orphan_unit(org, named)
             for o2, h in decided:
                 if (o2 == org or h is m or o2 in self.g.ancestors(org) or org in self.g.ancestors(o2) or m.method != "raw_string"
                         or self.g.is_joint(o2)):  # a joint centre's members are not its units
@@ -517,7 +521,10 @@ class OrgMatcher:
                 same = h.seg == m.seg and toks[-1] in UNIT_WORDS and _tied(keys[m.seg], m.text, h.text)
                 after = (h.seg == m.seg + 1 and (toks[0] in UNIT_WORDS or toks[-1] in UNIT_WORDS)
                          and _only_units(keys[m.seg], m.text) and _only_units(keys[h.seg], h.text))
-                if same or after:
+                later = (orphan and h.seg > m.seg and any(t in UNIT_WORDS for t in toks) and o2 in self.g.orgs and len(h.key.split()) > 1
+                         and any(r.org == o2 and r.kind in DECIDING for r in h.refs)
+                         and self.g.orgs[o2].kind in ("university", "academy") and not set(self.g.ancestors(org)) & set(self.g.ancestors(o2)))
+                if same or after or later:
                     host = o2
                     break
             if host:
@@ -526,6 +533,13 @@ class OrgMatcher:
                 continue
             out.append((org, m))
         return out
+
+    def _orphan_unit(self, org: str, named: set[str]) -> bool:
+        """True when ``org`` is an unlisted unit whose ancestors the string does not name: a later
+        university or academy the string names is then its host ("State Key Laboratory of
+        Ophthalmology, …, Wenzhou Medical University" is not Sun Yat-sen University's laboratory)."""
+        anc = self.g.ancestors(org) if org in self.g.orgs else []
+        return bool(anc) and not self.g.links.get(org) and not set(anc) & named
 
     def _numbered(self, parts: list[str], ments: list[Mention], decided: list[tuple[str, Mention]], a_scoped: list) -> list[tuple[str, Mention]]:
         """The numbered-institute rule: a number next to an institute/academy word (or right
