@@ -45,3 +45,28 @@ def test_undecided_group_name_with_an_unknown_number_stays_unflagged(om: OrgMatc
     # "CAST" alone is shared (Chongqing Academy of Science and Technology too): no unit 599 is known
     assert lists_of(om, "Research Institute 599 of CAST") == set()
     assert lists_of(om, "CAST 501") >= {"aspi", "entity_list"}
+
+
+def test_aspi_aka_names_each_side() -> None:
+    from biblio.orgs.build import _aka_names
+    got = _aka_names("Based in NORINCO Group No. 213 Institute (Xi’an) (中国兵工集团第213研究所（西安）) aka Shaanxi Applied Physics and Chemistry Institute")
+    assert ("Shaanxi Applied Physics and Chemistry Institute", "strong_alias") in got
+    assert ("中国兵工集团第213研究所（西安）", "zh_hans") in got
+    assert _aka_names("Aka Wuhan Radar Institute Key Research Lab") == []  # no second name
+
+
+@pytest.mark.parametrize("s", [
+    "Shaanxi Applied Physics and Chemistry Institute, Xi'an 710061, China",
+    "Xi'an Modern Chemistry Institute, Xi'an, China",
+    "Changchun Equipment Technology Institute, Changchun, China",
+])
+def test_aspi_lab_aka_names_roll_up_to_norinco(om: OrgMatcher, s: str) -> None:
+    assert lists_of(om, s) >= {"1260h", "aspi", "ns_cmic"}
+    assert "China North Industries Group" in chain_text(om, s)
+
+
+def test_aspi_subsidiary_with_a_graph_bodys_chinese_name_is_that_body(om: OrgMatcher) -> None:
+    # ASPI: "Beijing Institute for Aeronautical Materials (中国航发北京航空材料研究院)" is BIAM, not a second body
+    a = om.analyse("中国航发北京航空材料研究院", country_code="CN")
+    assert not a.ambiguous
+    assert {h.list_key for h in a.hits} >= {"aspi", "meu"}

@@ -190,8 +190,37 @@ def _aspi_units(nodes: list[Node]) -> list[Node]:
                 n = Node(f"{parent}#{tag}{i}", name or (zh or ""), kind=_kind_from_name(name or zh or ""), country="CN", source=src)
                 n.add_name(name, "canonical", src)
                 n.add_name(zh, "zh_hans", src)
+                for nm, kind in (_aka_names(name) if tag == "lab" else ()):  # a subsidiary's "a.k.a." can name a listed company
+                    n.add_name(nm, kind, src + " (aka)")
                 n.parents.append((parent, "unit_of", src))
                 out.append(n)
+    return out
+
+
+_ASPI_AKA = re.compile(r",?\s+a\.?k\.?a\.?,?\s+", re.I)
+_LEAD_ZH = re.compile(r"^(.*?)\s*[（(]([^()（）]*[\u4e00-\u9fff].*)[)）]$")
+
+
+def _aka_names(text: str) -> list[tuple[str, str]]:
+    """The names in an ASPI entry that prints one body under two ("Based in NORINCO Group No. 213
+    Institute (Xi’an) (中国兵工集团第213研究所（西安）) aka Shaanxi Applied Physics and Chemistry
+    Institute"): each side as a strong alias, a parenthesised Chinese name as ``zh_hans``.
+
+    >>> _aka_names("Xi’an 212th Institute (西安212所) aka Xi’an Electromechanical Information Institute")
+    [('Xi’an 212th Institute', 'strong_alias'), ('西安212所', 'zh_hans'), ('Xi’an Electromechanical Information Institute', 'strong_alias')]
+    """
+    sides = _ASPI_AKA.split(text, maxsplit=1)
+    if len(sides) != 2:
+        return []
+    out: list[tuple[str, str]] = []
+    for side in [sides[0], *re.split(r"\s+or\s+", sides[1])]:
+        side = re.sub(r"^Based in\s+", "", side.strip(), flags=re.I)
+        m = _LEAD_ZH.match(side)
+        en, zh = (m.group(1).strip(), m.group(2).strip()) if m else (side, "")
+        if en and not re.search(r"[\u4e00-\u9fff]", en) and len(en.split()) >= 2:
+            out.append((en, "strong_alias"))
+        if zh:
+            out.append((zh, "zh_hans"))
     return out
 
 
@@ -350,6 +379,29 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
         for lk, ek, scope, _ in n.links:
             if scope == "all" and f"{lk}:{ek}" != n.nid:
                 uf.union(n.nid, f"{lk}:{ek}")
+
+
+def _aspi_unit_unions(uf: UnionFind, nodes: list[Node]) -> None:
+    """An ASPI ``subsidiaries`` entry, alone so far, whose Chinese name one other body bears is that
+    body: ASPI prints "Beijing Institute for Aeronautical Materials (中国航发北京航空材料研究院)", the
+    graph has BIAM under that Chinese name (English "… of Aeronautical Materials"). Not the
+    ``labs`` entries: many are joint labs described by their partner's name."""
+    bearers: dict[str, set[str]] = defaultdict(set)
+    size: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        size[uf.find(n.nid)] += 1
+        for name, kind, _, _ in n.names:
+            if kind in ("zh_hans", "zh_hant") and len(name) >= 6:
+                bearers[name_key(name)].add(n.nid)
+    for n in nodes:
+        if not (n.nid.startswith("aspi:") and "#subsidiary" in n.nid) or size[uf.find(n.nid)] != 1:
+            continue
+        for name, kind, _, _ in n.names:
+            if kind != "zh_hans":
+                continue
+            others = {uf.find(x) for x in bearers.get(name_key(name), ()) if x != n.nid} - {uf.find(n.nid)}
+            if len(others) == 1:
+                uf.union(n.nid, next(iter(others)))
 
 
 def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
@@ -516,6 +568,7 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
             _derived_names(n, places, vocab, taken, rare)
     uf = UnionFind()
     _identity_unions(uf, nodes)
+    _aspi_unit_unions(uf, nodes)
     scoped = _alias_unions(uf, nodes)
     num_of, conflicts = _numbered_unions(uf, nodes)
     scoped |= set(conflicts)
