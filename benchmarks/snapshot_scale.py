@@ -134,6 +134,16 @@ def flatten_vs_pandas(n: int = 20_000) -> None:
     print(f"  previous record-by-record flatten (dicts already parsed):            {ref:.2f} s = {n / ref:,.0f} works/CPU-s")
 
 
+def _fixed_costs(t: dict[str, float]) -> str:
+    """The costs that do not grow with N: the matcher built beside the scan (and the wait for it),
+    the report's steps (the figures are drawn by a helper process while the workbook is written)."""
+    parts = [f"matcher built {t.get('matcher_build_s', 0):.2f} s ({t.get('matcher_build_cpu_s', 0):.2f} CPU-s, beside the scan; waited {t.get('matcher_wait_s', 0):.2f} s)"]
+    steps = [("stage tables", "report_stage_tables_s"), ("report tables", "report_tables_s"), ("workbook", "report_workbook_s"),
+             ("waiting for plots", "report_plots_wait_s"), ("page", "report_page_s")]
+    parts.append("report: " + ", ".join(f"{label} {t[k]:.2f}" for label, k in steps if k in t) + " s")
+    return "; ".join(parts)
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--child"]:
@@ -170,6 +180,7 @@ def main() -> None:
                 f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
                 f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
             )
+            print("    " + _fixed_costs(t))
 
 
 if __name__ == "__main__":

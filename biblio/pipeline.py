@@ -166,6 +166,8 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
     from biblio.resolve import ResolveResult, resolve
     from biblio.tables import WorksTables
 
+    if options.get("matcher") is None:  # built once (organisation graph, list indexes), reused by every chunk
+        options["matcher"] = build_matcher(lists=options.get("lists"), apply=options.get("apply"), fuzzy=bool(options.get("fuzzy")))
     lazy = WorksTables.scan(tables_dir)
     ids = lazy["works"].select("work_id").unique().sort("work_id").collect()["work_id"]
     task = progress.task("resolve", total=ids.len()) if progress is not None else None
@@ -175,6 +177,7 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
         lo, hi = (ids[i], ids[min(i + chunk, ids.len()) - 1]) if ids.len() else ("", "")
         part = WorksTables(**{n: lf.filter(pl.col("work_id").is_between(pl.lit(lo), pl.lit(hi))).collect() for n, lf in lazy.items()})
         r = resolve(part, **options)
+        options["matcher"].forget()  # its memoised results stay bounded over many chunks
         n_works, n_flags = part.works.height, n_flags + r.flags.height
         del part
         for name, df in (("flags", r.flags), ("affiliations", r.affiliations)):
@@ -191,6 +194,21 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
     if out_dir is not None:
         return ResolveResult(flags=pl.scan_parquet(out["flags"]), affiliations=pl.scan_parquet(out["affiliations"]))
     return ResolveResult(flags=pl.concat(out["flags"], how="vertical"), affiliations=pl.concat(out["affiliations"], how="vertical"))
+
+
+def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False) -> Any:
+    """The :class:`biblio.resolve.Matcher` :func:`biblio.resolve.resolve` would build for these
+    options (the bundled lists and every list by default). Building it (the organisation graph,
+    the list indexes) is ~1 CPU second whatever the run's size: build it once, or beside the scan.
+
+    Example:
+        >>> m = build_matcher(apply=["entity_list"])    # doctest: +SKIP
+    """
+    from biblio.lists import load_lists
+    from biblio.query import LIST_KEYS
+    from biblio.resolve import Matcher
+
+    return Matcher(lists or load_lists(), apply=LIST_KEYS if apply is None else apply, fuzzy=fuzzy)
 
 
 def _ingest(
@@ -256,6 +274,8 @@ def run_query(
         query = dataclasses.replace(query, strict=strict)
     work_dir = out_root / query.name / f".work-{rid}"
     shutil.rmtree(work_dir, ignore_errors=True)
+    plot_worker = _start_plot_worker()  # imports matplotlib in a helper process while the scan runs
+    matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy)  # built beside the scan
     try:
         with Progress(enabled=progress and query.source == "snapshot") as prog:
             t0, c0 = time.perf_counter(), time.process_time()
@@ -265,7 +285,9 @@ def run_query(
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0, c0 = time.perf_counter(), time.process_time()
-            resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog)
+            m = matcher.result()
+            timings["matcher_wait_s"] = time.perf_counter() - t0
+            resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
             n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
             release_memory()
             timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
@@ -283,10 +305,12 @@ def run_query(
             _write(
                 run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
                 settings=settings.redacted(), award_records=_award_records(query, fetched, say),
-                raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog,
+                raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog, plot_worker=plot_worker,
             )
             timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
     finally:
+        if plot_worker is not None:
+            plot_worker.close()
         shutil.rmtree(work_dir, ignore_errors=True)
     counts = {
         "records": fetched.n_records,
@@ -297,6 +321,45 @@ def run_query(
         "flagged_works": n_flagged,
     }
     return RunResult(run_dir=run_dir, fetch=fetched, counts=counts, timings=timings)
+
+
+def _beside(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """A :class:`concurrent.futures.Future` of ``fn(*args, **kw)`` run in a background thread
+    (``.result()`` waits, and raises what ``fn`` raised).
+
+    Example:
+        >>> _beside(sum, [1, 2], start=1).result()
+        4
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="biblio-beside")
+    try:
+        return pool.submit(fn, *args, **kw)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when its one job is done
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``fn(*args, **kw)``, its wall and this thread's CPU seconds recorded as ``timings[name + "_s"]``
+    and ``timings[name + "_cpu_s"]``.
+
+    Example:
+        >>> t = {}; _timed(t, "sum", sum, [1, 2]), sorted(t)
+        (3, ['sum_cpu_s', 'sum_s'])
+    """
+    t0, c0 = time.perf_counter(), time.thread_time()
+    try:
+        return fn(*args, **kw)
+    finally:
+        timings[f"{name}_s"], timings[f"{name}_cpu_s"] = time.perf_counter() - t0, time.thread_time() - c0
+
+
+def _start_plot_worker() -> Any:
+    """A :class:`biblio.report.plotproc.PlotWorker` for the report's figures, or ``None``."""
+    from biblio.report.plotproc import PlotWorker
+
+    return PlotWorker.start()
 
 
 def _rows(path: Path) -> int:

@@ -140,6 +140,20 @@ class Matcher:
         self._inst_cache: dict[tuple[Any, ...], tuple[list[Hit], str | None, str]] = {}
         self._fuzzy_index: tuple[list[str], dict[str, list[int]]] | None = None
 
+    def forget(self, *, above: int = 200_000) -> None:
+        """Drop the memoised results (they only save time) when they hold more than ``above``
+        entries, so a matcher reused over many chunks of works keeps bounded memory.
+
+        Example:
+            >>> m = Matcher(load_lists(), apply=["entity_list"])   # doctest: +SKIP
+            >>> m.forget(above=0)                                  # doctest: +SKIP
+        """
+        om = self.om
+        caches = (self._inst_cache, om._cache, om._seg_cache, om._part_cache, om._place_cache, om._common_cache)
+        if sum(len(c) for c in caches) > above:
+            for c in caches:
+                c.clear()
+
     def _known(self, hits: list[Hit]) -> list[Hit]:
         return [h for h in hits if (h.list_key, h.entity_key) in self.info]
 
@@ -414,21 +428,24 @@ def resolve(
     scope: str = "cn",
     fuzzy: bool = False,
     as_of: dt.date | None = None,
+    matcher: Matcher | None = None,
 ) -> ResolveResult:
     """Flag PRC-scope affiliations in ``tables`` (a :class:`biblio.tables.WorksTables`).
 
     Each distinct (institution, raw strings) combination is resolved once and joined back,
     so a million authorship rows with tens of thousands of distinct affiliations is quick.
+    ``matcher`` (built beforehand, from the same ``lists``, ``apply`` and ``fuzzy``) saves
+    building one per call: :func:`biblio.pipeline.resolve_tables` reuses one over its chunks.
     """
     with gc_paused():
-        return _resolve(tables, lists=lists, apply=apply, scope=scope, fuzzy=fuzzy, as_of=as_of)
+        return _resolve(tables, lists=lists, apply=apply, scope=scope, fuzzy=fuzzy, as_of=as_of, matcher=matcher)
 
 
-def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope: str, fuzzy: bool, as_of: dt.date | None) -> ResolveResult:
-    ls = lists or load_lists()
+def _resolve(tables: Any, *, lists: ListSet | None, apply: Sequence[str], scope: str, fuzzy: bool, as_of: dt.date | None, matcher: Matcher | None) -> ResolveResult:
+    ls = lists or (matcher.lists if matcher is not None else load_lists())
     codes = SCOPES[scope]
     as_of = as_of or dt.date.today()
-    m = Matcher(ls, apply=apply, fuzzy=fuzzy)
+    m = matcher or Matcher(ls, apply=apply, fuzzy=fuzzy)
     works = tables.works.select("work_id", "publication_date", "is_synthetic")
     au = tables.authorships
     ai = (

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import platform
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from biblio import __version__
 from biblio.errors import ReportError, printable
 from biblio.report.caps import n_rows
 from biblio.report.html import render_html
-from biblio.report.plots import all_figures, save_figures
 from biblio.report.tables import all_tables, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
@@ -197,15 +197,35 @@ LAZY_REPORT_TABLES = ("award_view", "evidence", "evidence_flags")
 REPORT_STEPS = ("report tables", "workbook", "plots", "page")
 
 
-def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *, progress: Any = None) -> None:
+def _write_report(
+    run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *,
+    progress: Any = None, plot_worker: Any = None, steps: dict[str, float] | None = None,
+) -> None:
+    """The report folder and page of a run. The figures are drawn by ``plot_worker`` (a
+    :class:`biblio.report.plotproc.PlotWorker`, started here if not given) while the workbook
+    is written; the worker is stopped before returning, whatever happens. ``steps`` receives
+    each step's wall seconds (``report_tables_s``, ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``)."""
+    from biblio.report.plotproc import PlotWorker
+
+    worker = plot_worker or PlotWorker.start()
+    try:
+        _write_report_steps(run_dir, frames, manifest, editions, progress=progress, worker=worker, steps={} if steps is None else steps)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *, progress: Any, worker: Any, steps: dict[str, float]) -> None:
     from biblio.engines import release_memory
     from biblio.progress import Progress
+    from biblio.report.plotproc import PLOT_TABLES
     from biblio.report.summary import build_summary
     from biblio.report.xlsx import write_workbook
 
     prog = progress or Progress(enabled=False)
     task = prog.task("report", total=len(REPORT_STEPS))
     prog.advance(task, 0, info="report tables")
+    t0 = time.perf_counter()
     release_memory()  # what the stage tables' copy left
     tables, resolved = report_inputs(frames)
     recs = frames.get("award_records")
@@ -213,21 +233,55 @@ def _write_report(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame],
     del tables, resolved  # the context holds what the tables need, and is dropped once they are written
     rdir = run_dir / "report"
     raw_csv = manifest.get("csv_cells") == "raw"
+    footer = _footer(manifest)
     rt: dict[str, pl.DataFrame | pl.LazyFrame] = {}
     for name, df in iter_tables(ctx):  # each table written, then kept (small) or scanned back from its Parquet (large)
         write_frame(df, rdir / name, raw_csv=raw_csv)
         rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if name in LAZY_REPORT_TABLES else df
         del df
+        if worker is not None and worker.pending and all(t in rt for t in PLOT_TABLES):
+            worker.submit(rt, footer=footer, directory=rdir / "plots")  # drawn there while the rest is written here
     del ctx
-    summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=_footer(manifest))
+    summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=footer)
+    t0 = _lap(steps, "report_tables_s", t0)
     prog.advance(task, 1, info="workbook")
     write_workbook(rdir / "report.xlsx", tables=rt, summary=summary)
+    t0 = _lap(steps, "report_workbook_s", t0)
     prog.advance(task, 1, info="plots")
-    images = save_figures(all_figures(rt, footer=_footer(manifest)), rdir / "plots")
+    images = save_figures(rt, footer=footer, directory=rdir / "plots", worker=worker)
+    t0 = _lap(steps, "report_plots_wait_s", t0)
     prog.advance(task, 1, info="page")
     html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
     (run_dir / "report.html").write_text(html, encoding="utf-8")
+    _lap(steps, "report_page_s", t0)
     prog.done(task, info=f"{n_rows(rt['evidence']):,} flagged papers")
+
+
+def _lap(steps: dict[str, float], name: str, t0: float) -> float:
+    """Record the wall seconds since ``t0`` as ``steps[name]``; returns now.
+
+    Example:
+        >>> d = {}; t = _lap(d, "x_s", time.perf_counter()); list(d)   # doctest: +SKIP
+        ['x_s']
+    """
+    now = time.perf_counter()
+    steps[name] = now - t0
+    return now
+
+
+def save_figures(report_tables: dict[str, pl.DataFrame | pl.LazyFrame], *, footer: str, directory: Path, worker: Any = None) -> dict[str, Path]:
+    """Save the report's figures in ``directory`` (PNG and SVG); returns the PNG paths by name.
+
+    Waits for ``worker`` when the tables were submitted to it, else draws them here.
+
+    Example:
+        >>> save_figures(report_tables, footer="data: snapshot 2026-11-01", directory=Path("RUN/report/plots"))  # doctest: +SKIP
+    """
+    from biblio.report.plotproc import PLOT_TABLES, render_figures  # matplotlib only when drawing here
+
+    if worker is not None and not worker.pending:
+        return worker.result()
+    return render_figures({n: _collect(report_tables[n]) for n in PLOT_TABLES}, footer=footer, directory=directory)
 
 
 def write_run(
@@ -245,6 +299,7 @@ def write_run(
     warnings: list[str] | None = None,
     extra: Any = None,
     progress: Any = None,
+    plot_worker: Any = None,
 ) -> Path:
     """Write a whole run: stage tables, report tables, XLSX, plots, report.html, manifest.json.
 
@@ -259,6 +314,9 @@ def write_run(
     run folder appears whole or not at all. CSV cells are neutralised unless ``raw_csv``.
     ``extra`` (optional) is called with the temporary folder to add files before the swap.
     ``progress`` (a :class:`biblio.progress.Progress`) shows the stage tables and the report's steps.
+    ``plot_worker`` (a :class:`biblio.report.plotproc.PlotWorker` started earlier, e.g. before
+    the scan) draws the figures; one is started here if not given. It is stopped on return.
+    The report's step times (wall seconds, ``report_*_s``) are added to ``timings``.
     """
     from biblio.lists import load_lists
     from biblio.progress import Progress
@@ -282,6 +340,7 @@ def write_run(
     manifest["csv_cells"] = "raw" if raw_csv else "neutralised"
     manifest["warnings"] = list(warnings or [])
     prog = progress or Progress(enabled=False)
+    t0 = time.perf_counter()
     with atomic_dir(rd) as tmp:
         task = prog.task("stage tables", total=len(STAGE_TABLES))
         for name in STAGE_TABLES:
@@ -289,7 +348,8 @@ def write_run(
             prog.advance(task, 1, info=name)
         if award_records is not None:
             write_frame(award_records, tmp / "tables" / "award_records", raw_csv=raw_csv)
-        _write_report(tmp, frames, manifest, editions, progress=prog)
+        _lap(timings, "report_stage_tables_s", t0)
+        _write_report(tmp, frames, manifest, editions, progress=prog, plot_worker=plot_worker, steps=timings)
         if extra is not None:
             extra(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
