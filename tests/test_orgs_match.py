@@ -206,3 +206,9 @@ def test_unit_printed_with_another_host_is_that_hosts(om: OrgMatcher) -> None:
     assert "1286" in lists_of(om, "State Key Laboratory of Ophthalmology, Guangzhou, China")
     # an acronym later in the string is no host ("WA" is also a Chinese academy's acronym)
     assert "1260h" in lists_of(om, "Alibaba DAMO Academy, Bellevue, WA, USA")
+
+
+def test_institution_is_a_unit_word(om: OrgMatcher) -> None:
+    # "Sanya Oceanographic Institution Ocean University of China": a unit, then its university
+    assert "1286" in lists_of(om, "Sanya Oceanographic Institution Ocean University of China, Sanya, China")
+    assert "1286" not in lists_of(om, "Woods Hole Oceanographic Institution, Woods Hole, MA 02543, USA")

@@ -40,7 +40,7 @@ from biblio.orgs.graph import DECIDING, NameRef, OrgGraph, load_graph
 from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens
 
 UNIT_WORDS = frozenset(
-    "school college department faculty institute laboratory laboratories center key state division graduate research "
+    "school college department faculty institute institution laboratory laboratories center key state division graduate research "
     "hospital academy campus branch office unit group section program programme affiliated clinical medical medicine "
     "centre lab labs clinic station base team subsidiary hosp med 院 所 系 医院 实验室 中心".split()
 )
