@@ -63,3 +63,16 @@ def test_crrc_unit_chain_names_the_unit(om: OrgMatcher) -> None:
 def test_look_alikes_do_not_take_the_added_names(om: OrgMatcher, s: str, wrong: str) -> None:
     chains = [" → ".join(h.chain) for h in om.analyse(s).hits]
     assert not any(wrong.casefold() in c.casefold() for c in chains), (s, chains)
+
+
+@pytest.mark.parametrize(("s", "expect"), [
+    ("中车青岛四方机车车辆股份有限公司, 青岛", "Sifang"),
+    ("中车长春轨道客车股份有限公司, 长春", "CRRC"),  # any 中车 subsidiary: through CRRC's short name
+    ("中海油研究总院有限责任公司, 北京", "Offshore Oil"),
+    ("中广核研究院有限公司, 深圳", "General Nuclear"),
+    ("Noah's Ark Lab, Hong Kong Science Park, Hong Kong", "Huawei"),
+    ("诺亚方舟实验室, 香港", "Huawei"),
+])
+def test_group_short_names_and_lab_names_flag_1260h(om: OrgMatcher, s: str, expect: str) -> None:
+    got = chains_on(om, s, "1260h")
+    assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
