@@ -137,3 +137,18 @@ def test_two_records_with_one_listing_decide() -> None:
     assert [h.entity_key for h in graph("u").analyse("Foo Institute").hits] == ["u"]
     a = graph("v").analyse("Foo Institute")
     assert a.ambiguous and not a.hits
+
+
+def test_a_unit_without_a_city_takes_its_parents() -> None:
+    # SYNTHETIC: "Foo Institute" of an academy in Beijing and of one in Mianyang; the units have
+    # no city of their own, the string's city still tells them apart
+    orgs = [dict(org_key=k, canonical_name=k, kind="institute", country_code="CN", city=c, ror_ids="")
+            for k, c in (("a", ""), ("b", ""), ("u", "Beijing"), ("v", "Mianyang"))]
+    names = [dict(org_key=o, name="Foo Institute", key="foo institute", name_kind="canonical", scope="", source="S") for o in ("a", "b")]
+    edges = [dict(child_key=c, parent_key=p, relation="unit_of", source="S") for c, p in (("a", "u"), ("b", "v"))]
+    links = [dict(org_key=k, list_key="1286", entity_key=k, scope="all", source="S") for k in ("u", "v")]
+    places = [dict(key=k, country_code="CN", kind="city", source="S") for k in ("beijing", "mianyang")]
+    om = OrgMatcher(graph_from_rows({"orgs": orgs, "names": names, "edges": edges, "links": links, "places": places}))
+    assert [h.entity_key for h in om.analyse("Foo Institute, Beijing, China").hits] == ["u"]
+    assert [h.entity_key for h in om.analyse("Foo Institute, Mianyang").hits] == ["v"]
+    assert om.analyse("Foo Institute").ambiguous

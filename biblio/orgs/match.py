@@ -497,8 +497,16 @@ class OrgMatcher:
         return got
 
     def _city_key(self, org: str) -> str:
-        o = self.g.orgs.get(org)
-        return name_key(o.city, False) if o and o.city else ""
+        """The key of a body's city, else of its nearest ancestor's that has one (an institute
+        of the Academy of Military Sciences is in Beijing).
+
+        Example: "Institute of Systems Engineering, Beijing" is the Academy of Military
+        Sciences' institute, not CAEP's (Mianyang)."""
+        for k in (org, *(self.g.ancestors(org) if org in self.g.orgs else ())):
+            o = self.g.orgs.get(k)
+            if o and o.city:
+                return name_key(o.city, False)
+        return ""
 
     def _units_of_others(self, decided: list[tuple[str, Mention]], parts: list[str], a: Analysis) -> list[tuple[str, Mention]]:
         """A unit name tied to another body the string names, which is not its parent, names a
