@@ -70,3 +70,26 @@ def test_aspi_subsidiary_with_a_graph_bodys_chinese_name_is_that_body(om: OrgMat
     a = om.analyse("中国航发北京航空材料研究院", country_code="CN")
     assert not a.ambiguous
     assert {h.list_key for h in a.hits} >= {"aspi", "meu"}
+
+
+@pytest.mark.parametrize("s,lists,via", [
+    ("Aerospace Research Institute of Materials and Processing Technology, Beijing 100076, China", {"aspi", "entity_list", "ns_cmic"}, "China Academy of Launch Vehicle Technology"),
+    ("航天材料及工艺研究所，北京", {"aspi", "entity_list"}, "China Academy of Launch Vehicle Technology"),
+    ("Southwest Institute of Technical Physics, Chengdu 610041, China", {"1260h", "aspi"}, "China North Industries Group"),
+    ("Changcheng Institute of Metrology & Measurement, Beijing, China", {"1260h", "aspi"}, "Aviation Industry Corporation of China"),
+    ("Shanghai Institute of Space Propulsion, Shanghai, China", {"aspi", "entity_list"}, "Academy of Aerospace Propulsion Technology"),
+    ("Southwest Technology and Engineering Research Institute, Chongqing, China", {"1260h", "aspi"}, "China South Industries Group"),
+    ("Southwest Automation Research Institute, Mianyang, China", {"1260h", "aspi"}, "China South Industries Group"),
+])
+def test_defence2_civilian_names_roll_up_with_the_chain(om: OrgMatcher, s: str, lists: set[str], via: str) -> None:
+    assert lists_of(om, s) >= lists
+    assert via in chain_text(om, s)
+
+
+def test_defence2_rows_cite_a_source() -> None:
+    import csv
+    from pathlib import Path
+    folder = Path(__file__).resolve().parents[1] / "biblio" / "orgs" / "curated"
+    for kind in ("organisations", "names", "edges", "list_links"):
+        rows = list(csv.DictReader((folder / f"{kind}_manual_defence2.csv").open(encoding="utf-8")))
+        assert rows and all(r["source"].startswith(("http", "list:", "ROR:")) for r in rows), kind
