@@ -69,22 +69,24 @@ def load_prc_funders(path: str | None = None) -> pl.DataFrame:
     return df
 
 
-def prc_state_funding(funding_df: pl.DataFrame, *, table: pl.DataFrame | None = None) -> pl.DataFrame:
+def prc_state_funding(funding_df: pl.DataFrame | pl.LazyFrame, *, table: pl.DataFrame | None = None) -> pl.DataFrame | pl.LazyFrame:
     """Rows of ``funding_df`` (``work_id, funder_id, funder_name``) that are PRC state funders.
 
     A funder matches by OpenAlex ID first, else by the name rules. One row per work × funder.
+    Lazy in (e.g. a scan of ``funders.parquet``), lazy out.
     """
     t = table if table is not None else load_prc_funders()
-    if funding_df.height == 0:
-        return pl.DataFrame(schema=PRC_FUNDING_SCHEMA)
+    if isinstance(funding_df, pl.DataFrame):
+        return pl.DataFrame(schema=PRC_FUNDING_SCHEMA) if funding_df.height == 0 else prc_state_funding(funding_df.lazy(), table=t).collect()
+    cols = funding_df.collect_schema().names()
     f = funding_df.select(
         pl.col("work_id").cast(pl.Utf8),
-        (pl.col("funder_id") if "funder_id" in funding_df.columns else pl.lit(None)).cast(pl.Utf8).alias("funder_id"),
-        (pl.col("funder_name") if "funder_name" in funding_df.columns else pl.lit(None)).cast(pl.Utf8).alias("funder_name"),
+        (pl.col("funder_id") if "funder_id" in cols else pl.lit(None)).cast(pl.Utf8).alias("funder_id"),
+        (pl.col("funder_name") if "funder_name" in cols else pl.lit(None)).cast(pl.Utf8).alias("funder_name"),
     ).unique()
-    ids = t.filter(pl.col("funder_id").is_not_null()).select("funder_id", pl.col("family").alias("prc_family"), pl.col("level").alias("prc_level"))
-    by_id = f.join(ids, on="funder_id", how="inner").with_columns(pl.lit("funder_id").alias("matched_by"))
-    rest = f.join(ids.select("funder_id"), on="funder_id", how="anti")
+    ids = t.lazy().filter(pl.col("funder_id").is_not_null()).select("funder_id", pl.col("family").alias("prc_family"), pl.col("level").alias("prc_level"))
+    by_id = f.join(ids, on="funder_id", how="inner", maintain_order="left").with_columns(pl.lit("funder_id").alias("matched_by"))
+    rest = f.join(ids.select("funder_id"), on="funder_id", how="anti", maintain_order="left")
     rules = t.filter(pl.col("pattern").is_not_null()).select("pattern", "family", "level").rows()
     fam = pl.lit(None, pl.Utf8)
     lvl = pl.lit(None, pl.Utf8)
@@ -96,19 +98,20 @@ def prc_state_funding(funding_df: pl.DataFrame, *, table: pl.DataFrame | None = 
     names = rest.select(pl.col("funder_name").fill_null("").alias("_n")).unique()  # the rules run once per distinct name
     names = names.with_columns(fam.alias("prc_family"), lvl.alias("prc_level")).filter(pl.col("prc_family").is_not_null())
     by_name = (
-        rest.with_columns(pl.col("funder_name").fill_null("").alias("_n")).join(names, on="_n", how="inner")
+        rest.with_columns(pl.col("funder_name").fill_null("").alias("_n")).join(names, on="_n", how="inner", maintain_order="left")
         .with_columns(pl.lit("name").alias("matched_by"))
     )
-    out = pl.concat([by_id.select(list(PRC_FUNDING_SCHEMA)), by_name.select(list(PRC_FUNDING_SCHEMA))])
+    out = pl.concat([by_id.select(list(PRC_FUNDING_SCHEMA)), by_name.select(list(PRC_FUNDING_SCHEMA))]).cast(PRC_FUNDING_SCHEMA)
     return out.unique(["work_id", "funder_id", "funder_name"]).sort("work_id", "prc_family", "funder_name", nulls_last=True)
 
 
-def _institution_rows(authorships_df: pl.DataFrame) -> pl.DataFrame:
+def _institution_rows(authorships_df: pl.LazyFrame) -> pl.LazyFrame:
     """(work_id, author_index, author_name, institution, country) rows from either authorship table."""
     df = authorships_df
-    name = pl.col("author_name") if "author_name" in df.columns else pl.lit(None, pl.Utf8)
-    if "country_code" in df.columns:
-        inst = pl.col("institution_name") if "institution_name" in df.columns else pl.col("institution_id")
+    cols = df.collect_schema().names()
+    name = pl.col("author_name") if "author_name" in cols else pl.lit(None, pl.Utf8)
+    if "country_code" in cols:
+        inst = pl.col("institution_name") if "institution_name" in cols else pl.col("institution_id")
         return df.select("work_id", pl.col("author_index").cast(pl.Int32), name.alias("author_name"), inst.cast(pl.Utf8).alias("institution"), pl.col("country_code").alias("country"))
     return (
         df.select("work_id", pl.col("author_index").cast(pl.Int32), name.alias("author_name"), pl.col("countries").alias("country"))
@@ -118,18 +121,22 @@ def _institution_rows(authorships_df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, prc_codes: tuple[str, ...] = PRC_CODES) -> pl.DataFrame:
+def dual_affiliation(authorships_df: pl.DataFrame | pl.LazyFrame, flags_df: pl.DataFrame | pl.LazyFrame, *, prc_codes: tuple[str, ...] = PRC_CODES) -> pl.DataFrame | pl.LazyFrame:
     """Authorships with a non-PRC institution and a listed PRC one on the same paper.
 
     ``authorships_df`` is ``authorship_institutions`` (institution_name, country_code) or
     ``authorships`` (countries); ``flags_df`` is the resolver's flags. One row per authorship.
+    Lazy ``authorships_df`` in, lazy out.
     """
-    if authorships_df.height == 0 or flags_df.height == 0:
-        return pl.DataFrame(schema=DUAL_SCHEMA)
+    if isinstance(authorships_df, pl.DataFrame):
+        if authorships_df.height == 0 or flags_df.lazy().select(pl.len()).collect().item() == 0:
+            return pl.DataFrame(schema=DUAL_SCHEMA)
+        return dual_affiliation(authorships_df.lazy(), flags_df.lazy(), prc_codes=prc_codes).collect()
+    flags_df = flags_df.lazy()
     inst = _institution_rows(authorships_df)
     flagged = flags_df.select("work_id", pl.col("author_index").cast(pl.Int32)).unique()
     foreign = (
-        inst.join(flagged, on=["work_id", "author_index"], how="semi")  # only flagged authorships can qualify
+        inst.join(flagged, on=["work_id", "author_index"], how="semi", maintain_order="left")  # only flagged authorships can qualify
         .filter(pl.col("country").is_not_null() & ~pl.col("country").str.to_uppercase().is_in(list(prc_codes)))
         .group_by("work_id", "author_index")
         .agg(
@@ -140,7 +147,7 @@ def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, pr
     )
     listed = (
         flags_df.with_columns(pl.col("author_index").cast(pl.Int32))
-        .join(foreign.select("work_id", "author_index"), on=["work_id", "author_index"], how="semi")  # the inner join below keeps no other
+        .join(foreign.select("work_id", "author_index"), on=["work_id", "author_index"], how="semi", maintain_order="left")  # the inner join below keeps no other
         .group_by("work_id", "author_index")
         .agg(
             pl.col("entity_name").unique().sort().str.join("; ").alias("listed_prc_entities"),
@@ -149,7 +156,7 @@ def dual_affiliation(authorships_df: pl.DataFrame, flags_df: pl.DataFrame, *, pr
             pl.col("author_name").drop_nulls().first().alias("_flag_author"),
         )
     )
-    out = foreign.join(listed, on=["work_id", "author_index"], how="inner").with_columns(
+    out = foreign.join(listed, on=["work_id", "author_index"], how="inner", maintain_order="left").with_columns(
         pl.coalesce("author_name", "_flag_author").alias("author_name")
     )
     return out.select(list(DUAL_SCHEMA)).cast(DUAL_SCHEMA).sort("work_id", "author_index")

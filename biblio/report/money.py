@@ -142,20 +142,24 @@ def dod_award_numbers(awards: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def award_table(tables: Any, award_records: pl.DataFrame | None, *, cited: pl.DataFrame | None = None) -> pl.DataFrame:
+def award_table(tables: Any, award_records: pl.DataFrame | None, *, cited: pl.DataFrame | pl.LazyFrame | None = None) -> pl.DataFrame | pl.LazyFrame:
     """One row per distinct DoD award cited by a paper in scope, with its amount if known.
 
     The agency is the most specific one named (a sub-agency wins over the umbrella "DoD").
     Several award records for one award number (two DoD funders) count once: the largest
     USD amount is kept and ``records`` says how many there were. ``cited``: the
-    :func:`dod_award_numbers` of ``tables.awards`` when already computed.
+    :func:`dod_award_numbers` of ``tables.awards`` when already computed. Lazy ``cited`` (or
+    lazy ``tables.awards``) in, a lazy plan out.
+
+    Example:
+        >>> award_table(tables, recs).filter(pl.col("amount_usd").is_not_null())   # doctest: +SKIP
     """
     cited = dod_award_numbers(tables.awards) if cited is None else cited
-    if cited.height == 0:
-        return pl.DataFrame(schema=AWARD_SCHEMA)
+    lazy = isinstance(cited, pl.LazyFrame)
     works = getattr(tables, "works", None)
-    syn_works = works.filter(pl.col("is_synthetic")).select("work_id") if works is not None else pl.DataFrame(schema={"work_id": pl.Utf8})
-    cited = cited.with_columns(pl.col("work_id").is_in(syn_works["work_id"].implode()).alias("_syn_work"))
+    syn_works = works.lazy().filter(pl.col("is_synthetic")).select("work_id").unique() if works is not None else pl.LazyFrame(schema={"work_id": pl.Utf8})
+    cited = cited.lazy().join(syn_works.with_columns(pl.lit(True).alias("_syn_work")), on="work_id", how="left", maintain_order="left")
+    cited = cited.with_columns(pl.col("_syn_work").fill_null(False))
     per = cited.group_by("award_key").agg(
         pl.col("award_number").mode().sort().first(),
         pl.col("agency").filter(pl.col("agency") != "DoD").mode().sort().first().alias("_a"),
@@ -166,7 +170,7 @@ def award_table(tables: Any, award_records: pl.DataFrame | None, *, cited: pl.Da
     )
     recs = award_records if award_records is not None and award_records.height else empty_award_records()
     r = (
-        recs.filter(pl.col("funder_award_id").is_not_null())
+        recs.lazy().filter(pl.col("funder_award_id").is_not_null())
         .with_columns(award_key("funder_award_id").alias("award_key"), (pl.col("currency").fill_null("USD") == "USD").alias("_usd"))
         .group_by("award_key")
         .agg(
@@ -179,12 +183,13 @@ def award_table(tables: Any, award_records: pl.DataFrame | None, *, cited: pl.Da
             pl.col("synthetic").any(),
         )
     )
-    out = per.join(r, on="award_key", how="left").with_columns(
+    out = per.join(r, on="award_key", how="left", maintain_order="left").with_columns(
         pl.coalesce("_a", "_a0").alias("agency"),
         pl.col("records").fill_null(0),
         (pl.col("synthetic").fill_null(False) | pl.col("_syn_work")).alias("synthetic"),
     )
-    return out.select(list(AWARD_SCHEMA)).cast(AWARD_SCHEMA).sort("amount_usd", "award_key", descending=[True, False], nulls_last=True)
+    out = out.select(list(AWARD_SCHEMA)).cast(AWARD_SCHEMA).sort("amount_usd", "award_key", descending=[True, False], nulls_last=True)
+    return out if lazy else out.collect()
 
 
 def money_by(awards: pl.DataFrame, work_award: pl.DataFrame, groups: pl.DataFrame, by: str) -> pl.DataFrame:
@@ -193,8 +198,8 @@ def money_by(awards: pl.DataFrame, work_award: pl.DataFrame, groups: pl.DataFram
     An award counts once per group however many of the group's papers cite it; groups
     overlap (a paper with two partners counts for both), so the rows do not add up to the total.
     """
-    wa = work_award.select("work_id", "award_key").unique().join(groups.select("work_id", by).unique(), on="work_id")
-    g = wa.select(by, "award_key").unique().join(awards.select("award_key", "amount_usd", "synthetic"), on="award_key", how="left")
+    wa = work_award.select("work_id", "award_key").unique().join(groups.select("work_id", by).unique(), on="work_id", maintain_order="left")
+    g = wa.select(by, "award_key").unique().join(awards.select("award_key", "amount_usd", "synthetic"), on="award_key", how="left", maintain_order="left")
     return (
         g.group_by(by)
         .agg(

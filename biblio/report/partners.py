@@ -74,41 +74,51 @@ def entity_groups() -> pl.DataFrame:
     return pl.DataFrame({"entity_key": keys, "group_key": [find(k) for k in keys]})
 
 
-def with_partners(flags: pl.DataFrame) -> pl.DataFrame:
+def _partner_lookups(k: pl.LazyFrame, direct: pl.Expr) -> list[tuple[pl.DataFrame, str | list[str]]]:
+    """The roll-up's small lookup tables (per list entry, group, name), collected from ``k``."""
+    d = k.filter(direct)
+    by_entry = d.group_by("list_key", "entity_key", "institution_id").len().collect()
+    by_entry = by_entry.sort("len", "institution_id", descending=[True, False]).unique(["list_key", "entity_key"], keep="first").drop("len")
+    by_key = d.group_by("group_key", "institution_id").len().collect().sort("len", "institution_id", descending=[True, False]).unique("group_key", keep="first").drop("len")
+    gname = k.group_by("group_key").agg(pl.col("entity_name").sort_by(pl.col("entity_name").str.len_chars()).first().alias("_gname")).collect()
+    # the first direct flag (in flag order) of each normalised institution name: distinct pairs first, normalised once each
+    pairs = d.select("institution_id", "institution_name").unique(keep="first", maintain_order=True).collect()
+    by_name = pairs.select("institution_id", _name_key("institution_name").alias("_nk")).unique("_nk", keep="first", maintain_order=True)
+    return [(by_entry.rename({"institution_id": "_i1"}), ["list_key", "entity_key"]), (by_key.rename({"institution_id": "_i2"}), "group_key"),
+            (gname, "group_key"), (by_name.rename({"institution_id": "_i3"}), "_nk")]
+
+
+def with_partners(flags: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Flags plus ``family, list_label, partner_key, partner_name, risk_rank`` (rolled up).
 
     Direct institution matches keep their OpenAlex institution. Raw-string and via-parent
     matches take the institution seen for the same list entry (or the same normalised
-    entity name) elsewhere in the run, else the list entity itself.
+    entity name) elsewhere in the run, else the list entity itself. Lazy in, lazy out: the
+    roll-up's lookups (one row per list entry, group or name) are collected, the flags are not.
+
+    Example:
+        >>> with_partners(pl.scan_parquet("RUN/tables/flags.parquet")).sink_parquet("flags_p.parquet")   # doctest: +SKIP
     """
+    if isinstance(flags, pl.DataFrame):
+        return with_partners(flags.lazy()).collect()
     fam = load_list_families().select("list_key", "family", pl.col("label").alias("list_label"), pl.col("order").alias("list_order"))
-    f = flags.join(fam, on="list_key", how="left").with_columns(
+    f = flags.join(fam.lazy(), on="list_key", how="left", maintain_order="left").with_columns(
         pl.col("family").fill_null(ASSESSMENT), pl.coalesce("list_label", "list_key").alias("list_label")
     )
-    if "partner_key" in flags.columns and "partner_name" in flags.columns:  # resolver already rolled up
+    cols = f.collect_schema().names()
+    if "partner_key" in cols and "partner_name" in cols:  # resolver already rolled up
         return f.with_columns(_risk_rank())
     direct = pl.col("institution_id").is_not_null() & pl.col("via_parent").is_null()
-    # the roll-up works on the few columns it reads, then adds its two columns to the whole rows
-    # (joining the wide frame five times made five copies of every flag)
-    k = f.select("list_key", "entity_key", "entity_name", "institution_id", "institution_name", "via_parent").join(
-        entity_groups(), on="entity_key", how="left", maintain_order="left").with_columns(pl.coalesce("group_key", "entity_key").alias("group_key"))
-    d = k.filter(direct)
-    by_entry = d.group_by("list_key", "entity_key", "institution_id").len().sort("len", "institution_id", descending=[True, False]).unique(["list_key", "entity_key"], keep="first").drop("len")
-    by_key = d.group_by("group_key", "institution_id").len().sort("len", "institution_id", descending=[True, False]).unique("group_key", keep="first").drop("len")
-    gname = k.group_by("group_key").agg(pl.col("entity_name").sort_by(pl.col("entity_name").str.len_chars()).first().alias("_gname"))
-    names = d.group_by("institution_id").agg(pl.col("institution_name").mode().sort().first().alias("_iname"))
-    by_name = d.select("institution_id", _name_key("institution_name").alias("_nk")).unique("_nk", keep="first")
+    k = f.join(entity_groups().lazy(), on="entity_key", how="left", maintain_order="left").with_columns(pl.coalesce("group_key", "entity_key").alias("group_key"))
+    names = k.filter(direct).group_by("institution_id").agg(pl.col("institution_name").mode().sort().first().alias("_iname")).collect()
+    ents = k.select("entity_name").unique().collect().with_columns(_name_key("entity_name").alias("_nk"))  # each distinct name normalised once
+    partner = k.join(ents.lazy(), on="entity_name", how="left", maintain_order="left", nulls_equal=False)
+    for table, on in _partner_lookups(k.select("list_key", "entity_key", "entity_name", "institution_id", "institution_name", "via_parent", "group_key"), direct):
+        partner = partner.join(table.lazy(), on=on, how="left", maintain_order="left")
     partner = (
-        k.with_columns(_name_key("entity_name").alias("_nk"))
-        .join(by_entry.rename({"institution_id": "_i1"}), on=["list_key", "entity_key"], how="left", maintain_order="left")
-        .join(by_key.rename({"institution_id": "_i2"}), on="group_key", how="left", maintain_order="left")
-        .join(gname, on="group_key", how="left", maintain_order="left")
-        .join(by_name.rename({"institution_id": "_i3"}), on="_nk", how="left", maintain_order="left")
+        partner.with_columns(pl.when(direct).then(pl.col("institution_id")).otherwise(pl.coalesce("_i1", "_i2", "_i3")).alias("_pid"))
+        .join(names.rename({"institution_id": "_pid"}).lazy(), on="_pid", how="left", maintain_order="left")
         .with_columns(
-            pl.when(direct).then(pl.col("institution_id")).otherwise(pl.coalesce("_i1", "_i2", "_i3")).alias("_pid")
-        )
-        .join(names.rename({"institution_id": "_pid"}), on="_pid", how="left", maintain_order="left")
-        .select(
             pl.coalesce("_pid", pl.concat_str(pl.lit("entity:"), pl.col("group_key"))).alias("partner_key"),
             pl.coalesce("_iname", "_gname", "entity_name").alias("partner_name"),
         )
@@ -119,17 +129,21 @@ def with_partners(flags: pl.DataFrame) -> pl.DataFrame:
             .alias("partner_name")
         )
     )
-    return f.hstack(partner.get_columns()).with_columns(_risk_rank())
+    return partner.select(*cols, "partner_key", "partner_name").with_columns(_risk_rank())
 
 
 def _risk_rank() -> pl.Expr:
     return pl.col("aspi_risk").str.to_lowercase().replace_strict(RISK_ORDER, default=0, return_dtype=pl.Int32).fill_null(0).alias("risk_rank")
 
 
-def paper_classes(flags_p: pl.DataFrame) -> pl.DataFrame:
+def paper_classes(flags_p: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Per flagged paper: ``government_at_publication``, ``government_any_edition``,
     ``assessment``, ``assessment_only`` (no government list at publication) and the highest
-    ASPI risk (``aspi_risk_max``: 'very high'|'high'|'medium'|'low'|None)."""
+    ASPI risk (``aspi_risk_max``: 'very high'|'high'|'medium'|'low'|None). Lazy in, lazy out.
+
+    Example:
+        >>> paper_classes(with_partners(flags)).filter(pl.col("government_at_publication"))   # doctest: +SKIP
+    """
     gov = pl.col("family") == GOVERNMENT
     g = flags_p.group_by("work_id").agg(
         (gov & pl.col("listed_at_publication")).any().alias("government_at_publication"),

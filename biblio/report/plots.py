@@ -84,7 +84,8 @@ def plot_by_agency(df: pl.DataFrame, *, footer: str = "") -> Figure:
     title = "Papers by DoD funding agency"
     if df.height == 0:
         return _empty(title, footer)
-    d = df.sort("papers").with_columns((pl.col("papers") - pl.col("papers_government_list") - pl.col("papers_assessment_only")).alias("papers_no_listed_partner"))
+    # ties read top-down in the table's (name) order, whatever the frame's chunks
+    d = df.sort("papers", "agency", descending=[False, True]).with_columns((pl.col("papers") - pl.col("papers_government_list") - pl.col("papers_assessment_only")).alias("papers_no_listed_partner"))
     fig, ax = _new(8, max(3, 0.42 * d.height + 1.6))
     _stacked(ax, d["agency"].to_list(), d, horizontal=True)
     ax.set_title(_title(title, footer))

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import platform
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -77,35 +78,50 @@ WORK_COLUMNS = ("work_id", "doi", "title", "publication_date", "year", "is_synth
                 "primary_topic", "primary_subfield", "primary_field", "topics", "keywords")
 
 
-def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> tuple[Any, Any]:
-    """The parts of the stage tables the report reads, collected: (WorksTables, ResolveResult).
+def _kept(lf: pl.LazyFrame, scratch: Path | None, name: str) -> pl.DataFrame | pl.LazyFrame:
+    """``lf`` collected, or streamed to ``scratch/<name>.parquet`` (rows in order) and scanned."""
+    if scratch is None:
+        return lf.collect()
+    scratch.mkdir(parents=True, exist_ok=True)
+    lf.sink_parquet(scratch / f"{name}.parquet")
+    return pl.scan_parquet(scratch / f"{name}.parquet")
+
+
+def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame], *, scratch: Path | None = None) -> tuple[Any, Any]:
+    """The parts of the stage tables the report reads: (WorksTables, ResolveResult).
 
     Frames may be lazy (``pl.scan_parquet``): only the report's columns of ``works``, the
     institution rows of flagged authorships and of U.S. authorships on flagged papers, and
-    those U.S. authorships are read, in stored order, so memory follows the report, not the
-    number of authorships. ``affiliations`` stays a lazy frame of the rows the report counts
-    (no institution ID, no match): the report tables count and group it without holding it.
+    those U.S. authorships are read, in stored order. Without ``scratch`` these are collected
+    (works, funders, awards and flags too); with it the two filtered tables are streamed to
+    ``scratch`` and every table stays a lazy scan, so memory does not follow the number of
+    works. ``affiliations`` stays a lazy frame of the rows the report counts (no institution
+    ID, no match).
 
     Example:
-        >>> t, r = report_inputs({n: pl.scan_parquet(f"RUN/tables/{n}.parquet") for n in STAGE_TABLES})   # doctest: +SKIP
+        >>> t, r = report_inputs({n: pl.scan_parquet(f"RUN/tables/{n}.parquet") for n in STAGE_TABLES}, scratch=Path("RUN/.report-work"))   # doctest: +SKIP
     """
     from biblio.resolve import ResolveResult
     from biblio.tables import WorksTables
 
     lazy = {k: (v if isinstance(v, pl.LazyFrame) else v.lazy()) for k, v in frames.items()}
-    flags = _collect(frames["flags"])
+    keep = (lambda lf, name: _kept(lf, scratch, name)) if scratch is not None else (lambda lf, name: lf.collect())
     key = pl.struct("work_id", pl.col("author_index").cast(pl.Int32))  # one authorship
-    flagged = flags.select(key).to_series().unique().implode()
-    works_flagged = flags["work_id"].unique().implode()  # U.S. rows count only on flagged papers (ReportContext.classes)
+    flagged = lazy["flags"].select(key.unique().implode()).collect().to_series()
+    works_flagged = lazy["flags"].select(pl.col("work_id").unique().implode()).collect().to_series()  # U.S. rows count only on flagged papers (ReportContext.classes)
     ai = lazy["authorship_institutions"].drop("lineage", "raw_affiliation_strings", strict=False)
-    ai = ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)).collect()
-    us = ai.filter(pl.col("country_code") == "US").select(key).to_series().unique().implode()
-    au = lazy["authorships"].filter(key.is_in(us)).select(AUTHORSHIP_COLUMNS).collect()
+    ai = keep(ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)), "authorship_institutions")
+    us = ai.lazy().filter(pl.col("country_code") == "US").select(key.unique().implode()).collect().to_series()
+    au = keep(lazy["authorships"].filter(key.is_in(us)).select(AUTHORSHIP_COLUMNS), "authorships")
+    del flagged, works_flagged, us
     works = lazy["works"]
-    works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()]).collect()
-    tables = WorksTables(works=works, authorships=au, authorship_institutions=ai, funders=_collect(frames["funders"]), awards=_collect(frames["awards"]))
+    works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()])
+    parts = {"works": works, "funders": lazy["funders"], "awards": lazy["awards"], "flags": lazy["flags"]}
+    if scratch is None:
+        parts = {k: v.collect() for k, v in parts.items()}
+    tables = WorksTables(works=parts["works"], authorships=au, authorship_institutions=ai, funders=parts["funders"], awards=parts["awards"])
     aff = lazy["affiliations"].filter(pl.col("status").is_in(["no_match", "no_institution_id"]))  # lazy: the report only counts and groups it
-    return tables, ResolveResult(flags=flags, affiliations=aff)
+    return tables, ResolveResult(flags=parts["flags"], affiliations=aff)
 
 
 def build_manifest(
@@ -191,10 +207,39 @@ def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
 
 #: Report tables that grow with the flagged papers: once written, the workbook and the page read
 #: them back from their Parquet files (only the rows they show), so they are not held in memory.
-LAZY_REPORT_TABLES = ("award_view", "evidence", "evidence_flags")
+LAZY_REPORT_TABLES = ("award_view", "evidence", "evidence_flags", "awards", "us_authors", "signals_dual_affiliation", "signals_prc_state_funding")
 
 #: The report stage's steps, as the progress bar names them.
 REPORT_STEPS = ("report tables", "workbook", "plots", "page")
+
+
+def _write_tables(
+    frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], rdir: Path, scratch: Path, *, on_table: Any = None,
+) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+    """Compute and write every report table from lazy plans over the stage tables and ``scratch``.
+
+    Tables in :data:`LAZY_REPORT_TABLES` (they grow with the flagged papers) are streamed to
+    Parquet (``sink_parquet``) and returned as scans of it; the others are collected, written and
+    returned as frames (a few rows each). ``on_table`` (optional) is called with the tables
+    written so far after each one.
+
+    Example:
+        >>> rt = _write_tables(frames, manifest, Path("RUN/report"), Path("RUN/.report-work"))   # doctest: +SKIP
+    """
+    tables, resolved = report_inputs(frames, scratch=scratch)
+    recs = frames.get("award_records")
+    ctx = report_context(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest), scratch=scratch)
+    del tables, resolved
+    raw_csv = manifest.get("csv_cells") == "raw"
+    rt: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+    for name, df in iter_tables(ctx):  # each table written, then kept (small) or scanned back from its Parquet (large)
+        big = name in LAZY_REPORT_TABLES
+        write_frame(df if big else _collect(df), rdir / name, raw_csv=raw_csv)
+        rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if big else pl.read_parquet(rdir / f"{name}.parquet")
+        del df
+        if on_table is not None:
+            on_table(rt)
+    return rt
 
 
 def _write_report(
@@ -227,21 +272,19 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
     prog.advance(task, 0, info="report tables")
     t0 = time.perf_counter()
     release_memory()  # what the stage tables' copy left
-    tables, resolved = report_inputs(frames)
-    recs = frames.get("award_records")
-    ctx = report_context(tables, resolved, award_records=None if recs is None else _collect(recs), window=_window(manifest))
-    del tables, resolved  # the context holds what the tables need, and is dropped once they are written
     rdir = run_dir / "report"
-    raw_csv = manifest.get("csv_cells") == "raw"
     footer = _footer(manifest)
-    rt: dict[str, pl.DataFrame | pl.LazyFrame] = {}
-    for name, df in iter_tables(ctx):  # each table written, then kept (small) or scanned back from its Parquet (large)
-        write_frame(df, rdir / name, raw_csv=raw_csv)
-        rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if name in LAZY_REPORT_TABLES else df
-        del df
+
+    def submit(rt: dict[str, pl.DataFrame | pl.LazyFrame]) -> None:
         if worker is not None and worker.pending and all(t in rt for t in PLOT_TABLES):
             worker.submit(rt, footer=footer, directory=rdir / "plots")  # drawn there while the rest is written here
-    del ctx
+
+    scratch = run_dir / ".report-work"  # the context's shared frames, as Parquet; removed once the tables are written
+    try:
+        rt = _write_tables(frames, manifest, rdir, scratch, on_table=submit)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    release_memory()
     summary = build_summary(manifest=manifest, report_tables=rt, editions=editions, window=_window(manifest), footer=footer)
     t0 = _lap(steps, "report_tables_s", t0)
     prog.advance(task, 1, info="workbook")
@@ -455,7 +498,7 @@ def rebuild(run_dir: str | Path) -> Path:
     from biblio.lists import load_lists
     from biblio.safeio import atomic_dir
 
-    rd, frames, manifest = _read_run(run_dir, lazy=LAZY_TABLES)
+    rd, frames, manifest = _read_run(run_dir, lazy=STAGE_TABLES)
     editions = load_lists().editions
     with atomic_dir(rd, replace=True) as tmp:
         for item in rd.iterdir():

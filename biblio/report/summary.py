@@ -70,12 +70,12 @@ def _fetch_thin(manifest: dict[str, Any]) -> list[str]:
     return out
 
 
-def build_summary(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame], editions: pl.DataFrame, window: tuple[dt.date, dt.date] | None, footer: str) -> dict[str, Any]:
+def build_summary(*, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame | pl.LazyFrame], editions: pl.DataFrame, window: tuple[dt.date, dt.date] | None, footer: str) -> dict[str, Any]:
     """Texts for the page and the workbook's summary sheet."""
     rt = report_tables
     v = _v(rt["headline"])
     n_syn, n_syn_aw = int(manifest.get("synthetic_records") or 0), int(manifest.get("synthetic_award_records") or 0)
-    money_syn = bool(rt["awards"].filter(pl.col("amount_usd").is_not_null())["synthetic"].any()) if rt["awards"].height else False
+    money_syn = bool(rt["awards"].lazy().select(pl.col("synthetic").filter(pl.col("amount_usd").is_not_null()).any()).collect().item())
     syn_note = ""
     if n_syn or n_syn_aw:
         parts = []

@@ -39,65 +39,119 @@ HOUSE_FILE = DATA / "house_figures.toml"
 US = "US"
 
 
+#: The works tables the report reads.
+TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards")
+
+
+@dataclass
+class LazyTables:
+    """The five works tables as lazy frames (Parquet scans, or in-memory frames made lazy).
+
+    Example:
+        >>> LazyTables.of(tables).works.select(pl.len()).collect()   # doctest: +SKIP
+    """
+
+    works: pl.LazyFrame
+    authorships: pl.LazyFrame
+    authorship_institutions: pl.LazyFrame
+    funders: pl.LazyFrame
+    awards: pl.LazyFrame
+
+    @classmethod
+    def of(cls, tables: Any) -> "LazyTables":
+        """``tables`` (a :class:`biblio.tables.WorksTables`, eager or lazy) as lazy frames."""
+        return cls(**{n: getattr(tables, n).lazy() for n in TABLES})
+
+
 @dataclass
 class ReportContext:
-    """Everything the report tables share, computed once."""
+    """Everything the report tables share, computed once and held as lazy frames.
+
+    With ``scratch`` (a folder), the shared frames that grow with the run (partnered flags,
+    paper classes, awards, agencies, signals) are streamed there as Parquet and scanned, and
+    the table functions return ``LazyFrame`` plans for the caller to collect or sink: memory
+    then follows one table's plan, not the run. Without it they stay in memory and the table
+    functions return ``DataFrame``s.
+
+    Example:
+        >>> ctx = ReportContext(tables, resolved, scratch=Path("RUN/.report-work"))   # doctest: +SKIP
+        >>> by_year(ctx).collect()                                                   # doctest: +SKIP
+    """
 
     tables: Any
     resolved: Any
     award_records: pl.DataFrame | None = None
     window: tuple[dt.date, dt.date] | None = None
-    flags: pl.DataFrame = field(init=False)
-    classes: pl.DataFrame = field(init=False)
-    awards: pl.DataFrame = field(init=False)
-    work_award: pl.DataFrame = field(init=False)
-    agencies: pl.DataFrame = field(init=False)
+    scratch: Path | None = None
+    flags: pl.LazyFrame = field(init=False)
+    classes: pl.LazyFrame = field(init=False)
+    awards: pl.LazyFrame = field(init=False)
+    work_award: pl.LazyFrame = field(init=False)
+    agencies: pl.LazyFrame = field(init=False)
     synthetic: bool = field(init=False)
+    n_flags: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.flags = with_partners(self.resolved.flags)
+        self.tables = LazyTables.of(self.tables)
+        self.flags = self.stash("flags", with_partners(self.resolved.flags.lazy()))
         # only the partnered copy is read from here on: drop this context's hold on the resolver's flags (the caller's object is unchanged)
         if dataclasses.is_dataclass(self.resolved) and not isinstance(self.resolved, type):
             self.resolved = dataclasses.replace(self.resolved, flags=self.resolved.flags.clear())
-        self.classes = paper_classes(self.flags)
-        cited = dod_award_numbers(self.tables.awards)
-        self.awards = award_table(self.tables, self.award_records, cited=cited)
+        self.n_flags = int(self.flags.select(pl.len()).collect().item())
+        self.classes = self.stash("classes", paper_classes(self.flags))
+        cited = self.stash("cited", dod_award_numbers(self.tables.awards))
+        self.awards = self.stash("awards", award_table(self.tables, self.award_records, cited=cited))
         self.work_award = cited.select("work_id", "award_key", "award_number")
-        self.agencies = work_agencies(self.tables.funders, self.tables.awards)
-        self.synthetic = bool(self.tables.works["is_synthetic"].any()) or bool(self.awards["synthetic"].any())
+        self.agencies = self.stash("agencies", work_agencies(self.tables.funders, self.tables.awards))
+        syn_works = self.tables.works.select(pl.col("is_synthetic").any()).collect().item()
+        self.synthetic = bool(syn_works) or bool(self.awards.select(pl.col("synthetic").any()).collect().item())
+
+    def stash(self, name: str, lf: pl.LazyFrame) -> pl.LazyFrame:
+        """``lf`` computed once: streamed to ``scratch/<name>.parquet`` and scanned, or collected in memory without ``scratch``."""
+        if self.scratch is None:
+            return lf.collect().lazy()
+        path = Path(self.scratch) / f"{name}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lf.sink_parquet(path)
+        return pl.scan_parquet(path)
+
+    def out(self, df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """A table function's result: the plan itself with ``scratch`` (the caller collects or sinks it), else collected."""
+        return df.collect() if isinstance(df, pl.LazyFrame) and self.scratch is None else df
 
     @functools.cached_property
-    def dual(self) -> pl.DataFrame:
+    def dual(self) -> pl.LazyFrame:
         """:func:`biblio.signals.dual_affiliation` of the run (computed once)."""
-        return dual_affiliation(self.tables.authorship_institutions, self.flags)
+        return self.stash("dual", dual_affiliation(self.tables.authorship_institutions, self.flags))
 
     @functools.cached_property
-    def prc_funding(self) -> pl.DataFrame:
+    def prc_funding(self) -> pl.LazyFrame:
         """:func:`biblio.signals.prc_state_funding` of the run (computed once)."""
-        return prc_state_funding(self.tables.funders)
+        return self.stash("prc_funding", prc_state_funding(self.tables.funders))
 
     @functools.cached_property
-    def us_rows(self) -> pl.DataFrame:
+    def us_rows(self) -> pl.LazyFrame:
         """U.S. authorship-institution rows on flagged papers, with ``government_at_publication`` (computed once)."""
         us = self.tables.authorship_institutions.filter(pl.col("country_code") == US).select("work_id", "author_index", "author_id", "institution_id", "ror", "institution_name")
-        return us.join(self.classes.select("work_id", "government_at_publication"), on="work_id")
+        return self.stash("us_rows", us.join(self.classes.select("work_id", "government_at_publication"), on="work_id", maintain_order="left"))
 
     @functools.cached_property
-    def paper_lists(self) -> pl.DataFrame:
+    def paper_lists(self) -> pl.LazyFrame:
         """Per paper, the lists (``_lists``) and partners (``_partners``) listed at publication (computed once)."""
-        return self.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(
+        return self.stash("paper_lists", self.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(
             _list_labels().str.split("; ").alias("_lists"), pl.col("partner_name").unique().alias("_partners")
-        )
+        ))
 
-    def mark(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Add the run-level ``synthetic`` marker column (kept if the table has one)."""
-        return df if "synthetic" in df.columns else df.with_columns(pl.lit(self.synthetic).alias("synthetic"))
+    def mark(self, df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """Add the run-level ``synthetic`` marker column (kept if the table has one); :meth:`out` of that."""
+        cols = df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns
+        return self.out(df if "synthetic" in cols else df.with_columns(pl.lit(self.synthetic).alias("synthetic")))
 
-    def work_status(self) -> pl.DataFrame:
+    def work_status(self) -> pl.LazyFrame:
         """Every paper in scope with ``status``: 'government' | 'assessment_only' | 'none'."""
         return (
             self.tables.works.select("work_id", "year", "publication_date", "is_synthetic")
-            .join(self.classes, on="work_id", how="left")
+            .join(self.classes, on="work_id", how="left", maintain_order="left")
             .with_columns(
                 pl.when(pl.col("government_at_publication")).then(pl.lit("government"))
                 .when(pl.col("assessment_only")).then(pl.lit("assessment_only"))
@@ -106,9 +160,14 @@ class ReportContext:
         )
 
 
-def report_context(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None) -> ReportContext:
-    """Build the shared context of the report tables (partners, paper classes, awards)."""
-    return ReportContext(tables, resolved, award_records, window)
+def report_context(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None,
+                   scratch: Path | None = None) -> ReportContext:
+    """Build the shared context of the report tables (partners, paper classes, awards); see :class:`ReportContext` for ``scratch``.
+
+    Example:
+        >>> by_list(report_context(tables, resolved))   # doctest: +SKIP
+    """
+    return ReportContext(tables, resolved, award_records, window, scratch)
 
 
 def _status_counts(df: pl.DataFrame) -> list[pl.Expr]:
@@ -124,52 +183,70 @@ def _pct(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
+def _class_counts(ctx: ReportContext) -> dict[str, int]:
+    """Counts of flagged papers per class and ASPI risk (one pass over the paper classes)."""
+    only = pl.col("assessment_only")
+    return ctx.classes.select(
+        pl.col("government_at_publication").sum().alias("gov"), pl.col("government_any_edition").sum().alias("gov_any"), only.sum().alias("k"),
+        *[(only & (pl.col("aspi_risk_max") == lvl)).sum().alias(lvl) for lvl in RISK_LEVELS],
+        (only & pl.col("aspi_risk_max").is_null()).sum().alias("unrated"),
+    ).collect().row(0, named=True)
+
+
+RISK_LEVELS = ("very high", "high", "medium", "low")
+
+
 def headline(ctx: ReportContext) -> pl.DataFrame:
-    """The headline figures: measure, value, unit ('papers'|'share'|'usd'|'count'), label, note."""
-    t, c = ctx.tables, ctx.classes
-    n = t.works.height
-    gov = c.filter(pl.col("government_at_publication")).height
-    gov_any = c.filter(pl.col("government_any_edition")).height
-    k = c.filter(pl.col("assessment_only"))
+    """The headline figures: measure, value, unit ('papers'|'share'|'usd'|'count'), label, note (always collected: one row a figure)."""
+    c = _class_counts(ctx)
+    w = ctx.tables.works.select(pl.len().alias("n"), (pl.col("funding_schema") == "none").sum().alias("no_funding"), pl.col("is_synthetic").sum().alias("synthetic")).collect().row(0, named=True)
+    n, gov = w["n"], c["gov"]
     rows: list[tuple[str, Any, str, str, str]] = [
         ("papers_in_scope", n, "papers", "DoD-funded papers with PRC co-authors", "papers in the query's window and scope"),
         ("papers_government_list_at_publication", gov, "papers", "with a partner on a U.S. government list at publication", "Entity List, 1260H, Section 1286, NS-CMIC or MEU; the edition in force on the publication date"),
         ("share_government_list_at_publication", _pct(gov, n), "share", "share with a U.S.-government-listed partner", "the line above divided by papers in scope"),
-        ("papers_government_list_any_edition", gov_any, "papers", "with a U.S.-government-listed partner on any edition", "also counts partners listed only before or after publication"),
-        ("papers_assessment_only", k.height, "papers", "more, only on the ASPI tracker or SASTIND/Seven Sons", "think-tank assessments, not U.S. designations; never added to the share above"),
+        ("papers_government_list_any_edition", c["gov_any"], "papers", "with a U.S.-government-listed partner on any edition", "also counts partners listed only before or after publication"),
+        ("papers_assessment_only", c["k"], "papers", "more, only on the ASPI tracker or SASTIND/Seven Sons", "think-tank assessments, not U.S. designations; never added to the share above"),
     ]
-    for lvl in ("very high", "high", "medium", "low"):
-        rows.append((f"papers_assessment_only_aspi_{lvl.replace(' ', '_')}", k.filter(pl.col("aspi_risk_max") == lvl).height, "papers", f"of which ASPI risk '{lvl}'", "highest ASPI risk level among the paper's partners"))
-    rows.append(("papers_assessment_only_unrated", k.filter(pl.col("aspi_risk_max").is_null()).height, "papers", "of which Seven Sons/SASTIND without an ASPI rating", ""))
+    for lvl in RISK_LEVELS:
+        rows.append((f"papers_assessment_only_aspi_{lvl.replace(' ', '_')}", c[lvl], "papers", f"of which ASPI risk '{lvl}'", "highest ASPI risk level among the paper's partners"))
+    rows.append(("papers_assessment_only_unrated", c["unrated"], "papers", "of which Seven Sons/SASTIND without an ASPI rating", ""))
     rows += _money_rows(ctx) + _us_signal_rows(ctx)
     aff = ctx.resolved.affiliations.lazy()  # may be a lazy scan of the stage table (report_inputs)
     n_status = dict(aff.group_by("status").len().collect().iter_rows())
     rows += [
-        ("papers_without_funding_metadata", t.works.filter(pl.col("funding_schema") == "none").height, "papers", "papers with no funder metadata at all", "funding found only via award numbers or not at all"),
+        ("papers_without_funding_metadata", w["no_funding"], "papers", "papers with no funder metadata at all", "funding found only via award numbers or not at all"),
         ("prc_authorships_without_institution_id", n_status.get("no_institution_id", 0), "count", "PRC authorships known only by a raw affiliation string", "matched on the string only"),
         ("prc_affiliations_no_match", n_status.get("no_match", 0), "count", "PRC affiliations on no selected list", "no match is data"),
-        ("synthetic_records", t.works.filter(pl.col("is_synthetic")).height, "count", "SYNTHETIC records included above", "demo/test data; not findings"),
+        ("synthetic_records", w["synthetic"], "count", "SYNTHETIC records included above", "demo/test data; not findings"),
     ]
-    return ctx.mark(pl.DataFrame(
+    df = pl.DataFrame(
         {"measure": [r[0] for r in rows], "value": [None if r[1] is None else float(r[1]) for r in rows], "unit": [r[2] for r in rows], "label": [r[3] for r in rows], "note": [r[4] for r in rows]},
         schema={"measure": pl.Utf8, "value": pl.Float64, "unit": pl.Utf8, "label": pl.Utf8, "note": pl.Utf8},
-    ))
+    )
+    return df.with_columns(pl.lit(ctx.synthetic).alias("synthetic"))
 
 
 def _money_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
     a = ctx.awards
-    n_aw, n_amt = a.height, int(a["amount_usd"].is_not_null().sum())
+    known = pl.col("amount_usd").is_not_null()
+    m = a.select(pl.len().alias("n"), known.sum().alias("n_amt"), pl.col("amount_usd").sum().alias("sum"), pl.col("synthetic").filter(known).any().alias("syn")).collect().row(0, named=True)
+    n_aw, n_amt = m["n"], m["n_amt"]
     gov_works = ctx.classes.filter(pl.col("government_at_publication")).select("work_id")
-    gov_keys = ctx.work_award.join(gov_works, on="work_id").select("award_key").unique()
-    gov_amt = a.join(gov_keys, on="award_key")["amount_usd"].sum() if n_amt else None
-    syn = " (SYNTHETIC amounts)" if a.filter(pl.col("amount_usd").is_not_null())["synthetic"].any() else ""
+    gov_keys = ctx.work_award.join(gov_works, on="work_id", maintain_order="left").select("award_key").unique()
+    gov_amt = a.join(gov_keys, on="award_key", maintain_order="left").select(pl.col("amount_usd").sum()).collect().item() if n_amt else None
+    syn = " (SYNTHETIC amounts)" if m["syn"] else ""
     return [
         ("dod_award_numbers", n_aw, "count", "distinct DoD award numbers cited", "each award once, however many papers cite it"),
         ("awards_with_amount", n_amt, "count", "of which with an amount in an award record", ""),
         ("award_amount_coverage", _pct(n_amt, n_aw), "share", "award amount coverage", "share of DoD award numbers with a known amount: money figures are lower bounds"),
-        ("amount_usd_all_awards", float(a["amount_usd"].sum()) if n_amt else None, "usd", "sum of distinct DoD award amounts" + syn, "each award once; the same award filed under two DoD funders once"),
+        ("amount_usd_all_awards", float(m["sum"]) if n_amt else None, "usd", "sum of distinct DoD award amounts" + syn, "each award once; the same award filed under two DoD funders once"),
         ("amount_usd_government_list", float(gov_amt) if gov_amt is not None else None, "usd", "of which on papers with a U.S.-government-listed partner" + syn, ""),
     ]
+
+
+def _n_unique(lf: pl.LazyFrame, col: str) -> int:
+    return int(lf.select(pl.col(col).drop_nulls().n_unique()).collect().item())
 
 
 def _us_signal_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
@@ -178,11 +255,11 @@ def _us_signal_rows(ctx: ReportContext) -> list[tuple[str, Any, str, str, str]]:
     us = ctx.tables.authorship_institutions.filter(pl.col("country_code") == US)
     dual, prc = ctx.dual, ctx.prc_funding
     return [
-        ("us_institutions_with_listed_partners", us.join(listed, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a listed partner", "any list"),
-        ("us_institutions_with_government_listed_partners", us.join(gov, on="work_id")["institution_id"].drop_nulls().n_unique(), "count", "U.S. institutions on papers with a U.S.-government-listed partner", ""),
-        ("papers_dual_affiliation", dual["work_id"].n_unique(), "papers", "papers where one author holds a non-PRC and a listed PRC affiliation", "dual affiliation on the same paper"),
-        ("papers_prc_state_cofunding", prc["work_id"].n_unique(), "papers", "DoD-funded papers also funded by the PRC state", "NSFC, National Key R&D Program, CAS, CSC, provincial foundations …"),
-        ("papers_prc_state_cofunding_government_list", prc.join(gov, on="work_id")["work_id"].n_unique(), "papers", "of which with a U.S.-government-listed partner", ""),
+        ("us_institutions_with_listed_partners", _n_unique(us.join(listed, on="work_id", maintain_order="left"), "institution_id"), "count", "U.S. institutions on papers with a listed partner", "any list"),
+        ("us_institutions_with_government_listed_partners", _n_unique(us.join(gov, on="work_id", maintain_order="left"), "institution_id"), "count", "U.S. institutions on papers with a U.S.-government-listed partner", ""),
+        ("papers_dual_affiliation", _n_unique(dual, "work_id"), "papers", "papers where one author holds a non-PRC and a listed PRC affiliation", "dual affiliation on the same paper"),
+        ("papers_prc_state_cofunding", _n_unique(prc, "work_id"), "papers", "DoD-funded papers also funded by the PRC state", "NSFC, National Key R&D Program, CAS, CSC, provincial foundations …"),
+        ("papers_prc_state_cofunding_government_list", _n_unique(prc.join(gov, on="work_id", maintain_order="left"), "work_id"), "papers", "of which with a U.S.-government-listed partner", ""),
     ]
 
 
@@ -254,7 +331,7 @@ def by_year(ctx: ReportContext) -> pl.DataFrame:
 def by_agency(ctx: ReportContext) -> pl.DataFrame:
     """Papers and award money per DoD agency (a paper funded by two agencies counts for both)."""
     st = ctx.work_status().select("work_id", "status")
-    wa = ctx.agencies.join(st, on="work_id", how="left")
+    wa = ctx.agencies.join(st, on="work_id", how="left", maintain_order="left")
     out = wa.group_by("agency").agg(
         *_status_counts(wa)[:3],
         pl.col("work_id").filter(pl.col("agency_source") == "award_prefix").n_unique().cast(pl.Int64).alias("via_award_prefix"),
@@ -264,7 +341,7 @@ def by_agency(ctx: ReportContext) -> pl.DataFrame:
         pl.col("amount_usd").is_not_null().sum().cast(pl.Int64).alias("awards_with_amount"),
         sum_or_null("amount_usd"),
     )
-    out = out.join(money, on="agency", how="left").with_columns(pl.col("awards", "awards_with_amount").fill_null(0))
+    out = out.join(money, on="agency", how="left", maintain_order="left").with_columns(pl.col("awards", "awards_with_amount").fill_null(0))
     return ctx.mark(out.sort("papers", "agency", descending=[True, False]))
 
 
@@ -286,7 +363,7 @@ def list_by_agency(ctx: ReportContext) -> pl.DataFrame:
     """Papers with a partner listed at publication, per list × DoD agency."""
     f = ctx.flags.filter(pl.col("listed_at_publication")).select("work_id", "list_key", "list_label", "family", "list_order").unique()
     out = (
-        f.join(ctx.agencies.select("work_id", "agency"), on="work_id")
+        f.join(ctx.agencies.select("work_id", "agency"), on="work_id", maintain_order="left")
         .group_by("list_key", "list_label", "family", "list_order", "agency")
         .agg(pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
         .sort("list_order", "agency")
@@ -346,14 +423,13 @@ def prc_partners(ctx: ReportContext) -> pl.DataFrame:
     ).with_columns(_joined("lists", unkey=True), _joined("lists_any_edition", unkey=True), _joined("families"), _joined("methods"))
     groups = f.select("work_id", "partner_key").unique()
     money = money_by(ctx.awards, ctx.work_award, groups, "partner_key").select("partner_key", "awards", "amount_usd")
-    out = listed.join(money, on="partner_key", how="left").with_columns(pl.col("awards").fill_null(0))
+    out = listed.join(money, on="partner_key", how="left", maintain_order="left").with_columns(pl.col("awards").fill_null(0))
     aff = ctx.resolved.affiliations.lazy().filter(pl.col("status") == "no_match")  # may be a lazy scan (report_inputs)
     unl = (
         aff.filter(pl.col("institution_id").is_not_null())
         .group_by("institution_id")
         .agg(pl.col("institution_name").first().alias("partner_name"), pl.col("ror").first(), pl.col("country_code").first(), pl.col("work_id").n_unique().cast(pl.Int64).alias("papers"))
-        .collect()
-        .join(out.select("partner_key"), left_on="institution_id", right_on="partner_key", how="anti")
+        .join(out.select("partner_key"), left_on="institution_id", right_on="partner_key", how="anti", maintain_order="left")
         .with_columns(pl.col("institution_id").alias("partner_key"), pl.col("institution_id").alias("openalex_id"), pl.lit(0, pl.Int64).alias("papers_government_list"), pl.lit("").alias("lists"), pl.lit("").alias("families"), pl.lit(False).alias("raw_string_only"), pl.lit(0, pl.Int64).alias("awards"))
     )
     out = pl.concat([out, unl.drop("institution_id")], how="diagonal_relaxed")
@@ -370,7 +446,7 @@ def _paper_lists(ctx: ReportContext) -> pl.DataFrame:
 
 def us_institutions(ctx: ReportContext) -> pl.DataFrame:
     """U.S. institutions on DoD-funded papers with a listed partner: papers, awards, money, lists."""
-    us = _us_rows(ctx).join(_paper_lists(ctx), on="work_id", how="left")
+    us = _us_rows(ctx).join(_paper_lists(ctx), on="work_id", how="left", maintain_order="left")
     out = us.group_by("institution_id").agg(
         pl.col("institution_name").first(), pl.col("ror").first(),
         pl.col("work_id").n_unique().cast(pl.Int64).alias("papers_with_listed_partner"),
@@ -380,13 +456,13 @@ def us_institutions(ctx: ReportContext) -> pl.DataFrame:
         pl.col("_partners").explode().drop_nulls().unique().sort().head(8).str.join("; ").alias("partners"),
     )
     money = money_by(ctx.awards, ctx.work_award, us.select("work_id", "institution_id"), "institution_id").select("institution_id", "awards", "amount_usd")
-    out = out.join(money, on="institution_id", how="left").with_columns(pl.col("awards").fill_null(0))
+    out = out.join(money, on="institution_id", how="left", maintain_order="left").with_columns(pl.col("awards").fill_null(0))
     return ctx.mark(out.sort("papers_government_list", "papers_with_listed_partner", "institution_name", "institution_id", descending=[True, True, False, False], nulls_last=True))
 
 
 def us_authors(ctx: ReportContext) -> pl.DataFrame:
     """U.S.-affiliated authors on papers with a listed partner."""
-    us = _us_rows(ctx).join(ctx.tables.authorships.select("work_id", "author_index", "author_name", "orcid"), on=["work_id", "author_index"], how="left").join(_paper_lists(ctx), on="work_id", how="left")
+    us = _us_rows(ctx).join(ctx.tables.authorships.select("work_id", "author_index", "author_name", "orcid"), on=["work_id", "author_index"], how="left", maintain_order="left").join(_paper_lists(ctx), on="work_id", how="left", maintain_order="left")
     out = us.group_by(pl.coalesce("author_id", pl.col("author_name")).alias("author_key")).agg(
         pl.col("author_id").first(), pl.col("author_name").first(), pl.col("orcid").drop_nulls().first(),
         _labels("institution_name").alias("us_institutions"),
@@ -400,15 +476,15 @@ def us_authors(ctx: ReportContext) -> pl.DataFrame:
 
 def awards(ctx: ReportContext) -> pl.DataFrame:
     """Every distinct DoD award cited by a paper in scope, with amount and listed partners."""
-    pl_ = ctx.work_award.join(_paper_lists(ctx), on="work_id", how="left").join(ctx.classes.select("work_id", "government_at_publication"), on="work_id", how="left")
+    pl_ = ctx.work_award.join(_paper_lists(ctx), on="work_id", how="left", maintain_order="left").join(ctx.classes.select("work_id", "government_at_publication"), on="work_id", how="left", maintain_order="left")
     g = pl_.group_by("award_key").agg(
         pl.col("work_id").filter(pl.col("_lists").is_not_null()).n_unique().cast(pl.Int64).alias("papers_with_listed_partner"),
         pl.col("work_id").filter(pl.col("government_at_publication").fill_null(False)).n_unique().cast(pl.Int64).alias("papers_government_list"),
         pl.col("_partners").explode().drop_nulls().unique().sort().str.join("; ").alias("listed_partners"),
         pl.col("_lists").explode().drop_nulls().unique().sort().str.join("; ").map_elements(_order_lists, return_dtype=pl.Utf8).alias("lists"),
     )
-    out = ctx.awards.join(g, on="award_key", how="left")
-    return out.sort("papers_government_list", "amount_usd", "award_key", descending=[True, True, False], nulls_last=True)
+    out = ctx.awards.join(g, on="award_key", how="left", maintain_order="left")
+    return ctx.out(out.sort("papers_government_list", "amount_usd", "award_key", descending=[True, True, False], nulls_last=True))
 
 
 def money_by_agency(ctx: ReportContext) -> pl.DataFrame:
@@ -428,9 +504,9 @@ def money_by_partner(ctx: ReportContext) -> pl.DataFrame:
     f = ctx.flags.filter(pl.col("listed_at_publication"))
     groups = f.select("work_id", "partner_key").unique()
     names = f.group_by("partner_key").agg(pl.col("partner_name").first(), _list_labels().alias("lists"), (pl.col("family") == GOVERNMENT).any().alias("government_listed"))
-    out = money_by(ctx.awards, ctx.work_award, groups, "partner_key").join(names, on="partner_key", how="left")
+    out = money_by(ctx.awards, ctx.work_award, groups, "partner_key").join(names, on="partner_key", how="left", maintain_order="left")
     out = out.rename({"synthetic_amounts": "synthetic"}).select("partner_key", "partner_name", "government_listed", "lists", "awards", "awards_with_amount", "amount_usd", "amount_coverage", "synthetic")
-    return ctx.mark(out.sort("amount_usd", "awards", descending=[True, True], nulls_last=True))
+    return ctx.mark(out.sort("amount_usd", "awards", "partner_key", descending=[True, True, False], nulls_last=True))  # the key breaks ties, as money_by orders them
 
 
 def evidence_flags(ctx: ReportContext) -> pl.DataFrame:
@@ -440,16 +516,16 @@ def evidence_flags(ctx: ReportContext) -> pl.DataFrame:
         "work_id", "author_index", "author_name", "institution_id", "ror", "institution_name", "country_code", "raw_affiliation_string",
         "partner_key", "partner_name", "list_key", "list_label", "family", "list_edition", "entity_name", "method", "score", "matched_text", "via_parent",
         "listed_at_publication", "listed_now", "aspi_risk",
-        *[c for c in ("chain",) if c in f.columns],
-    ).sort("work_id", "author_index", "list_key"))
+        *[c for c in ("chain",) if c in f.collect_schema().names()],
+    ).sort("work_id", "author_index", "list_key", maintain_order=True))  # ties keep the flags' own order
 
 
 def evidence(ctx: ReportContext) -> pl.DataFrame:
     """One compact row per flagged paper: links, funders, partners, lists, signals."""
     f = ctx.flags
-    if f.height == 0:
+    if ctx.n_flags == 0:
         return ctx.mark(pl.DataFrame(schema={c: pl.Utf8 for c in EVIDENCE_COLUMNS}).with_columns(pl.col("publication_date").cast(pl.Date), pl.col("government_at_publication", "assessment_only", "dual_affiliation").cast(pl.Boolean)))
-    wa = ctx.agencies.join(f.select("work_id").unique(), on="work_id", how="semi").group_by("work_id").agg(
+    wa = ctx.agencies.join(f.select("work_id").unique(), on="work_id", how="semi", maintain_order="left").group_by("work_id").agg(
         _labels("agency").alias("agencies"), pl.col("award_numbers").explode().drop_nulls().unique().sort().str.join("; ").alias("award_numbers"))
     per = f.group_by("work_id").agg(  # each group's values as a list, then sorted, deduplicated and joined list-wise (faster than per group)
         pl.col("partner_name").drop_nulls().alias("partners"),
@@ -463,7 +539,7 @@ def evidence(ctx: ReportContext) -> pl.DataFrame:
         _joined("lists", unkey=True), _joined("raw_affiliation_strings", sep=" || "),
     )
     us = (
-        ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).join(per.select("work_id"), on="work_id", how="semi")
+        ctx.tables.authorship_institutions.filter(pl.col("country_code") == US).join(per.select("work_id"), on="work_id", how="semi", maintain_order="left")
         .group_by("work_id").agg(_labels("institution_name").alias("us_institutions"))
     )
     dual = ctx.dual.group_by("work_id").agg(
@@ -471,12 +547,12 @@ def evidence(ctx: ReportContext) -> pl.DataFrame:
     )
     prc = ctx.prc_funding.group_by("work_id").agg(_labels("funder_name").alias("prc_state_funders"))
     out = (
-        per.join(ctx.classes, on="work_id", how="left")
-        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("synthetic")), on="work_id", how="left")
-        .join(wa, on="work_id", how="left").join(us, on="work_id", how="left").join(dual, on="work_id", how="left").join(prc, on="work_id", how="left")
+        per.join(ctx.classes, on="work_id", how="left", maintain_order="left")
+        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("synthetic")), on="work_id", how="left", maintain_order="left")
+        .join(wa, on="work_id", how="left", maintain_order="left").join(us, on="work_id", how="left", maintain_order="left").join(dual, on="work_id", how="left", maintain_order="left").join(prc, on="work_id", how="left", maintain_order="left")
         .with_columns(pl.col("dual_affiliation_detail").is_not_null().alias("dual_affiliation"))
     )
-    return out.select(EVIDENCE_COLUMNS).sort("publication_date", "work_id")
+    return ctx.out(out.select(EVIDENCE_COLUMNS).sort("publication_date", "work_id"))
 
 
 EVIDENCE_COLUMNS = [
@@ -494,7 +570,7 @@ def signals_dual(ctx: ReportContext) -> pl.DataFrame:
 def signals_prc_funding(ctx: ReportContext) -> pl.DataFrame:
     """DoD-funded papers that also acknowledge a PRC state funder, with the paper's status."""
     p = ctx.prc_funding
-    return ctx.mark(p.join(ctx.work_status().select("work_id", "status"), on="work_id", how="left"))
+    return ctx.mark(p.join(ctx.work_status().select("work_id", "status"), on="work_id", how="left", maintain_order="left"))
 
 
 def award_view(ctx: ReportContext) -> pl.DataFrame:
@@ -505,13 +581,13 @@ def award_view(ctx: ReportContext) -> pl.DataFrame:
         pl.concat_str([pl.col("author_name").fill_null("?"), pl.lit(": "), pl.col("raw_affiliation_string").fill_null(pl.col("institution_name")), pl.lit(" ["), pl.col("method"), pl.lit("]")]).alias("evidence"),
     ).with_columns(_joined("lists", unkey=True), _joined("evidence", sep=" | "))
     out = (
-        ctx.work_award.join(ev, on="work_id")
-        .join(ctx.awards.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left")
-        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("_ws")), on="work_id", how="left")
+        ctx.work_award.join(ev, on="work_id", maintain_order="left")
+        .join(ctx.awards.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left", maintain_order="left")
+        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("_ws")), on="work_id", how="left", maintain_order="left")
         .with_columns((pl.col("synthetic").fill_null(False) | pl.col("_ws")).alias("synthetic"))
         .select("award_number", "award_key", "agency", "amount_usd", "work_id", "doi", "title", "publication_date", "partner_name", "lists", "evidence", "synthetic")
     )
-    return out.sort("award_key", "publication_date", "work_id", "partner_name", "award_number", "lists", "evidence")
+    return ctx.out(out.sort("award_key", "publication_date", "work_id", "partner_name", "award_number", "lists", "evidence"))
 
 
 def load_tech_areas(path: str | Path | None = None) -> dict[str, list[str]]:
@@ -527,23 +603,30 @@ def tech_area_labels(path: str | Path | None = None) -> dict[str, str]:
     return {k: v.get("label", k) for k, v in tomllib.loads(p.read_text(encoding="utf-8")).items()}
 
 
-def tech_areas(ctx: ReportContext, *, mapping: dict[str, list[str]] | None = None) -> pl.DataFrame:
-    """Papers per civil-military-fusion technology area (a paper may be in several), by status."""
+def tech_areas(ctx: ReportContext, *, mapping: dict[str, list[str]] | None = None) -> pl.DataFrame | pl.LazyFrame:
+    """Papers per civil-military-fusion technology area (a paper may be in several), by status.
+
+    Each paper's text is matched against every area in one pass over the works (one boolean
+    column an area), so the works are read once whatever the number of areas.
+
+    Example:
+        >>> tech_areas(ctx, mapping={"quantum": ["quantum"]})["papers"]   # doctest: +SKIP
+    """
     mp = mapping or load_tech_areas()
     labels = tech_area_labels() if mapping is None else {}
+    if not mp:
+        return ctx.mark(pl.DataFrame(schema={"area": pl.Utf8, "label": pl.Utf8, "papers": pl.Int64}))
     text = pl.concat_str(
         [pl.col(c).fill_null("") for c in ("primary_topic", "primary_subfield", "primary_field")] + [pl.col("topics").list.join(" ; "), pl.col("keywords").list.join(" ; ")],
         separator=" ; ",
     )
-    w = ctx.tables.works.select("work_id", text.alias("_text")).join(ctx.work_status().select("work_id", "status"), on="work_id")
-    parts = []
-    for area, pats in mp.items():
-        hit = w.filter(pl.col("_text").str.contains("(?i)" + "|".join(f"(?:{p})" for p in pats)))
-        parts.append(hit.select(pl.lit(area).alias("area"), pl.lit(labels.get(area, area)).alias("label"), "work_id", "status"))
-    if not parts:
-        return ctx.mark(pl.DataFrame(schema={"area": pl.Utf8, "label": pl.Utf8, "papers": pl.Int64}))
+    hits = [text.str.contains("(?i)" + "|".join(f"(?:{p})" for p in pats)).alias(f"_a{i}") for i, pats in enumerate(mp.values())]
+    w = ctx.tables.works.select("work_id", *hits).join(ctx.work_status().select("work_id", "status"), on="work_id", maintain_order="left")
+    w = ctx.stash("tech_hits", w)
+    parts = [w.filter(pl.col(f"_a{i}")).select(pl.lit(area).alias("area"), pl.lit(labels.get(area, area)).alias("label"), "work_id", "status") for i, area in enumerate(mp)]
     allp = pl.concat(parts)
-    out = pl.DataFrame({"area": list(mp), "label": [labels.get(a, a) for a in mp]}).join(allp.group_by("area").agg(_status_counts(allp)), on="area", how="left")
+    areas = pl.DataFrame({"area": list(mp), "label": [labels.get(a, a) for a in mp]}).lazy()
+    out = areas.join(allp.group_by("area").agg(_status_counts(allp)), on="area", how="left", maintain_order="left")
     return ctx.mark(out.with_columns(pl.col(c).fill_null(0) for c in ("papers", "papers_government_list", "papers_assessment_only", "papers_no_listed_partner")))
 
 
