@@ -193,6 +193,7 @@ class OrgMatcher:
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
         self._rollups: dict[str, frozenset[tuple[str, str]]] = {}
+        self._prc_cities: frozenset[str] | None = None
         self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
         self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
@@ -438,9 +439,10 @@ class OrgMatcher:
         generic = all(r.kind not in ("canonical", "zh_hans", "zh_hant") for r in refs) and all(
             t in self.g.vocab or t in UNIT_WORDS or (unit_name and (t in JOIN_WORDS or self._common(t, orgs))) for t in words)
         if generic:
-            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere or (places & PRC and self.country(o) in places)]
+            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere
+                    or (places & PRC and self.country(o) in places and not self._other_city(o, where))]
             if not orgs:
-                a.notes.append(f"'{m.text}' is a generic name: its parent is not named and no PRC place is given")
+                a.notes.append(f"'{m.text}' is a generic name: its parent is not named, and the string gives no PRC place or names another city")
                 return None
         if len(orgs) > 1 and places:
             inplace = [o for o in orgs if self.country(o) in places]
@@ -495,6 +497,19 @@ class OrgMatcher:
                         break
             got = self._common_cache[(word, tops)] = n >= 4
         return got
+
+    def _other_city(self, org: str, where: str) -> bool:
+        """True when the string names a Chinese city and not ``org``'s (own or inherited): a
+        generic name ("Key Laboratory of Information Systems Engineering") printed in another
+        city is another body's.
+
+        Example: ``_other_city(<a Nanjing laboratory>, " wuhan china ")`` is True."""
+        c = self._city_key(org)
+        if not c or f" {c} " in where:
+            return False
+        if self._prc_cities is None:
+            self._prc_cities = frozenset(name_key(o.city, False) for o in self.g.orgs.values() if o.city and o.country in PRC) - {""}
+        return any(f" {k} " in where for k in self._prc_cities)
 
     def _city_key(self, org: str) -> str:
         """The key of a body's city, else of its nearest ancestor's that has one (an institute
