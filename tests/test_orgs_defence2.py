@@ -93,3 +93,7 @@ def test_defence2_rows_cite_a_source() -> None:
     for kind in ("organisations", "names", "edges", "list_links"):
         rows = list(csv.DictReader((folder / f"{kind}_manual_defence2.csv").open(encoding="utf-8")))
         assert rows and all(r["source"].startswith(("http", "list:", "ROR:")) for r in rows), kind
+
+
+def test_cetc_short_name_carries_the_numbered_rule(om: OrgMatcher) -> None:
+    assert "54th Research Institute" in chain_text(om, "中电科54所，石家庄")
