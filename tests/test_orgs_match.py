@@ -213,13 +213,3 @@ def test_institution_is_a_unit_word(om: OrgMatcher) -> None:
     assert "1286" in lists_of(om, "Sanya Oceanographic Institution Ocean University of China, Sanya, China")
     assert "1286" not in lists_of(om, "Woods Hole Oceanographic Institution, Woods Hole, MA 02543, USA")
 
-
-def test_generic_name_in_another_city_is_another_body(om: OrgMatcher) -> None:
-    # the Entity List prints "Academy of Aerospace Sciences" for CAS's Aerospace Information
-    # Research Institute (Beijing); a generic name printed in Wuhan is some other academy's
-    ek = "aerospace-information-research-institute-chinese-academy-of-sciences"
-    assert ek in {h.entity_key for h in om.analyse("Academy of Aerospace Sciences, Beijing, China").hits}
-    a = om.analyse("Academy of Aerospace Sciences, Wuhan, China")
-    assert not a.hits and any("names another city" in n for n in a.notes)
-    # a distinctive name still decides wherever it is printed
-    assert "1286" in lists_of(om, "Army Medical University, Wuhan, China")

@@ -193,7 +193,6 @@ class OrgMatcher:
         self.group_orgs = {k for k in has_child if k in self.g.orgs and self.g.orgs[k].kind in ("company", "academy")}
         self._cache: dict[tuple[str, str], Analysis] = {}
         self._rollups: dict[str, frozenset[tuple[str, str]]] = {}
-        self._prc_cities: frozenset[str] | None = None
         self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
         self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
@@ -439,10 +438,9 @@ class OrgMatcher:
         generic = all(r.kind not in ("canonical", "zh_hans", "zh_hant") for r in refs) and all(
             t in self.g.vocab or t in UNIT_WORDS or (unit_name and (t in JOIN_WORDS or self._common(t, orgs))) for t in words)
         if generic:
-            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere
-                    or (places & PRC and self.country(o) in places and not self._other_city(o, where))]
+            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere or (places & PRC and self.country(o) in places)]
             if not orgs:
-                a.notes.append(f"'{m.text}' is a generic name: its parent is not named, and the string gives no PRC place or names another city")
+                a.notes.append(f"'{m.text}' is a generic name: its parent is not named and no PRC place is given")
                 return None
         if len(orgs) > 1 and places:
             inplace = [o for o in orgs if self.country(o) in places]
@@ -461,10 +459,25 @@ class OrgMatcher:
             return orgs[0]  # several records, one listing: the name decides what the lists say
         if len(orgs) > 1:
             a.ambiguous = True
-            desc = "; ".join(f"{self.name(o)} ({self.country(o) or '?'})" for o in orgs[:4])
-            a.notes.append(f"ambiguous: '{m.text}' names {len(orgs)} bodies: {desc}")
+            a.notes.append(self._ambiguous_note(m, refs, orgs))
             return None
         return orgs[0]
+
+    def _ambiguous_note(self, m: Mention, refs: list[NameRef], orgs: list[str]) -> str:
+        """The evidence for an undecided name: the name as printed and its bearers with place,
+        e.g. "ambiguous: 'Zhongshan Hospital' names 3 bodies: … Zhongshan Hospital (Shanghai) (Shanghai, CN)"."""
+        shown = next((r.text for r in refs if r.org in orgs and r.text.isascii() == m.text.isascii()), m.text)
+        desc = "; ".join(f"{self.name(o)} ({', '.join(x for x in (self._city_name(o), self.country(o) or '?') if x)})" for o in orgs[:4])
+        more = f" and {len(orgs) - 4} more" if len(orgs) > 4 else ""
+        return f"ambiguous: '{shown}' names {len(orgs)} bodies: {desc}{more}"
+
+    def _city_name(self, org: str) -> str:
+        """A body's city as printed, else its nearest ancestor's ('' when none is known)."""
+        for k in (org, *(self.g.ancestors(org) if org in self.g.orgs else ())):
+            o = self.g.orgs.get(k)
+            if o and o.city:
+                return o.city
+        return ""
 
     def _same_rollup(self, orgs: list[str]) -> bool:
         """True when every candidate leads to the same list entries, and to some (a name two
@@ -498,30 +511,14 @@ class OrgMatcher:
             got = self._common_cache[(word, tops)] = n >= 4
         return got
 
-    def _other_city(self, org: str, where: str) -> bool:
-        """True when the string names a Chinese city and not ``org``'s (own or inherited): a
-        generic name ("Key Laboratory of Information Systems Engineering") printed in another
-        city is another body's.
-
-        Example: ``_other_city(<a Nanjing laboratory>, " wuhan china ")`` is True."""
-        c = self._city_key(org)
-        if not c or f" {c} " in where:
-            return False
-        if self._prc_cities is None:
-            self._prc_cities = frozenset(name_key(o.city, False) for o in self.g.orgs.values() if o.city and o.country in PRC) - {""}
-        return any(f" {k} " in where for k in self._prc_cities)
-
     def _city_key(self, org: str) -> str:
         """The key of a body's city, else of its nearest ancestor's that has one (an institute
         of the Academy of Military Sciences is in Beijing).
 
         Example: "Institute of Systems Engineering, Beijing" is the Academy of Military
         Sciences' institute, not CAEP's (Mianyang)."""
-        for k in (org, *(self.g.ancestors(org) if org in self.g.orgs else ())):
-            o = self.g.orgs.get(k)
-            if o and o.city:
-                return name_key(o.city, False)
-        return ""
+        c = self._city_name(org)
+        return name_key(c, False) if c else ""
 
     def _units_of_others(self, decided: list[tuple[str, Mention]], parts: list[str], a: Analysis) -> list[tuple[str, Mention]]:
         """A unit name tied to another body the string names, which is not its parent, names a
