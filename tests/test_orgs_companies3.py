@@ -76,3 +76,15 @@ def test_look_alikes_do_not_take_the_added_names(om: OrgMatcher, s: str, wrong: 
 def test_group_short_names_and_lab_names_flag_1260h(om: OrgMatcher, s: str, expect: str) -> None:
     got = chains_on(om, s, "1260h")
     assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
+
+
+@pytest.mark.parametrize(("s", "list_key", "expect"), [
+    ("中交第二航务工程局有限公司, 武汉 430040", "1260h", "Second Navigation"),
+    ("中交第三航务工程局有限公司, 上海", "1260h", "Third Navigation"),
+    ("中交第四航务工程局有限公司, 广州", "1260h", "Communications Construction"),  # a CCCC bureau: through CCCC
+    ("长沙景嘉微电子股份有限公司, 长沙", "entity_list", "Jingjia"),
+    ("厦门市美亚柏科信息股份有限公司, 厦门", "ns_cmic", "Meiya"),
+])
+def test_harbour_bureaus_and_el_companies_chinese(om: OrgMatcher, s: str, list_key: str, expect: str) -> None:
+    got = chains_on(om, s, list_key)
+    assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
