@@ -384,8 +384,9 @@ def _identity_unions(uf: UnionFind, nodes: list[Node]) -> None:
 def _aspi_unit_unions(uf: UnionFind, nodes: list[Node]) -> None:
     """An ASPI ``subsidiaries`` entry, alone so far, whose Chinese name one other body bears is that
     body: ASPI prints "Beijing Institute for Aeronautical Materials (中国航发北京航空材料研究院)", the
-    graph has BIAM under that Chinese name (English "… of Aeronautical Materials"). Not the
-    ``labs`` entries: many are joint labs described by their partner's name."""
+    graph has BIAM under that Chinese name (English "… of Aeronautical Materials"). Of the ``labs``
+    entries only those that print an institute's other name ("… aka …"): many labs are joint labs
+    described by their partner's name."""
     bearers: dict[str, set[str]] = defaultdict(set)
     size: dict[str, int] = defaultdict(int)
     for n in nodes:
@@ -394,7 +395,8 @@ def _aspi_unit_unions(uf: UnionFind, nodes: list[Node]) -> None:
             if kind in ("zh_hans", "zh_hant") and len(name) >= 6:
                 bearers[name_key(name)].add(n.nid)
     for n in nodes:
-        if not (n.nid.startswith("aspi:") and "#subsidiary" in n.nid) or size[uf.find(n.nid)] != 1:
+        aka = any(src.endswith("(aka)") for _, _, _, src in n.names)  # a lab entry naming its institute
+        if not (n.nid.startswith("aspi:") and ("#subsidiary" in n.nid or aka)) or size[uf.find(n.nid)] != 1:
             continue
         for name, kind, _, _ in n.names:
             if kind != "zh_hans":
