@@ -213,3 +213,12 @@ def test_institution_is_a_unit_word(om: OrgMatcher) -> None:
     assert "1286" in lists_of(om, "Sanya Oceanographic Institution Ocean University of China, Sanya, China")
     assert "1286" not in lists_of(om, "Woods Hole Oceanographic Institution, Woods Hole, MA 02543, USA")
 
+
+
+def test_chinese_address_part_gives_the_place(om: OrgMatcher) -> None:
+    # 仁济医院 is Shanghai Jiao Tong University's hospital and Hong Kong's Yan Chai Hospital: a
+    # Chinese address part ("上海 200127", "香港") decides; a place inside a name is no place
+    assert "1286" in lists_of(om, "仁济医院，上海 200127")
+    assert not lists_of(om, "仁济医院，香港")
+    assert om.analyse("仁济医院").ambiguous
+    assert not om.analyse("北京外国语大学日本学研究中心").places

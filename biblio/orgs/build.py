@@ -1006,7 +1006,7 @@ def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
     rows: dict[str, tuple[str, ...]] = {}
     for name, terr in sorted(_get_territory_names().items()):
         k = name_key(name)
-        if not k or (len(k) < 4 and k not in _SHORT_PLACES) or re.search(r"\d", k):
+        if not k or (len(k) < 4 and k not in _SHORT_PLACES and not has_cjk_key(k)) or re.search(r"\d", k):  # 上海, 香港: two characters name a place
             continue
         cc = terr.code.split("-")[0].upper()
         if cc not in _CN and (cn_df.get(k, 0) >= 5 or _others_word(k, cc, abroad_df.get(k, {}))):

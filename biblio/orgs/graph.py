@@ -55,6 +55,7 @@ class OrgGraph:
     zh_first: dict[str, list[str]] = field(default_factory=dict)
     first_tokens: dict[str, int] = field(default_factory=dict)
     place_first: dict[str, int] = field(default_factory=dict)
+    zh_places: tuple[str, ...] = ()
     shared: dict[str, frozenset[str]] = field(default_factory=dict)
     """A name key that several bodies with different list roll-ups bear → those bodies
     (``shared.csv``, the shared-name rule of :func:`biblio.orgs.build.shared_name_rows`)."""
@@ -176,6 +177,7 @@ def _derive(g: OrgGraph) -> None:
         t = k.split()
         if t:
             g.place_first[t[0]] = max(g.place_first.get(t[0], 0), len(t))
+    g.zh_places = tuple(sorted((k for k in g.places if k and "\u4e00" <= k[0] <= "\u9fff"), key=len, reverse=True))
     zh: dict[str, list[str]] = defaultdict(list)
     for k in g.names:
         if len(k) >= 2 and "\u4e00" <= k[0] <= "\u9fff" and " " not in k:

@@ -301,6 +301,9 @@ class OrgMatcher:
         return ok[n]
 
     def _scan_cjk(self, key: str) -> tuple[list[Mention], list[str]]:
+        """Known Chinese names in a part, longest first; a part that names no body and begins
+        with a place name (an address: "上海 200127", "香港") gives that place. A place inside a
+        name ("日本学研究中心") is no place."""
         s = key.replace(" ", "")
         out: list[Mention] = []
         i = 0
@@ -312,6 +315,8 @@ class OrgMatcher:
                     break
             else:
                 i += 1
+        if not out:  # an address part: 上海 200127, 上海市黄浦区, 香港
+            return out, next(([k] for k in self.g.zh_places if s.startswith(k)), [])
         return out, []
 
     def places_in(self, toks: list[str]) -> set[str]:
