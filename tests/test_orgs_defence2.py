@@ -97,3 +97,14 @@ def test_defence2_rows_cite_a_source() -> None:
 
 def test_cetc_short_name_carries_the_numbered_rule(om: OrgMatcher) -> None:
     assert "54th Research Institute" in chain_text(om, "中电科54所，石家庄")
+
+
+def test_generic_name_heading_a_longer_name_is_not_that_body(om: OrgMatcher) -> None:
+    # CASIC's 706 institute is not CAS's Institute of Computing Technology; a CNNC institute is not CAS's IOP
+    for s in ("Beijing Institute of Computer Technology and Application, Beijing 100854, China",
+              "Research Institute of Physical and Chemical Engineering of Nuclear Industry, Tianjin 300180, China"):
+        chains = chain_text(om, s)
+        assert "Chinese Academy of Sciences" not in chains, s
+    # a distinctive name joined to another body by "and" still counts
+    assert "seven_sons" in lists_of(om, "Sino-German Joint Laboratory, Harbin Institute of Technology and Technical University of Munich, Harbin, China")
+    assert "1286" in lists_of(om, "Institute of Physics and Tsinghua University, Beijing")

@@ -279,11 +279,17 @@ class OrgMatcher:
     def _context_ok(self, toks: list[str], i: int, j: int, taken: list[bool], *, company: bool = False, acr: frozenset[str] = frozenset()) -> bool:
         """A name inside a longer part counts when the rest reads as its unit or its place; a
         company's name may also be followed by anything ("Huawei Noah's Ark Lab", "BYD Auto"),
-        and a unit's acronym may precede it ("KLMME Ocean University of China")."""
+        and a unit's acronym may precede it ("KLMME Ocean University of China"). A name followed by
+        "and" plus words that are neither another name nor a place is, when the name is generic, the
+        head of a longer name ("Institute of Computing Technology and Application" is not the
+        Institute of Computing Technology)."""
         left, right = toks[:i], toks[j:]
         lok = (not left or toks[i - 1] in JOIN_WORDS or any(t in UNIT_WORDS for t in left) or all(taken[:i]) or self._is_place(left)
                or all(t in acr for t in left))
-        rok = (not right or company or right[0] in UNIT_WORDS or right[0] in JOIN_WORDS or any(t in UNIT_WORDS for t in right)
+        and_ok = (right[:1] != ["and"] or all(taken[j + 1:]) or self._is_place(right[1:])  # "… and Tsinghua University"
+                  or any(t in ORG_END_WORDS or t.startswith("univ") for t in right[1:])  # "… and Technical University of Munich"
+                  or not all(t in self.g.vocab or t in UNIT_WORDS for t in toks[i:j]))  # only a generic name reads as a head
+        rok = (not right or company or right[0] in UNIT_WORDS or (right[0] in JOIN_WORDS and and_ok) or any(t in UNIT_WORDS for t in right)
                or all(taken[j:]) or self._is_place(right) or right[0].isdigit() or re.match(r"^\d+(st|nd|rd|th)$", right[0]) is not None)
         return lok and rok
 
