@@ -641,7 +641,7 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
         else:
             ev.append(f"{h.list_key}: matched {m.info[(h.list_key, h.entity_key)]['name']} but not on the edition in force on {as_of}")
     if not ev:
-        ev.append(_unflagged_evidence(m, status, oid_s, ror_s))
+        ev.append(_unflagged_evidence(m, status, oid_s, ror_s, lin))
     ev += [n for n in a.notes if n not in ev]
     risks = sorted({m.info[(h.list_key, h.entity_key)]["aspi_risk"] for h in hits if h.list_key == "aspi" and m.info[(h.list_key, h.entity_key)]["aspi_risk"]})
     chains = " | ".join(dict.fromkeys(" → ".join(h.chain) for h in on))
@@ -650,9 +650,9 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
             method, best.score if best else None, " | ".join(ev), "; ".join(risks), chains)
 
 
-def _unflagged_evidence(m: Matcher, status: str, iid: str | None, ror: str | None) -> str:
+def _unflagged_evidence(m: Matcher, status: str, iid: str | None, ror: str | None, lineage: tuple[str, ...] = ()) -> str:
     """Why a screened row has no flag: ambiguous, a joint centre (the one its ID names, with its
-    members), or no match.
+    members, or the several parents of OpenAlex's lineage), or no match.
 
     Example: 'joint centre: Duke Kunshan University (members: Duke University, Wuhan University);
     flagged only for members the string names' for Duke Kunshan's ROR with no member named."""
@@ -663,7 +663,8 @@ def _unflagged_evidence(m: Matcher, status: str, iid: str | None, ror: str | Non
     org = m.id_org(iid, ror)[0]
     if org and m.g.is_joint(org):
         return m.om.joint_note(org)
-    return "joint centre in OpenAlex's lineage: flagged only for members the string names"
+    note = m.institution(iid, ror, None, lineage)[2]
+    return f"joint centre: {note}" if note else "joint centre in OpenAlex's lineage: flagged only for members the string names"
 
 
 def screen_csv(in_path: str | Path, out_path: str | Path, *, as_of: dt.date | None = None, fuzzy: bool = False, raw_csv: bool = False) -> pl.DataFrame:

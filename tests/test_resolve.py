@@ -108,8 +108,10 @@ def test_joint_centre_in_lineage_flags_members_the_string_names() -> None:
     # OpenAlex lineage: an unknown centre under Peking University (I20231570) and Tsinghua (I99065089)
     kw = {"openalex_id": ["I4210160507"], "lineage": ["I20231570;I4210160507;I99065089"], "country_code": ["CN"]}
     assert "aspi" in lists_of("Tsinghua-Peking Center for Life Sciences, Beijing 100084, China", **kw)
-    # the string names no member: a joint centre, no flag
+    # the string names no member: a joint centre, no flag, and the evidence names the parents
     assert lists_of("Center for Quantitative Biology, Beijing 100871, China", **kw) == set()
+    ev = screen(pl.DataFrame({"name": ["Center for Quantitative Biology, Beijing 100871, China"], **kw}), as_of=AS_OF)["evidence"][0]
+    assert ev.startswith("joint centre: several parents in OpenAlex lineage (Peking University, Tsinghua University)")
 
 
 def test_joint_centre_member_not_named_by_a_common_word() -> None:
