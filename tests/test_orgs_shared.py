@@ -152,3 +152,17 @@ def test_a_unit_without_a_city_takes_its_parents() -> None:
     assert [h.entity_key for h in om.analyse("Foo Institute, Beijing, China").hits] == ["u"]
     assert [h.entity_key for h in om.analyse("Foo Institute, Mianyang").hits] == ["v"]
     assert om.analyse("Foo Institute").ambiguous
+
+
+def test_chinese_unit_names_share_the_short_name(om: OrgMatcher) -> None:
+    # 厦门大学附属中山医院 bears 中山医院 too (Fudan's Zhongshan Hospital's Chinese name): alone it
+    # is ambiguous; 上海 (= Shanghai, rigour) or the parent in the string decides
+    from biblio.orgs.build import _head_key
+
+    assert (_head_key("厦门大学附属中山医院", "厦门大学"), _head_key("中山医院", "厦门大学")) == ("中山医院", "")
+    assert om.g.place_same.get("上海") == "shanghai"
+    assert om.analyse("中山医院").ambiguous and not om.analyse("中山医院").hits
+    fudan = _entities(om, "中山医院，上海市徐汇区")
+    assert ("1286", "fudan-university") in fudan
+    xmu = _entities(om, "厦门大学附属中山医院")
+    assert ("aspi", "xiamen-university") in xmu and ("1286", "fudan-university") not in xmu

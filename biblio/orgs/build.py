@@ -43,7 +43,7 @@ FILES = {
     "names": ("org_key", "name", "key", "name_kind", "scope", "source"),
     "edges": ("child_key", "parent_key", "relation", "source"),
     "links": ("org_key", "list_key", "entity_key", "scope", "source"),
-    "places": ("key", "country_code", "kind", "source"),
+    "places": ("key", "country_code", "kind", "source", "same_as"),
     "shared": ("key", "org_key", "name_kind", "rollup", "source"),
 }
 DECIDING = ("canonical", "former", "strong_alias", "zh_hans", "zh_hant")
@@ -672,20 +672,35 @@ def unit_head_names(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) 
             keys_of[r[0]].add(r[2])
     out: dict[tuple[str, str], tuple[str, ...]] = {}
     for r in names:
-        if r[3] not in DECIDING or r[4] or has_cjk_key(r[2]):
+        if r[3] not in DECIDING or r[4]:
             continue
         for a in sorted(ancestors(r[0])):
             for pk in sorted(keys_of.get(a, ())):
-                head = r[2][: -len(pk) - 1] if r[2].endswith(" " + pk) else r[2][len(pk) + 1:] if r[2].startswith(pk + " ") else ""
-                toks = head.split()
-                while toks and toks[-1] in _TIE:
-                    toks.pop()
-                hk = " ".join(toks)
+                hk = _head_key(r[2], pk)
                 got = text_of.get(hk)
-                if toks and got and r[0] not in got[1] and hk not in keys_of[r[0]]:
-                    text = next((x.strip() for x in re.split(r",|\s+(?:affiliated to|of the|of)\s+", r[1], flags=re.I) if name_key(x) == hk), got[0])
+                if hk and got and r[0] not in got[1] and hk not in keys_of[r[0]]:
+                    text = hk if has_cjk_key(hk) else next((x.strip() for x in re.split(r",|\s+(?:affiliated to|of the|of)\s+", r[1], flags=re.I) if name_key(x) == hk), got[0])
                     out.setdefault((r[0], hk), (r[0], text, hk, "weak_alias", "", f"name rule: '{r[1]}' is '{text}' plus its parent's name"))
     return sorted(out.values())
+
+
+def _head_key(key: str, parent: str) -> str:
+    """``key`` without its parent's name and the tie words next to it ('' when the parent's name
+    is not at either end): "zhongshan hosp affiliated to xiamen university" → "zhongshan hosp",
+    厦门大学附属中山医院 → 中山医院.
+
+    >>> _head_key("厦门大学附属中山医院", "厦门大学"), _head_key("renji hosp shanghai", "fudan university")
+    ('中山医院', '')
+    """
+    if has_cjk_key(key):
+        rest = key[len(parent):] if key.startswith(parent) and has_cjk_key(parent) else ""
+        rest = rest[2:] if rest.startswith("附属") else rest
+        return rest if len(rest) >= 2 else ""
+    head = key[: -len(parent) - 1] if key.endswith(" " + parent) else key[len(parent) + 1:] if key.startswith(parent + " ") else ""
+    toks = head.split()
+    while toks and toks[-1] in _TIE:
+        toks.pop()
+    return " ".join(toks)
 
 
 def has_cjk_key(key: str) -> bool:
@@ -1011,7 +1026,8 @@ def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
         cc = terr.code.split("-")[0].upper()
         if cc not in _CN and (cn_df.get(k, 0) >= 5 or _others_word(k, cc, abroad_df.get(k, {}))):
             continue
-        rows.setdefault(k, (k, cc, "territory" if "-" not in terr.code else "subdivision", "rigour territories"))
+        same = name_key(terr.name) if has_cjk_key(k) else ""  # 上海 = Shanghai, for a body's city
+        rows.setdefault(k, (k, cc, "territory" if "-" not in terr.code else "subdivision", "rigour territories", same))
     cities: dict[str, set[str]] = defaultdict(set)
     for fname in ("ror_cn_hk_mo_tw.jsonl", "ror_lookalikes_non_cn.jsonl"):
         for line in (RAW / fname).read_text(encoding="utf-8").splitlines():
@@ -1020,7 +1036,7 @@ def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
                 cities[name_key(r["city"])].add(r["country_code"])
     for k, ccs in sorted(cities.items()):
         if k and len(ccs) == 1 and k not in rows and len(k) >= 4 and (ccs <= set(_CN) or cn_df.get(k, 0) < 5):
-            rows[k] = (k, next(iter(ccs)), "city", "ROR record cities")
+            rows[k] = (k, next(iter(ccs)), "city", "ROR record cities", "")
     return list(rows.values())
 
 

@@ -47,6 +47,8 @@ class OrgGraph:
     parents: dict[str, list[tuple[str, str, str]]]
     links: dict[str, list[tuple[str, str, str, str]]]
     places: dict[str, str]
+    place_same: dict[str, str] = field(default_factory=dict)
+    """A Chinese place name → the same place's key in English (上海 → shanghai), for cities."""
     by_ror: dict[str, str] = field(default_factory=dict)
     by_entity: dict[tuple[str, str], str] = field(default_factory=dict)
     vocab: frozenset[str] = frozenset()
@@ -142,7 +144,8 @@ def graph_from_rows(rows: dict[str, list[dict[str, str]]]) -> OrgGraph:
     for r in rows["links"]:
         links[r["org_key"]].append((r["list_key"], r["entity_key"], r["scope"], r["source"]))
     places = {r["key"]: r["country_code"] for r in rows["places"]}
-    g = OrgGraph(orgs=orgs, names=dict(names), parents=dict(parents), links=dict(links), places=places)
+    same_as = {r["key"]: r["same_as"] for r in rows["places"] if r.get("same_as")}
+    g = OrgGraph(orgs=orgs, names=dict(names), parents=dict(parents), links=dict(links), places=places, place_same=same_as)
     shared: dict[str, set[str]] = defaultdict(set)
     for r in rows.get("shared", ()):
         shared[r["key"]].add(r["org_key"])

@@ -379,8 +379,9 @@ class OrgMatcher:
         a = Analysis(places=set(places))
         p_eff = places or ({country_code.upper()} if country_code else set())
         decided: list[tuple[str, Mention]] = []
+        where = " " + " ".join(left + [self.g.place_same[t] for t in left if t in self.g.place_same]) + " "  # 上海 is Shanghai
         for m in ments:
-            org = self._decide(m, ments, p_eff, a, single=len(parts) == 1, where=" " + " ".join(left) + " ")
+            org = self._decide(m, ments, p_eff, a, single=len(parts) == 1, where=where)
             if org:
                 decided.append((org, m))
         decided = self._units_of_others(decided, parts, a)
