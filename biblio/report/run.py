@@ -60,6 +60,41 @@ def write_frame(df: pl.DataFrame | pl.LazyFrame, stem: Path, *, raw_csv: bool = 
     write_csv(_csv_safe(df), stem.with_suffix(".csv"), raw=raw_csv)
 
 
+#: Per-paper report tables written in parts (:func:`write_in_parts`): name -> (the column no part
+#: splits, the table's sort columns).
+PART_TABLES: dict[str, tuple[str, list[str]]] = {
+    "evidence": ("work_id", ["publication_date", "work_id"]),
+    "evidence_flags": ("work_id", ["work_id", "author_index", "list_key"]),
+}
+#: Papers (distinct keys) a part of a :data:`PART_TABLES` table holds.
+REPORT_PART_KEYS = 50_000
+
+
+def write_in_parts(lf: pl.LazyFrame, stem: Path, *, key: str, by: list[str], keys_per_part: int = REPORT_PART_KEYS, raw_csv: bool = False) -> None:
+    """Write the sorted plan ``lf`` as :func:`write_frame` does, computing it ``keys_per_part``
+    distinct ``key`` values at a time, so memory holds one part, not the table.
+
+    ``by`` are ``lf``'s sort columns: the keys are read in table order from those columns only,
+    cut into consecutive runs, and each run's rows (``lf`` filtered to them, the filter pushed
+    down to the scans) are collected and written as a part; the parts, in order, are the table.
+
+    Example:
+        >>> write_in_parts(evidence(ctx), Path("RUN/report/evidence"), key="work_id", by=["publication_date", "work_id"])   # doctest: +SKIP
+    """
+    keys = lf.select(by).collect().get_column(key).unique(maintain_order=True)
+    parts = stem.parent / f".{stem.name}-parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    files = []
+    try:
+        for i in range(0, max(keys.len(), 1), keys_per_part):
+            part = lf if keys.len() <= keys_per_part else lf.filter(pl.col(key).is_in(keys.slice(i, keys_per_part).implode()))
+            files.append(parts / f"p{i // keys_per_part:06d}.parquet")
+            part.collect().write_parquet(files[-1])
+        write_frame(pl.scan_parquet(files), stem, raw_csv=raw_csv)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+
+
 def _height(df: pl.DataFrame | pl.LazyFrame) -> int:
     return df.height if isinstance(df, pl.DataFrame) else int(df.select(pl.len()).collect().item())
 
@@ -235,7 +270,10 @@ def _write_tables(
     rt: dict[str, pl.DataFrame | pl.LazyFrame] = {}
     for name, df in iter_tables(ctx):  # each table written, then kept (small) or scanned back from its Parquet (large)
         big = name in LAZY_REPORT_TABLES
-        write_frame(df if big else _collect(df), rdir / name, raw_csv=raw_csv)
+        if name in PART_TABLES and isinstance(df, pl.LazyFrame):
+            write_in_parts(df, rdir / name, key=PART_TABLES[name][0], by=PART_TABLES[name][1], raw_csv=raw_csv)
+        else:
+            write_frame(df if big else _collect(df), rdir / name, raw_csv=raw_csv)
         rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if big else pl.read_parquet(rdir / f"{name}.parquet")
         del df
         if on_table is not None:
