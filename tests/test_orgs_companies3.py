@@ -88,3 +88,13 @@ def test_group_short_names_and_lab_names_flag_1260h(om: OrgMatcher, s: str, expe
 def test_harbour_bureaus_and_el_companies_chinese(om: OrgMatcher, s: str, list_key: str, expect: str) -> None:
     got = chains_on(om, s, list_key)
     assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
+
+
+@pytest.mark.parametrize(("s", "expect"), [
+    ("中国航发哈尔滨东安发动机有限公司, 哈尔滨 150066", "Dongan"),
+    ("陕西飞机工业(集团)有限公司, 汉中", "Shaanxi"),
+    ("Shaanxi Aircraft Industry Co., Ltd., Hanzhong, China", "Shaanxi"),  # the MEU row prints 'Aircaft'
+])
+def test_meu_aircraft_companies(om: OrgMatcher, s: str, expect: str) -> None:
+    got = chains_on(om, s, "meu")
+    assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
