@@ -25,7 +25,7 @@ def plot_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFr
     return {n: pl.read_parquet(rd / "report" / f"{n}.parquet") for n in PLOT_TABLES}
 
 
-def test_worker_writes_the_files_drawing_here_writes(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+def test_worker_writes_the_files_drawing_here_writes_and_is_reused(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
     w = PlotWorker.start(force=True)
     assert w is not None and w.pending
     try:
@@ -33,13 +33,21 @@ def test_worker_writes_the_files_drawing_here_writes(plot_tables: dict[str, pl.D
         got = w.result()
     finally:
         w.close()
-    assert w.proc.returncode == 0  # the helper answered: nothing was redrawn here
+    assert w.proc.poll() is None  # answered: kept for the next report
     here = render_figures(plot_tables, footer=FOOTER, directory=tmp_path / "here")  # only PLOT_TABLES: all the figures need
     assert sorted(got) == sorted(here) and len(got) == 6
     for name in here:
         assert got[name] == tmp_path / "worker" / f"{name}.png"
         assert got[name].read_bytes() == here[name].read_bytes(), name
         assert (tmp_path / "worker" / f"{name}.svg").stat().st_size > 1000
+    again = PlotWorker.start(force=True)
+    assert again is not None and again.proc is w.proc  # the idle helper, its imports done
+    try:
+        again.submit(plot_tables, footer=FOOTER, directory=tmp_path / "again")
+        got2 = again.result()
+    finally:
+        again.close()
+    assert all(got2[n].read_bytes() == here[n].read_bytes() for n in here)
 
 
 def test_a_dead_worker_means_drawing_here(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
@@ -52,17 +60,24 @@ def test_a_dead_worker_means_drawing_here(plot_tables: dict[str, pl.DataFrame], 
         got = w.result()
     finally:
         w.close()
-    assert w.proc.returncode != 0
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{n}.png" for n in got)
+    assert w.proc.returncode != 0 and w.proc.stdout is not None and w.proc.stdout.closed  # reaped, not kept
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{n}.png" for n in got) and len(got) == 6
 
 
-def test_close_stops_an_unused_worker_and_the_switch_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_report_that_fails_after_submitting_stops_its_worker(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
     w = PlotWorker.start(force=True)
     assert w is not None
-    w.close()
+    w.submit(plot_tables, footer=FOOTER, directory=tmp_path)
+    w.close()  # no result() asked: the report failed; the helper must not write on
     w.close()  # idempotent
     assert w.proc.returncode is not None
+    nxt = PlotWorker.start(force=True)
+    assert nxt is not None and nxt.proc is not w.proc
+    nxt.close()
     with pytest.raises(RuntimeError):
-        w.result()
+        nxt.result()
+
+
+def test_the_switch_turns_helpers_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIBLIO_PLOT_WORKER", "0")
     assert PlotWorker.start(force=True) is None

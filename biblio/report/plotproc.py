@@ -5,7 +5,9 @@ the size of the run: at 100k works that was a third of the run. :class:`PlotWork
 helper Python process early (``biblio.pipeline.run_query`` starts it before the scan), which
 imports matplotlib while this process works; the report sends it the six small plot tables as
 soon as they exist and writes the workbook meanwhile. The helper runs the same code
-(:func:`render_figures`), so it writes the same files drawing here would.
+(:func:`render_figures`), so it writes the same files drawing here would. A helper that
+finished its job waits for the next one (a process running many reports, e.g. a notebook or
+the tests, pays its start-up once); it exits when this process does.
 
 If the helper cannot start, fails or dies, the figures are drawn in this process instead (an
 error such as a full disk then surfaces here, as before). The helper is not used when this
@@ -21,13 +23,14 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -49,13 +52,16 @@ def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: P
 
 
 class PlotWorker:
-    """A helper process that imports matplotlib now and draws one report's figures later."""
+    """One report's use of a helper process: started (or taken idle) early, sent the plot
+    tables once, asked for the PNG paths, then released (back to the idle helpers when its job
+    is done, stopped otherwise)."""
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
         self._job: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
-        self._out: bytes = b""
+        self._answered = False
+        self._released = False
 
     @property
     def pending(self) -> bool:
@@ -64,15 +70,20 @@ class PlotWorker:
 
     @classmethod
     def start(cls, *, force: bool = False) -> PlotWorker | None:
-        """Start the helper (it begins importing matplotlib at once); ``None`` when it is not
-        to be used (see the module docstring; ``force`` starts it even when matplotlib is
-        imported here) or cannot start.
+        """An idle helper, else a new one (it begins importing matplotlib at once); ``None`` when
+        helpers are not to be used (see the module docstring; ``force`` uses one even when
+        matplotlib is imported here) or cannot start.
 
         Example:
             >>> w = PlotWorker.start()            # doctest: +SKIP
         """
         if os.environ.get("BIBLIO_PLOT_WORKER", "1") == "0" or ("matplotlib" in sys.modules and not force):
             return None
+        with _LOCK:
+            while _IDLE:
+                proc = _IDLE.pop()
+                if proc.poll() is None:
+                    return cls(proc)
         root = str(Path(__file__).resolve().parents[2])  # the folder holding the biblio package
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)}
         try:
@@ -91,14 +102,8 @@ class PlotWorker:
         small = {n: t.collect() if isinstance(t, pl.LazyFrame) else t for n, t in tables.items() if n in PLOT_TABLES}
         self._job = {"tables": small, "footer": footer, "directory": str(Path(directory).resolve())}
         payload = pickle.dumps(self._job, protocol=pickle.HIGHEST_PROTOCOL)
-        self._thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
+        self._thread = threading.Thread(target=_send, args=(self.proc.stdin, payload), daemon=True)  # the pipe may be full while it imports
         self._thread.start()
-
-    def _talk(self, payload: bytes) -> None:
-        try:
-            self._out, _ = self.proc.communicate(payload)
-        except (OSError, ValueError):
-            self._out = b""
 
     def result(self) -> dict[str, Path]:
         """The PNG paths by figure name, once the helper is done; drawn here if it failed.
@@ -111,41 +116,94 @@ class PlotWorker:
             raise RuntimeError("PlotWorker.result() before submit()")
         if self._thread is not None:
             self._thread.join()
-        try:
-            status, images = pickle.loads(self._out)
-        except Exception:  # noqa: BLE001 - no answer, a truncated one: draw here
-            status, images = "failed", None
-        if status == "ok" and self.proc.returncode == 0:
-            return {k: Path(v) for k, v in images.items()}
+        answer = _receive(self.proc.stdout)
+        if isinstance(answer, tuple) and len(answer) == 2 and answer[0] == "ok":
+            self._answered = True
+            return {k: Path(v) for k, v in answer[1].items()}
         job = self._job
         return render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
 
     def close(self) -> None:
-        """Stop the helper if it is still running (a failed report), and reap it."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        if self._thread is not None:
-            self._thread.join()
-        self.proc.wait()
-        for fh in (self.proc.stdin, self.proc.stdout):
-            if fh is not None and not fh.closed:
-                fh.close()
+        """Release the helper: back to the idle ones when it answered (or never got a job),
+        else stopped and reaped (a failed report: it must not write on)."""
+        if self._released:
+            return
+        self._released = True
+        if (self._job is None or self._answered) and self.proc.poll() is None:
+            with _LOCK:
+                _IDLE.append(self.proc)
+            return
+        _stop(self.proc)
+
+
+#: Helpers alive and waiting for a job.
+_IDLE: list[subprocess.Popen[bytes]] = []
+_LOCK = threading.Lock()
+
+
+def _send(fh: IO[bytes] | None, payload: bytes) -> None:
+    """Write one length-prefixed message (a dead helper: nothing; :func:`_receive` then fails)."""
+    try:
+        assert fh is not None
+        fh.write(len(payload).to_bytes(8, "big") + payload)
+        fh.flush()
+    except (OSError, ValueError, AssertionError):
+        pass
+
+
+def _receive(fh: IO[bytes] | None) -> Any:
+    """Read one length-prefixed pickled message; ``None`` at end of file or on a garbled one."""
+    try:
+        assert fh is not None
+        head = fh.read(8)
+        n = int.from_bytes(head, "big") if len(head) == 8 else -1
+        body = fh.read(n) if n >= 0 else b""
+        return pickle.loads(body) if n >= 0 and len(body) == n else None
+    except Exception:  # noqa: BLE001 - a dead or garbled helper: the caller draws itself
+        return None
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a helper (if still running), reap it and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for fh in (proc.stdin, proc.stdout):
+        if fh is not None and not fh.closed:
+            fh.close()
+
+
+@atexit.register
+def _stop_idle() -> None:
+    """At exit: close the idle helpers' input (they exit on end of file), then reap them."""
+    with _LOCK:
+        procs, _IDLE[:] = list(_IDLE), []
+    for proc in procs:
+        try:
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _stop(proc)
 
 
 def _serve() -> None:
-    """The helper's side: import matplotlib, read one job on stdin, draw it, answer on stdout."""
-    import matplotlib.figure  # noqa: F401 - the slow import, done before the job arrives
+    """The helper's side: import matplotlib, then draw each job read on stdin and answer on stdout."""
+    import matplotlib.figure  # noqa: F401 - the slow import, done before the first job arrives
 
     import biblio.report.plots  # noqa: F401
 
-    job = pickle.loads(sys.stdin.buffer.read())
-    try:
-        images = render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
-        answer: tuple[str, Any] = ("ok", {k: str(v) for k, v in images.items()})
-    except Exception as e:  # noqa: BLE001 - the parent draws again and reports the error itself
-        answer = ("failed", repr(e))
-    sys.stdout.buffer.write(pickle.dumps(answer))
-    sys.stdout.buffer.flush()
+    while True:
+        job = _receive(sys.stdin.buffer)
+        if job is None:
+            return  # end of file: the parent has gone
+        try:
+            images = render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
+            answer: tuple[str, Any] = ("ok", {k: str(v) for k, v in images.items()})
+        except Exception as e:  # noqa: BLE001 - the parent draws again and reports the error itself
+            answer = ("failed", repr(e))
+        _send(sys.stdout.buffer, pickle.dumps(answer))
 
 
 if __name__ == "__main__":
