@@ -28,6 +28,7 @@ def hits(om: OrgMatcher, s: str) -> list:
     ("厦门大学马来西亚分校", "aspi", "MY"),
     ("Peking University HSBC Business School UK Campus, Oxford, UK", "aspi", "GB"),
     ("Tsinghua Southeast Asia Center, Kura Kura Island, Bali, Indonesia", "aspi", "ID"),
+    ("Faculty of Economics, Soochow University in Laos, Vientiane Capital, Laos", "aspi", "LA"),  # the Suzhou university's campus, not Taipei's
     ("Huawei, Gothenburg, Sweden", "1260h", "SE"),
     ("China Mobile International, London, United Kingdom", "1260h", "GB"),  # two words: 'China Mobile'
     ("John Holland Group, Melbourne, VIC, Australia", "1260h", "AU"),  # a listed company abroad by its full name
@@ -46,6 +47,7 @@ def test_own_sites_abroad_flag_with_the_place(om: OrgMatcher, s: str, list_key: 
     "General Technology Limited, London, UK",
     "Peking University, Oxford, UK",  # the university's name alone abroad is not its campus
     "Xiamen University, Kuala Lumpur, Malaysia",
+    "Soochow University, Taipei, Taiwan",
 ])
 def test_look_alikes_abroad_stay_unflagged(om: OrgMatcher, s: str) -> None:
     assert hits(om, s) == [], s
