@@ -14,7 +14,8 @@ Sources, each row of the output citing one:
 Identity: records are merged into one organisation when they share a ROR ID, when a list
 entity's canonical name equals a Chinese ROR record's name, when two lists print the same
 canonical name (or one prints the other's name as a strong alias), when two names read as
-the same numbered institute of the same group, or when a curated ``list_links`` row says so.
+the same numbered institute of the same group, when a curated ``list_links`` row says so, or
+when two records bear one full name and nothing tells them apart (``_duplicate_unions``).
 
 Run ``python -m biblio.orgs.build`` (or ``scripts/build_orgs.py``); the output is
 deterministic, and ``tests/test_orgs.py`` checks that a rebuild equals the shipped files.
@@ -574,6 +575,7 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     scoped = _alias_unions(uf, nodes)
     num_of, conflicts = _numbered_unions(uf, nodes)
     scoped |= set(conflicts)
+    BUILD_LOG[:] = _duplicate_unions(uf, nodes, places)
     drop: set[tuple[str, str]] = set()
     clusters: dict[str, list[Node]] = defaultdict(list)
     for n in nodes:
@@ -1149,3 +1151,111 @@ def name_rule_edges(orgs: list[tuple[str, ...]], names: list[tuple[str, ...]], e
 
 if __name__ == "__main__":
     print(write())
+
+
+# ---------------------------------------------------------------------------------------
+# duplicate records of one body (ROR record, list entry, ASPI lab entry, curated row)
+# ---------------------------------------------------------------------------------------
+_FAMILY = {"university": "university", "campus": "university", "hospital": "hospital", "company": "company",
+           "military": "military", "academy": "research", "institute": "research", "lab": "research", "unit": "research"}
+_IDENTITY_KINDS = ("canonical", "strong_alias", "zh_hans", "zh_hant")
+BUILD_LOG: list[str] = []
+
+
+def _identity_key(name: str, places: set[str]) -> str:
+    """The key under which a name identifies one body, '' when it is too short or generic to
+    ("Zhongshan Hospital", "Institute of Physics" name many bodies; a Chinese name of 6+
+    characters or an English one of 3+ words that is not made of unit and place words does not)."""
+    k = name_key(name)
+    if has_cjk_key(k):
+        return k if len(k.replace(" ", "")) >= 6 else ""
+    return k if len(k.split()) >= 3 and not _generic_key(k, places) else ""
+
+
+def _cluster_facts(uf: UnionFind, nodes: list[Node], places: set[str]) -> dict[str, dict[str, Any]]:
+    """Per cluster root: countries, cities, kind families, ROR IDs, parent roots, list entries,
+    identity keys (and whether the cluster bears each as canonical/Chinese or only as an alias)."""
+    facts: dict[str, dict[str, Any]] = {}
+    for n in nodes:
+        r = uf.find(n.nid)
+        f = facts.setdefault(r, {"cc": set(), "city": set(), "fam": set(), "ror": set(), "up": set(), "entries": set(),
+                                 "keys": {}, "hipo": False, "src": []})
+        f["cc"] |= {n.country} - {""}
+        f["city"] |= {name_key(n.city, False)} - {""}
+        f["fam"] |= {_FAMILY[n.kind]} if n.kind in _FAMILY else set()
+        f["ror"] |= n.rors
+        f["up"] |= {p for p, _, _ in n.parents if not p.startswith("name:") and p in uf.p}
+        f["entries"] |= {(lk, ek) for lk, ek, scope, _ in n.links if scope == "all"}
+        f["hipo"] |= n.nid.startswith("hipo:")
+        f["src"].append(n.nid)
+        for name, kind, scope, src in n.names:
+            k = _identity_key(name, places) if kind in _IDENTITY_KINDS and not scope and "(brand:" not in src else ""
+            if k:
+                f["keys"][k] = f["keys"].get(k, False) or kind != "strong_alias"
+    return facts
+
+
+def _same_body(a: dict[str, Any], b: dict[str, Any], ancestors) -> bool:
+    """True when nothing tells two clusters bearing one full name apart: the same country (or
+    one without, PRC scope only), the same city (or one without), compatible kinds, at most one
+    ROR record, no two entries of one list, parents that agree (one without, a shared one, or
+    one's parent above the other's), and neither above the other."""
+    if a["hipo"] or b["hipo"] or (a["ror"] and b["ror"]) or (a["cc"] | b["cc"]) - set(_CN):
+        return False
+    for f in ("cc", "city", "fam"):
+        if a[f] and b[f] and not a[f] & b[f]:
+            return False
+    for lk in {lk for lk, _ in a["entries"]} & {lk for lk, _ in b["entries"]}:
+        if {e for e in a["entries"] if e[0] == lk} != {e for e in b["entries"] if e[0] == lk}:
+            return False  # one list prints them as two entries
+    anc_a, anc_b = ancestors(a["root"]), ancestors(b["root"])
+    if a["root"] in anc_b or b["root"] in anc_a:
+        return False
+    ua, ub = a["up_roots"], b["up_roots"]
+    return not ua or not ub or bool(ua & anc_b or ub & anc_a)
+
+
+def _duplicate_unions(uf: UnionFind, nodes: list[Node], places: set[str]) -> list[str]:
+    """Merge records of one body that no other rule joined: two clusters, and only two, bear one
+    full name (canonical or Chinese on one side at least), and :func:`_same_body` finds nothing
+    that tells them apart. E.g. the Entity List's "National Supercomputing Center in Guangzhou"
+    and ROR's "National Supercomputer Center in Guangzhou" (国家超级计算广州中心, both under Sun
+    Yat-sen University). Returns one log line per merge."""
+    facts = _cluster_facts(uf, nodes, places)
+    bearers: dict[str, list[str]] = defaultdict(list)
+    for r, f in facts.items():
+        for k in f["keys"]:
+            bearers[k].append(r)
+
+    def ancestors(r: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [r]
+        while todo:
+            for p in facts[uf.find(todo.pop())]["up"]:
+                q = uf.find(p)
+                if q not in seen and q != uf.find(r):
+                    seen.add(q)
+                    todo.append(q)
+        return seen
+
+    log: list[str] = []
+    for k, rs in sorted(bearers.items()):
+        live = sorted({uf.find(r) for r in rs})
+        if len(live) != 2 or not any(facts[uf.find(r)]["keys"].get(k) for r in rs):
+            continue
+        a, b = facts[live[0]], facts[live[1]]
+        for r, f in zip(live, (a, b)):
+            f["root"], f["up_roots"] = r, {uf.find(p) for p in f["up"]} - {r}
+        if not _same_body(a, b, ancestors):
+            continue
+        uf.union(*live)
+        facts[live[0]] = facts[live[1]] = _merge_facts(a, b)
+        log.append(f"one body: {' + '.join(sorted(a['src']))} = {' + '.join(sorted(b['src']))} (by '{k}')")
+    return log
+
+
+def _merge_facts(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    m: dict[str, Any] = {f: a[f] | b[f] for f in ("cc", "city", "fam", "ror", "up", "entries")}
+    m["keys"] = {**a["keys"], **{k: a["keys"].get(k, False) or v for k, v in b["keys"].items()}}
+    m["hipo"], m["src"] = a["hipo"] or b["hipo"], a["src"] + b["src"]
+    return m
