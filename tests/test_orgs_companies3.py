@@ -83,6 +83,7 @@ def test_group_short_names_and_lab_names_flag_1260h(om: OrgMatcher, s: str, expe
     ("中交第三航务工程局有限公司, 上海", "1260h", "Third Navigation"),
     ("中交第四航务工程局有限公司, 广州", "1260h", "Communications Construction"),  # a CCCC bureau: through CCCC
     ("长沙景嘉微电子股份有限公司, 长沙", "entity_list", "Jingjia"),
+    ("中国蓝星(集团)股份有限公司, 北京", "1260h", "Bluestar"),  # a ChemChina subsidiary
     ("厦门市美亚柏科信息股份有限公司, 厦门", "ns_cmic", "Meiya"),
 ])
 def test_harbour_bureaus_and_el_companies_chinese(om: OrgMatcher, s: str, list_key: str, expect: str) -> None:
