@@ -58,7 +58,7 @@ COMPANY_WORDS = frozenset("co ltd limited inc corp corporation company group hol
 class Node:
     """One source record before merging: names, country, kind, links and parents."""
 
-    __slots__ = ("nid", "canonical", "kind", "country", "city", "rors", "names", "links", "parents", "source")
+    __slots__ = ("nid", "canonical", "kind", "country", "city", "rors", "names", "links", "parents", "source", "dated")
 
     def __init__(self, nid: str, canonical: str, *, kind: str = "other", country: str = "", city: str = "", source: str = "") -> None:
         self.nid, self.canonical, self.kind, self.country, self.city, self.source = nid, canonical, kind, country, city, source
@@ -66,6 +66,7 @@ class Node:
         self.names: list[tuple[str, str, str, str]] = []   # (name, name_kind, scope, source)
         self.links: list[tuple[str, str, str, str]] = []   # (list_key, entity_key, scope, source)
         self.parents: list[tuple[str, str, str]] = []      # (parent node id, relation, source)
+        self.dated: set[str] = set()                        # keys of curated former names with a validity date
 
     def add_name(self, name: str | None, kind: str, source: str, scope: str = "") -> None:
         if name and name.strip() and name_key(name):
@@ -317,6 +318,8 @@ def curated_nodes() -> list[Node]:
     for r in _read_csv(CURATED / "names.csv"):
         n = nodes.get(r["org_key"]) or nodes.setdefault(r["org_key"], Node(r["org_key"], r["name"], source="curated"))
         n.add_name(r["name"], r.get("name_kind") or "strong_alias", f"curated: {r.get('source', '')}")
+        if r.get("name_kind") == "former" and (r.get("valid_from") or r.get("valid_to")):
+            n.dated.add(name_key(r["name"]))  # a dated former name is the body's own, never generic
     for r in _read_csv(CURATED / "edges.csv"):
         n = nodes.get(r["child_key"]) or nodes.setdefault(r["child_key"], Node(r["child_key"], r["child_key"], source="curated"))
         n.parents.append((r["parent_key"], r.get("relation") or "unit_of", f"curated: {r.get('source', '')}"))
@@ -625,6 +628,7 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
             rows["names"].append((okey(nid), f"{kind} {num} of {okey(g)}", f"#{okey(g)}#{kind}#{num}", "numbered", sc, f"{n.source} (printed on this entry only)"))
     rows["edges"] += name_rule_edges(rows["orgs"], rows["names"], rows["edges"], rows["links"], places, vocab)
     rows["names"] = promote_group_aliases(rows["names"], rows["edges"])
+    rows["edges"] += group_alias_edges(rows["names"], rows["edges"], rows["links"], kinds)  # after: a unit's weak name is no group acronym
     rows["names"] = unit_names_leave_group(rows["names"], rows["edges"])
     rows["names"] = ror_aliases_yield(rows["names"])
     rows["names"] += unit_head_names(rows["names"], rows["edges"])
@@ -790,17 +794,58 @@ def _one_body(a: str, b: str, g: Any, keys_of: dict[str, set[str]]) -> bool:
 
 
 def unit_names_leave_group(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """A unit's name that a list prints among its group's aliases, and that the curated tables give
-    the unit itself, names the unit only (it still rolls up to the group). E.g. 1260H prints "China
-    Haiying Electromechanical Technology Academy" under CASIC; it is CASIC's Third Academy."""
+    """A unit's name that a list prints among its group's aliases, and that the curated tables or
+    the unit's own list entry give the unit itself, names the unit only (it still rolls up to the
+    group). E.g. 1260H prints "China Haiying Electromechanical Technology Academy" under CASIC; it is
+    CASIC's Third Academy. ASPI prints "HPSTAR" among CAEP's names; the Entity List and 1286 print
+    it on HPSTAR's own entry."""
     ancestors = _ancestor_fn(edges)
     curated: dict[str, set[str]] = defaultdict(set)
+    claim: dict[str, set[str]] = defaultdict(set)
     for r in names:
         if r[3] not in ("weak_alias", "numbered") and r[5].startswith("curated:"):
             curated[r[2]].add(r[0])
+            claim[r[2]].add(r[0])
+        elif r[3] in DECIDING and r[5].startswith("list ") and not r[4]:
+            claim[r[2]].add(r[0])
     return [r for r in names if not (
         r[3] not in ("canonical", "numbered") and not r[5].startswith("curated:") and r[0] not in curated.get(r[2], ())
-        and any(r[0] in ancestors(u) for u in curated.get(r[2], ())))]
+        and any(r[0] in ancestors(u) for u in claim.get(r[2], set()) - {r[0]}))]
+
+
+def group_alias_edges(names: list[tuple[str, ...]], edges: list[tuple[str, ...]], links: list[tuple[str, ...]],
+                      kinds: dict[str, str]) -> list[tuple[str, ...]]:
+    """A listed body without a parent whose own entry name (canonical) one other listed body's
+    entry prints among its names is that body's unit (subsidiary for a company): ASPI prints
+    "Center for High Pressure Science & Technology Advanced Research" and "China Jiuyuan Trading
+    Corporation" among CAEP's names; the Entity List has them as entries of their own. A brand
+    name several groups print decides nothing.
+
+    >>> group_alias_edges([("x", "HPSTAR Centre", "hpstar centre", "canonical", "", "list entity_list"),
+    ...                    ("g", "HPSTAR Centre", "hpstar centre", "strong_alias", "aspi:g", "list aspi")],
+    ...                   [], [("x", "entity_list", "x", "all", "s"), ("g", "aspi", "g", "all", "s")], {"x": "other"})
+    [('x', 'g', 'unit_of', "list aspi prints 'HPSTAR Centre', this body's own entry name, among g's names")]
+    """
+    listed = {r[0] for r in links}
+    ancestors = _ancestor_fn(edges)
+    has_parent = {r[0] for r in edges}
+    own: dict[str, set[str]] = defaultdict(set)
+    for r in names:
+        if r[3] == "canonical" and not r[4] and r[0] in listed and r[0] not in has_parent:
+            own[r[2]].add(r[0])
+    groups: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    for r in names:
+        if r[3] == "strong_alias" and r[5].startswith("list ") and "(brand:" not in r[5] and r[0] in listed:
+            for x in own.get(r[2], ()):
+                if x != r[0] and x not in ancestors(r[0]):
+                    groups[x].setdefault(r[0], r)
+    out = []
+    for x, gs in sorted(groups.items()):
+        if len(gs) == 1:
+            g, r = next(iter(gs.items()))
+            rel = "subsidiary_of" if kinds.get(x) == "company" else "unit_of"
+            out.append((x, g, rel, f"{r[5]} prints '{r[1]}', this body's own entry name, among {g}'s names"))
+    return out
 
 
 def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -820,9 +865,18 @@ def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, .
 
 
 def _generic_key(key: str, places: set[str]) -> bool:
+    """True when every word is a unit, business or place word, a number or a tie ("Research
+    Institute 14", "Beijing Research Center"); a number with a place is a numbered institute of
+    that city ("Nanjing 841 Institute", "Chengdu 29 Institute"): not generic.
+
+    >>> _generic_key("research institute 14", {"nanjing"}), _generic_key("nanjing 841 institute", {"nanjing"})
+    (True, False)
+    """
     from biblio.orgs.match import UNIT_WORDS
 
     toks = key.split()
+    if any(t.isdigit() for t in toks) and any(t in places for t in toks):
+        return False
     return all(t in UNIT_WORDS or t in _BUSINESS or t in places or t.isdigit() or t in ("no", "and", "china", "national", "state") for t in toks)
 
 
@@ -836,7 +890,7 @@ def _cluster_names(k: str, ms: list[Node], scoped: set[tuple[str, str]], drop: s
             nk = name_key(name)
             if (m.nid, nk) in drop or (nk in places and kind != "canonical"):
                 continue
-            if kind in ("strong_alias", "abbreviation", "former") and _generic_key(nk, places):
+            if kind in ("strong_alias", "abbreviation", "former") and _generic_key(nk, places) and not (kind == "former" and nk in m.dated):
                 kind = "weak_alias"  # "SCH" (→ "school"), "Research Institute 14": never decisive
             sc = scope or (scope_of if (m.nid, nk) in scoped and kind not in ("canonical", "zh_hans", "zh_hant") else "")
             for key in dict.fromkeys((nk, name_key(name, False))):

@@ -411,11 +411,17 @@ class OrgMatcher:
         return None
 
     def _joined(self, parts: list[str], ments: list[Mention]) -> list[Mention]:
-        """Adjacent parts that together are one name ("Institute of Physics, Chinese Academy of Sciences")."""
+        """Adjacent parts that together are one name ("Institute of Physics, Chinese Academy of
+        Sciences"), and a name printed with commas in it, read over up to four parts in order
+        ("Changchun Institute of Optics, Fine Mechanics, and Physics")."""
         out = []
         keys = [name_key(p, False) for p in parts]
         for i in range(len(keys) - 1):
             for joined in (f"{keys[i]} {keys[i + 1]}", f"{keys[i + 1]} {keys[i]}"):
+                if joined in self.g.names:
+                    out.append(Mention(joined, joined, self.g.names[joined], i, True))
+            for j in range(i + 3, min(len(keys), i + 4) + 1):
+                joined = " ".join(keys[i:j])
                 if joined in self.g.names:
                     out.append(Mention(joined, joined, self.g.names[joined], i, True))
         return out
