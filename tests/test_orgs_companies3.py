@@ -99,3 +99,11 @@ def test_harbour_bureaus_and_el_companies_chinese(om: OrgMatcher, s: str, list_k
 def test_meu_aircraft_companies(om: OrgMatcher, s: str, expect: str) -> None:
     got = chains_on(om, s, "meu")
     assert got and any(expect.casefold() in c.casefold() for c in got), (s, got)
+
+
+def test_meiya_pico_is_the_1260h_sdic_intelligence(om: OrgMatcher) -> None:
+    """Meiya Pico (Entity List, NS-CMIC) was renamed 国投智能(厦门)信息股份有限公司; 1260H lists it as SDIC Intelligence."""
+    got = {h.list_key for h in om.analyse("Xiamen Meiya Pico Information Co., Ltd., Xiamen, China").hits}
+    assert {"1260h", "entity_list", "ns_cmic"} <= got, got
+    got = {h.list_key for h in om.analyse("SDIC Intelligence Information Co., Ltd., Xiamen, China").hits}
+    assert {"1260h", "entity_list", "ns_cmic"} <= got, got
