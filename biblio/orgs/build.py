@@ -46,6 +46,7 @@ FILES = {
     "links": ("org_key", "list_key", "entity_key", "scope", "source"),
     "places": ("key", "country_code", "kind", "source", "same_as"),
     "shared": ("key", "org_key", "name_kind", "rollup", "source"),
+    "provinces": ("key", "province", "kind", "source"),
 }
 DECIDING = ("canonical", "former", "strong_alias", "zh_hans", "zh_hant")
 _ZH_PAREN = re.compile(r"^(.*?)\s*[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
@@ -633,6 +634,7 @@ def build_rows() -> dict[str, list[tuple[str, ...]]]:
     rows["names"] = ror_aliases_yield(rows["names"])
     rows["names"] += unit_head_names(rows["names"], rows["edges"])
     rows["places"] = place_list
+    rows["provinces"] = province_rows()
     rows["shared"] = shared_name_rows(rows)
     return {k: sorted(set(v)) for k, v in rows.items()}
 
@@ -1093,6 +1095,28 @@ def place_rows(nodes: list[Node]) -> list[tuple[str, ...]]:
     for k, ccs in sorted(cities.items()):
         if k and len(ccs) == 1 and k not in rows and len(k) >= 4 and (ccs <= set(_CN) or cn_df.get(k, 0) < 5):
             rows[k] = (k, next(iter(ccs)), "city", "ROR record cities", "")
+    return list(rows.values())
+
+
+def province_rows() -> list[tuple[str, ...]]:
+    """Place-name key → PRC province (ISO 3166-2, "CN-GD"): the provinces' own names in rigour's
+    territory data ("guangdong", "广东", "inner mongolia") and the cities of GeoNames' cities15000
+    (``raw/geonames_cn_cities.csv``, written by ``scripts/build_cn_cities.py``), so a string that
+    names a province can pick the bearer of a shared name whose city lies in it.
+
+    >>> ("xiamen", "CN-FJ") in {r[:2] for r in province_rows()}
+    True
+    """
+    from rigour.territories.lookup import _get_territory_names
+
+    rows: dict[str, tuple[str, ...]] = {}
+    for name, terr in sorted(_get_territory_names().items()):
+        if terr.code.startswith("cn-") and "china" not in name.casefold():
+            for k in dict.fromkeys((name_key(name), name_key(name, False))):
+                if k:
+                    rows.setdefault(k, (k, terr.code.upper(), "province", "rigour territories"))
+    for r in _read_csv(RAW / "geonames_cn_cities.csv"):
+        rows.setdefault(r["key"], (r["key"], r["province"], "city", r["source"]))
     return list(rows.values())
 
 

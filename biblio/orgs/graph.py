@@ -58,6 +58,10 @@ class OrgGraph:
     first_tokens: dict[str, int] = field(default_factory=dict)
     place_first: dict[str, int] = field(default_factory=dict)
     zh_places: tuple[str, ...] = ()
+    provinces: dict[str, str] = field(default_factory=dict)
+    """A place-name key → its PRC province ("xiamen" → "CN-FJ", "fujian" → "CN-FJ"; ``provinces.csv``)."""
+    province_names: dict[str, str] = field(default_factory=dict)
+    """The provinces' own names only ("fujian", "福建", "inner mongolia") → province."""
     shared: dict[str, frozenset[str]] = field(default_factory=dict)
     """A name key that several bodies with different list roll-ups bear → those bodies
     (``shared.csv``, the shared-name rule of :func:`biblio.orgs.build.shared_name_rows`)."""
@@ -113,7 +117,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [dict(zip(header, r)) for r in rd]
 
 
-GRAPH_FILES = ("orgs", "names", "edges", "links", "places", "shared")
+GRAPH_FILES = ("orgs", "names", "edges", "links", "places", "shared", "provinces")
 
 
 @lru_cache(maxsize=2)
@@ -150,6 +154,8 @@ def graph_from_rows(rows: dict[str, list[dict[str, str]]]) -> OrgGraph:
     for r in rows.get("shared", ()):
         shared[r["key"]].add(r["org_key"])
     g.shared = {k: frozenset(v) for k, v in shared.items()}
+    g.provinces = {r["key"]: r["province"] for r in rows.get("provinces", ())}
+    g.province_names = {r["key"]: r["province"] for r in rows.get("provinces", ()) if r["kind"] == "province"}
     _derive(g)
     return g
 

@@ -466,6 +466,10 @@ class OrgMatcher:
         if len(orgs) > 1 and where.strip():  # "CAST, Beijing": the body in the city the string names
             incity = [o for o in orgs if self._city_key(o) and f" {self._city_key(o)} " in where]
             orgs = incity if len(incity) == 1 else orgs
+        if len(orgs) > 1 and where.strip():  # "Zhongshan Hospital, Fujian": the bodies in that province
+            provs = {p for k, p in self.g.province_names.items() if f" {k} " in where}
+            inprov = [o for o in orgs if provs and self._province(o) in provs]
+            orgs = inprov or orgs
         if len(orgs) > 1:
             top = [o for o in orgs if all(o == x or o in self.g.ancestors(x) for x in orgs)]
             if len(top) == 1:
@@ -528,6 +532,18 @@ class OrgMatcher:
                         break
             got = self._common_cache[(word, tops)] = n >= 4
         return got
+
+    def _province(self, org: str) -> str:
+        """The PRC province of a body's city (its own, else its nearest ancestor's), '' if unknown.
+
+        Example: Xiamen University's Zhongshan Hospital (Xiamen) → "CN-FJ"."""
+        k = self._city_key(org)
+        if not k:
+            return ""
+        got = self.g.provinces.get(k)
+        if got is None and k.rsplit(" ", 1)[-1] in ("shi", "city"):  # "Changsha Shi", "Jilin City"
+            got = self.g.provinces.get(k.rsplit(" ", 1)[0])
+        return got or ""
 
     def _city_key(self, org: str) -> str:
         """The key of a body's city, else of its nearest ancestor's that has one (an institute
