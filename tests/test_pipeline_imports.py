@@ -20,7 +20,7 @@ print(json.dumps({"modules": sorted(m for m in ("matplotlib", "pandas") if m in 
 
 
 def test_a_run_leaves_matplotlib_to_the_helper_and_never_imports_pandas(tmp_path: Path) -> None:
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "BIBLIO_PLOT_WORKER": "1"}  # a helper whatever the load
     p = subprocess.run([sys.executable, "-c", SCRIPT, str(REPO / "queries" / "synthetic.toml"), str(tmp_path / "out")],
                        capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]

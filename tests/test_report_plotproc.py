@@ -78,6 +78,18 @@ def test_a_report_that_fails_after_submitting_stops_its_worker(plot_tables: dict
         nxt.result()
 
 
-def test_the_switch_turns_helpers_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_switch_turns_helpers_off_and_a_busy_machine_draws_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import biblio.report.plotproc as pp
+
     monkeypatch.setenv("BIBLIO_PLOT_WORKER", "0")
     assert PlotWorker.start(force=True) is None
+    monkeypatch.delenv("BIBLIO_PLOT_WORKER")
+    monkeypatch.setattr(pp.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    monkeypatch.setitem(pp.sys.modules, "matplotlib", None)  # as if not imported here
+    monkeypatch.delitem(pp.sys.modules, "matplotlib")
+    monkeypatch.setattr(pp, "_IDLE", [])
+    assert not pp.core_free() and PlotWorker.start() is None  # no spare core, no idle helper: draw here
+    monkeypatch.setenv("BIBLIO_PLOT_WORKER", "1")
+    w = PlotWorker.start()
+    assert w is not None
+    pp._stop(w.proc)

@@ -12,7 +12,10 @@ the tests, pays its start-up once); it exits when this process does.
 If the helper cannot start, fails or dies, the figures are drawn in this process instead (an
 error such as a full disk then surfaces here, as before). The helper is not used when this
 process has imported matplotlib already (a notebook may have styled it: drawing here keeps
-that style), or when ``BIBLIO_PLOT_WORKER=0``.
+that style), or when ``BIBLIO_PLOT_WORKER=0``. By default a new helper is started only when
+a core is free (1-minute load average below the number of cores): on a busy machine its
+second Python (~1.5 CPU-s of imports) would cost more than the overlap gains; an idle helper
+is always used. ``BIBLIO_PLOT_WORKER=1`` starts one whatever the load.
 
 Example:
     >>> w = PlotWorker.start()                                                # doctest: +SKIP
@@ -77,13 +80,16 @@ class PlotWorker:
         Example:
             >>> w = PlotWorker.start()            # doctest: +SKIP
         """
-        if os.environ.get("BIBLIO_PLOT_WORKER", "1") == "0" or ("matplotlib" in sys.modules and not force):
+        mode = os.environ.get("BIBLIO_PLOT_WORKER", "auto")
+        if mode == "0" or ("matplotlib" in sys.modules and not force):
             return None
         with _LOCK:
             while _IDLE:
                 proc = _IDLE.pop()
                 if proc.poll() is None:
                     return cls(proc)
+        if mode != "1" and not force and not core_free():
+            return None
         root = str(Path(__file__).resolve().parents[2])  # the folder holding the biblio package
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)}
         try:
@@ -134,6 +140,19 @@ class PlotWorker:
                 _IDLE.append(self.proc)
             return
         _stop(self.proc)
+
+
+def core_free() -> bool:
+    """True when the 1-minute load average is below the number of cores (or is unknown).
+
+    Example:
+        >>> isinstance(core_free(), bool)
+        True
+    """
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except OSError:
+        return True
 
 
 #: Helpers alive and waiting for a job.
