@@ -93,3 +93,10 @@ def test_different_bodies_of_one_name_stay_shared() -> None:
 def test_merged_duplicates_flag(text: str, entity: tuple[str, str]) -> None:
     a = OrgMatcher(load_graph()).analyse(text)
     assert entity in {(h.list_key, h.entity_key) for h in a.hits} and not a.ambiguous
+
+
+def test_a_joint_lab_merged_from_two_records_names_each_member_once() -> None:
+    # ASPI's "State Key Laboratory of Laser Interaction with Matter" (under NINT) is ROR's joint lab of CIOMP and NINT
+    a = OrgMatcher(load_graph()).analyse("State Key Laboratory of Laser Interaction with Matter, Xi'an, China")
+    note = next(n for n in a.notes if n.startswith("joint centre"))
+    assert note.count("Northwest Institute of Nuclear Technology") == 1 and "Changchun Institute of Optics" in note

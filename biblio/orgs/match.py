@@ -674,7 +674,7 @@ class OrgMatcher:
     def joint_note(self, org: str) -> str:
         """What a joint centre is, for the evidence: 'joint centre: Duke Kunshan University
         (members: Duke University, Wuhan University); flagged only for members the string names'."""
-        members = ", ".join(self.name(p) for p, _, _ in self.g.parents.get(org, ()))
+        members = ", ".join(dict.fromkeys(self.name(p) for p, _, _ in self.g.parents.get(org, ())))  # one edge per source
         return f"joint centre: {self.name(org)} (members: {members}); flagged only for members the string names"
 
     def _site_abroad(self, org: str) -> str:
