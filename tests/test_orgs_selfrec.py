@@ -99,3 +99,17 @@ def test_group_alias_edges_synthetic() -> None:
     kept = unit_names_leave_group(names, edges)
     assert ("g", "X Centre", "x centre", "strong_alias", "aspi:g", "list aspi") not in kept
     assert ("x", "X Centre", "x centre", "canonical", "", "list entity_list") in kept
+
+
+@pytest.mark.parametrize("s,entry", [
+    ("AccoTest Technology Co., Ltd. (Hong Kong)", "accotest-technology-co-ltd-hong-kong"),
+    ("System Equipment Co., Ltd. of the 28th Research Institute, Nanjing, China", "system-equipment-co-ltd-of-the-28th-research-institute"),
+    ("China State Shipbuilding Corporation, Limited 750th Test Center, Beijing, China", "china-state-shipbuilding-corporation-limited-750th-test-center"),
+    ("63820部队", "china-aerodynamics-research-and-development-center"),
+])
+def test_list_names_with_separators_or_digits_first_are_read(om: OrgMatcher, s: str, entry: str) -> None:
+    assert ("entity_list", entry) in hits(om, s)
+
+
+def test_runs_of_parts_are_tried_only_after_a_known_head(om: OrgMatcher) -> None:
+    assert "accotest technol" in om.split_heads and "school physics" not in om.split_heads

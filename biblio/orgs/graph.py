@@ -189,6 +189,6 @@ def _derive(g: OrgGraph) -> None:
     g.zh_places = tuple(sorted((k for k in g.places if k and "\u4e00" <= k[0] <= "\u9fff"), key=len, reverse=True))
     zh: dict[str, list[str]] = defaultdict(list)
     for k in g.names:
-        if len(k) >= 2 and "\u4e00" <= k[0] <= "\u9fff" and " " not in k:
+        if len(k) >= 2 and " " not in k and any("\u4e00" <= c <= "\u9fff" for c in k):  # "63820部队" too
             zh[k[:2]].append(k)
     g.zh_first = {a: sorted(b, key=len, reverse=True) for a, b in zh.items()}

@@ -196,6 +196,21 @@ class OrgMatcher:
         self._seg_cache: dict[tuple[str, frozenset[str]], tuple[list[Mention], list[str], list[str]]] = {}
         self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        self.split_heads = self._split_heads()
+
+    def _split_heads(self) -> dict[str, int]:
+        """Key of the first part of each name printed with a separator in it ("AccoTest
+        Technology Co., Ltd. (Hong Kong)") → the most parts such a name has: where a run of a
+        string's parts may be one name (:meth:`_joined`)."""
+        out: dict[str, int] = {}
+        for refs in self.g.names.values():
+            for r in refs:
+                if _SPLIT.search(r.text):
+                    ps = split_parts(r.text)
+                    if len(ps) > 1:
+                        k = name_key(ps[0], False)
+                        out[k] = max(out.get(k, 0), len(ps))
+        return out
 
     def _printed_on(self) -> dict[str, list[NameRef]]:
         """Organisation → the list entries that print its numbered name as theirs only ("CETC 44"
@@ -412,17 +427,19 @@ class OrgMatcher:
 
     def _joined(self, parts: list[str], ments: list[Mention]) -> list[Mention]:
         """Adjacent parts that together are one name ("Institute of Physics, Chinese Academy of
-        Sciences"), and a name printed with commas in it, read over up to four parts in order
-        ("Changchun Institute of Optics, Fine Mechanics, and Physics")."""
+        Sciences"), and a name printed with commas or brackets in it, read over up to four parts
+        in order ("Changchun Institute of Optics, Fine Mechanics, and Physics", "AccoTest
+        Technology Co., Ltd. (Hong Kong)")."""
         out = []
         keys = [name_key(p, False) for p in parts]
         for i in range(len(keys) - 1):
             for joined in (f"{keys[i]} {keys[i + 1]}", f"{keys[i + 1]} {keys[i]}"):
                 if joined in self.g.names:
                     out.append(Mention(joined, joined, self.g.names[joined], i, True))
-            for j in range(i + 3, min(len(keys), i + 4) + 1):
-                joined = " ".join(keys[i:j])
-                if joined in self.g.names:
+            most = self.split_heads.get(keys[i], 0)  # only a name printed with separators spans parts
+            for j in range(i + 2, min(len(keys), i + min(most, 4)) + 1):
+                joined = name_key(", ".join(parts[i:j]), False)
+                if joined in self.g.names and joined not in keys[i:j]:
                     out.append(Mention(joined, joined, self.g.names[joined], i, True))
         return out
 
