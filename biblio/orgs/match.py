@@ -30,9 +30,12 @@ Example:
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 from biblio.normalize import has_cjk
@@ -50,6 +53,8 @@ ORG_END_WORDS = UNIT_WORDS | BUSINESS_WORDS | frozenset("shipyard factory plant 
 _SPLIT = re.compile(r"[,;，；、|/()（）\[\]–—]|\s-\s")
 _US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
 PRC = frozenset({"CN", "HK", "MO"})
+ZH_SHORT = 3
+"""A Chinese name of this many characters or fewer decides only where it stands as a word."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,31 @@ def _elsewhere(country: str, places: set[str]) -> bool:
     return bool(places and country and country not in places and not (country in PRC and places & PRC))
 
 
+ZH_WORDS = Path(__file__).parent / "curated" / "zh_common_words.csv"
+ZH_CITIES = Path(__file__).parent / "raw" / "geonames_cn_zh_cities.csv"
+
+
+def zh_word_lists(g: OrgGraph) -> tuple[frozenset[str], frozenset[str]]:
+    """Evidence of Chinese word boundaries: head words (the first two characters of 2+ of the
+    graph's Chinese names of 4+ characters: 青岛, 华中, 南京; GeoNames' Chinese city names: 株洲) and words (Chinese places plus the
+    common words of ``curated/zh_common_words.csv``: 车站, 集中). A head word that begins a short
+    name (中车 of 中车青岛…) is left out: it is the name itself.
+
+    Example:
+        >>> heads, words = zh_word_lists(load_graph())                 # doctest: +SKIP
+        >>> "华中" in heads, "车站" in words, "中车" in heads
+        (True, True, False)
+    """
+    zh = [k for k in g.names if k and "\u4e00" <= k[0] <= "\u9fff" and " " not in k]
+    short = {k[:2] for k in zh if len(k) <= ZH_SHORT}
+    heads = Counter(k[:2] for k in zh if len(k) >= 4)
+    with ZH_WORDS.open(encoding="utf-8", newline="") as fh:
+        common = {r["word"] for r in csv.DictReader(fh)}
+    with ZH_CITIES.open(encoding="utf-8", newline="") as fh:  # 株洲, 株洲市 (GeoNames)
+        cities = {r["zh_name"] for r in csv.DictReader(fh)}
+    return frozenset({h for h, c in heads.items() if c >= 2 and h not in short} | cities), frozenset(common | set(g.zh_places))
+
+
 def split_parts(raw: str) -> list[str]:
     """Raw affiliation string → its comma/semicolon/bracket-separated parts (text, unnormalised).
     Contact details go ("Electronic address: x@y.cn"), and a sentence ends after a country, so
@@ -197,6 +227,7 @@ class OrgMatcher:
         self._part_cache: dict[str, tuple[list[Mention], list[str]]] = {}
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
         self.split_heads = self._split_heads()
+        self.zh_heads, self.zh_words = zh_word_lists(self.g)
 
     def _split_heads(self) -> dict[str, int]:
         """Key of the first part of each name printed with a separator in it ("AccoTest
@@ -324,21 +355,41 @@ class OrgMatcher:
     def _scan_cjk(self, key: str) -> tuple[list[Mention], list[str]]:
         """Known Chinese names in a part, longest first; a part that names no body and begins
         with a place name (an address: "上海 200127", "香港") gives that place. A place inside a
-        name ("日本学研究中心") is no place."""
+        name ("日本学研究中心") is no place. A short name (:data:`ZH_SHORT` characters or fewer)
+        counts only where it stands as a word (:meth:`_zh_word`)."""
         s = key.replace(" ", "")
         out: list[Mention] = []
-        i = 0
+        i = end = 0
         while i < len(s) - 1:
             for k in self.g.zh_first.get(s[i:i + 2], ()):
-                if s.startswith(k, i):
+                if s.startswith(k, i) and (len(k) > ZH_SHORT or len(k) == len(s) or self._zh_word(s, i, len(k), after=i == end and bool(out))):
                     out.append(Mention(k, k, self.g.names[k], 0, len(k) == len(s)))
-                    i += len(k)
+                    i = end = i + len(k)
                     break
             else:
                 i += 1
         if not out:  # an address part: 上海 200127, 上海市黄浦区, 香港
             return out, next(([k] for k in self.g.zh_places if s.startswith(k)), [])
         return out, []
+
+    def _zh_word(self, s: str, i: int, n: int, *, after: bool = False) -> bool:
+        """True when the short Chinese name ``s[i:i+n]`` stands as a word: at the start of the
+        part, right after a place name (北京, 中国, 湖南; 市/省 may follow it), a word the graph's
+        names begin with (青岛, 南京) or another name (``after``), and not straddling a longer
+        word: a common word (``curated/zh_common_words.csv``), a place or such a head word that
+        begins inside the name and runs past it ("北京中车站": 车站). Chinese has no spaces, so
+        "武汉华中车辆" (华中 + 车辆) and "集中车间" do not name 中车 (CRRC).
+
+        Example: "中车株洲…" and "中国中车" name CRRC; "武汉华中车辆…" does not."""
+        if not (i == 0 or after or any(s.endswith(w, 0, i - len(x)) for x in ("", "市", "省") if s.endswith(x, 0, i)
+                                        for w in self._zh_bounds(s[max(0, i - len(x) - 7): i - len(x)]))):
+            return False
+        words = self.zh_words
+        return not any(s[j: j + w] in words for j in range(i + 1, i + n) for w in range(i + n - j + 1, 8) if j + w <= len(s))
+
+    def _zh_bounds(self, left: str) -> list[str]:
+        """The words that may end right before a short name: places and head words that ``left`` ends with."""
+        return [left[x:] for x in range(len(left) - 1) if left[x:] in self.zh_words or left[x:] in self.zh_heads]
 
     def places_in(self, toks: list[str]) -> set[str]:
         """Country codes of place names among leftover tokens (longest first); cached."""

@@ -1,0 +1,42 @@
+"""Short Chinese names decide only where they stand as a word (issue 8).
+
+The false-positive strings are SYNTHETIC, built from real Chinese words that put a short listed
+name across a word boundary (华中 + 车辆, 车站, 集中, 生态 + 创新, 阳光 + 志愿者)."""
+from __future__ import annotations
+
+import pytest
+
+from biblio.orgs.graph import load_graph
+from biblio.orgs.match import ZH_SHORT, OrgMatcher
+
+FALSE = [  # SYNTHETIC: no listed body named
+    "武汉华中车辆技术有限公司", "北京中车站前路", "集中车间管理办公室", "武汉华中电科技术有限公司",
+    "浙江生态创新研究院", "华美光电科技有限公司", "阳光志愿者协会", "南京雷达电子研究所", "完美团队建设中心",
+]
+TRUE = {  # string → a body it names
+    "中车株洲电力机车研究所有限公司": "crrc-zhuzhou-institute", "中车青岛四方机车车辆股份有限公司": "crrc-sifang",
+    "中电科54所": "cetc-54", "中国中车": "crrc-china", "中广核研究院有限公司": "cgn",
+    "株洲中车时代电气股份有限公司": "crrc-china", "北京华为数字技术有限公司": "huawei-investment-and-holding",
+    "深圳市腾讯计算机系统有限公司": "tencent", "中海油研究总院": "cnooc-group",
+}
+
+
+@pytest.fixture(scope="module")
+def m() -> OrgMatcher:
+    return OrgMatcher(load_graph())
+
+
+@pytest.mark.parametrize("s", FALSE)
+def test_short_name_across_a_word_boundary_is_no_flag(m, s):
+    assert m.analyse(s, country_code="CN").hits == []
+
+
+@pytest.mark.parametrize("s,org", TRUE.items())
+def test_short_name_as_a_word_still_flags(m, s, org):
+    assert org in {h.org for h in m.analyse(s, country_code="CN").hits}
+
+
+def test_word_lists(m):
+    assert "华中" in m.zh_heads and "株洲" in m.zh_heads and "中车" not in m.zh_heads
+    assert "车站" in m.zh_words and ZH_SHORT == 3
+    assert m._zh_word("北京中车", 2, 2) and not m._zh_word("北京中车站", 2, 2) and not m._zh_word("华中车辆", 1, 2)
