@@ -30,7 +30,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Container, Iterable, Iterator, Sequence
 
 import polars as pl
 
@@ -287,11 +287,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def best_per_list(hits: list[Hit]) -> list[Hit]:
-    """Per list, keep the hits of the best (earliest) method, one per entity."""
+def best_per_list(hits: list[Hit], *, active: Container[tuple[str, str]] | None = None) -> list[Hit]:
+    """Per list, keep the hits of the best (earliest) method, one per entity. With ``active``
+    (the entries in force), an entry no longer listed does not outrank one in force: the best
+    method is taken over the list's active hits when it has any.
+
+    Example: 'China Shipbuilding Industry Group Co., Limited. (CSIC) 722 Institute' names the
+    Entity List's 722 entry in force (by name) and an older one (by number)."""
     best: dict[str, int] = {}
+    on = {h.list_key for h in hits if active is not None and (h.list_key, h.entity_key) in active}
     for h in hits:
-        best[h.list_key] = min(best.get(h.list_key, 99), _RANK[h.method])
+        if h.list_key not in on or (h.list_key, h.entity_key) in active:  # type: ignore[operator]
+            best[h.list_key] = min(best.get(h.list_key, 99), _RANK[h.method])
     seen: set[tuple[str, str]] = set()
     out = []
     for h in sorted(hits, key=lambda h: (h.list_key, _RANK[h.method], h.entity_key)):
@@ -365,6 +372,7 @@ def _noted(hits: list[Hit], why: str) -> list[Hit]:
 
 def resolve_one(
     m: Matcher, kind: str, iid: str | None, ror: str | None, name: str | None, lineage: Iterable[str], raws: list[str], country_code: str | None,
+    *, active: Container[tuple[str, str]] | None = None,
 ) -> tuple[list[Hit], str]:
     """Hits and status of one affiliation: IDs first, the raw strings where they disagree.
 
@@ -378,7 +386,7 @@ def resolve_one(
     raw_hits = [h for a in analyses for h in m._known(a.hits)]
     ambiguous = any(a.ambiguous for a in analyses)
     if kind == "raw":
-        hits = best_per_list(raw_hits)
+        hits = best_per_list(raw_hits, active=active)
         return hits, "flagged" if hits else ("ambiguous" if ambiguous else "no_institution_id")
     # no ID the graph knows and the name is in the raw strings: the raw analysis already read
     # the name (resolve each string once), so take its hits for the name's own text
@@ -622,7 +630,7 @@ def _screen_row(m: Matcher, name: str | None, ror: str | None, oid: str | None, 
     ror_s = (ror or "").strip().rstrip("/").rsplit("/", 1)[-1].lower() or None
     cc_s = (cc or "").strip().upper() or None
     lin = tuple(x.strip().rsplit("/", 1)[-1].upper() for x in (lineage or "").replace("|", ";").split(";") if x.strip())
-    hits, status = resolve_one(m, "institution" if (oid_s or ror_s) else "raw", oid_s, ror_s, None, lin, [name], cc_s)
+    hits, status = resolve_one(m, "institution" if (oid_s or ror_s) else "raw", oid_s, ror_s, None, lin, [name], cc_s, active=listed)
     if not hits and m.fuzzy_enabled:
         hits = m.match_text(name, cc_s)
     a = m.analyse(name, cc_s)

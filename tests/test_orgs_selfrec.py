@@ -113,3 +113,22 @@ def test_list_names_with_separators_or_digits_first_are_read(om: OrgMatcher, s: 
 
 def test_runs_of_parts_are_tried_only_after_a_known_head(om: OrgMatcher) -> None:
     assert "accotest technol" in om.split_heads and "school physics" not in om.split_heads
+
+
+@pytest.mark.parametrize("s,lk", [
+    ("Zhejiang Nanyang Technology Company Limited", "1260h"),
+    ("Shenzhen Sanhe Technology Co., Ltd", "entity_list"),
+])
+def test_a_place_word_after_a_place_is_a_trade_name(om: OrgMatcher, s: str, lk: str) -> None:
+    assert lk in {k for k, _ in hits(om, s)}
+
+
+def test_an_entry_in_force_is_not_outranked_by_one_no_longer_listed() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from biblio.resolve import screen
+    s = "China Shipbuilding Industry Group Co., Limited. (CSIC) 722 Institute"
+    out = screen(pl.DataFrame({"name": [s], "country_code": ["CN"]}), as_of=dt.date(2026, 11, 1))
+    assert "entity_list" in out["lists"][0].split(";")

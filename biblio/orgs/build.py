@@ -869,15 +869,21 @@ def promote_group_aliases(names: list[tuple[str, ...]], edges: list[tuple[str, .
 def _generic_key(key: str, places: set[str]) -> bool:
     """True when every word is a unit, business or place word, a number or a tie ("Research
     Institute 14", "Beijing Research Center"); a number with a place is a numbered institute of
-    that city ("Nanjing 841 Institute", "Chengdu 29 Institute"): not generic.
+    that city ("Nanjing 841 Institute", "Chengdu 29 Institute"), and a second place word right
+    after the first, the two no place together, is a trade name ("Zhejiang Nanyang Technology",
+    "Shenzhen Sanhe Technology"): not generic.
 
     >>> _generic_key("research institute 14", {"nanjing"}), _generic_key("nanjing 841 institute", {"nanjing"})
     (True, False)
+    >>> _generic_key("zhejiang nanyang technol", {"zhejiang", "nanyang"}), _generic_key("xi an technol", {"xi", "an", "xi an"})
+    (False, True)
     """
     from biblio.orgs.match import UNIT_WORDS
 
     toks = key.split()
     if any(t.isdigit() for t in toks) and any(t in places for t in toks):
+        return False
+    if len(toks) >= 3 and toks[0] in places and toks[1] in places and toks[0] != toks[1] and f"{toks[0]} {toks[1]}" not in places:
         return False
     return all(t in UNIT_WORDS or t in _BUSINESS or t in places or t.isdigit() or t in ("no", "and", "china", "national", "state") for t in toks)
 
