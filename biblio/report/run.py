@@ -508,10 +508,6 @@ def _expected_schemas() -> dict[str, pl.Schema]:
     return {**SCHEMAS, "flags": FLAG_SCHEMA, "affiliations": AFFILIATION_SCHEMA}
 
 
-#: Stage tables a run folder keeps as lazy scans when rebuilding (they grow with the authorships).
-LAZY_TABLES = ("authorships", "authorship_institutions", "affiliations")
-
-
 def _read_run(run_dir: str | Path, *, lazy: tuple[str, ...] = ()) -> tuple[Path, dict[str, pl.DataFrame | pl.LazyFrame], dict[str, Any]]:
     rd = Path(run_dir)
     manifest = _read_manifest(rd)
