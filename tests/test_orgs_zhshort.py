@@ -40,3 +40,30 @@ def test_word_lists(m):
     assert "华中" in m.zh_heads and "株洲" in m.zh_heads and "中车" not in m.zh_heads
     assert "车站" in m.zh_words and ZH_SHORT == 3
     assert m._zh_word("北京中车", 2, 2) and not m._zh_word("北京中车站", 2, 2) and not m._zh_word("华中车辆", 1, 2)
+
+
+BRACKETED = {  # a place in brackets inside a company name (the 1260H prints 国投智能(厦门)信息股份有限公司)
+    "国投智能(厦门)信息股份有限公司": "meiya-pico", "国投智能（厦门）信息股份有限公司": "meiya-pico",
+    "国投智能(厦门)信息股份有限公司福州分公司": "meiya-pico",
+    "SDIC Intelligence (Xiamen) Information Co., Ltd.": "meiya-pico",
+    "SDIC Intelligence (Xiamen) Information Co., Ltd., Xiamen 361000, China": "meiya-pico",
+    "华为技术(深圳)有限公司": "huawei-investment-and-holding", "华为技术（深圳）有限公司": "huawei-investment-and-holding",
+    "Huawei Technologies (Shenzhen) Co., Ltd., Shenzhen, China": "huawei-investment-and-holding",
+    "Hikvision (Wuhan) Technology Co., Ltd.": "hikvision", "海康威视(武汉)科技有限公司": "hikvision",
+    "CETC (Chengdu) Co., Ltd.": "cetc",
+}
+
+
+@pytest.mark.parametrize("s,org", BRACKETED.items())
+def test_bracketed_place_inside_a_name(m, s, org):
+    assert org in {h.org for h in m.analyse(s, country_code="CN").hits}
+
+
+def test_keep_places(m):
+    assert m._keep_places("国投智能（厦门）信息股份有限公司") == ("国投智能厦门信息股份有限公司", frozenset({"厦门"}))
+    assert m._keep_places("CETC (Chengdu) Co., Ltd.")[1] == {"Chengdu"}
+    assert m._keep_places("China Shipbuilding (Group) Co., Ltd.")[1] == frozenset()  # no place
+    assert m._keep_places("Huawei Technologies Co., Ltd. (Hong Kong), Shenzhen")[1] == frozenset()  # nothing runs on after it
+    # a weak alias read with the place does not beat the deciding name without it
+    hits = m.analyse("Huawei Device (Hong Kong) Co., Limited, Tsim Sha Tsui").hits
+    assert {(h.list_key, h.org) for h in hits} >= {("entity_list", "el-huawei-device")}

@@ -35,12 +35,13 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from biblio.normalize import has_cjk
 from biblio.orgs.graph import DECIDING, NameRef, OrgGraph, load_graph
-from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens
+from biblio.orgs.text import bare_number_after, name_key, numbered_in_cjk, numbered_in_tokens, to_simplified
 
 UNIT_WORDS = frozenset(
     "school college department faculty institute institution laboratory laboratories center key state division graduate research "
@@ -51,6 +52,7 @@ JOIN_WORDS = frozenset({"at", "in", "and"})
 BUSINESS_WORDS = frozenset("technologies technology technol group holdings holding co ltd limited inc corp corporation company".split())
 ORG_END_WORDS = UNIT_WORDS | BUSINESS_WORDS | frozenset("shipyard factory plant works establishment".split())
 _SPLIT = re.compile(r"[,;，；、|/()（）\[\]–—]|\s-\s")
+_BRACKET_INSIDE = re.compile(r"(?<=[\w\u4e00-\u9fff.])\s*[(（]([^()（）,，;；]{1,30})[)）](?=\s*[\w\u4e00-\u9fff])")
 _US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
 PRC = frozenset({"CN", "HK", "MO"})
 ZH_SHORT = 3
@@ -116,6 +118,11 @@ def _brand_abroad(key: str) -> bool:
     toks = [t for t in key.split() if t not in BUSINESS_WORDS]
     words = english_words()
     return len(toks) >= 2 or any(t not in words and t.rstrip("s") not in words for t in toks)
+
+
+def _coverage(ments: list[Mention]) -> int:
+    """Characters of a part that names able to decide cover (a weak alias covers none)."""
+    return sum(len(m.key) for m in ments if any(r.kind in DECIDING or r.kind == "abbreviation" for r in m.refs))
 
 
 def _tied(key: str, unit: str, host: str) -> bool:
@@ -187,9 +194,15 @@ def zh_word_lists(g: OrgGraph) -> tuple[frozenset[str], frozenset[str]]:
     heads = Counter(k[:2] for k in zh if len(k) >= 4)
     with ZH_WORDS.open(encoding="utf-8", newline="") as fh:
         common = {r["word"] for r in csv.DictReader(fh)}
-    with ZH_CITIES.open(encoding="utf-8", newline="") as fh:  # 株洲, 株洲市 (GeoNames)
-        cities = {r["zh_name"] for r in csv.DictReader(fh)}
+    cities = zh_cities()
     return frozenset({h for h, c in heads.items() if c >= 2 and h not in short} | cities), frozenset(common | set(g.zh_places))
+
+
+@lru_cache(maxsize=1)
+def zh_cities() -> frozenset[str]:
+    """GeoNames' Chinese names of mainland cities (株洲, 株洲市; ``raw/geonames_cn_zh_cities.csv``)."""
+    with ZH_CITIES.open(encoding="utf-8", newline="") as fh:
+        return frozenset(r["zh_name"] for r in csv.DictReader(fh))
 
 
 def split_parts(raw: str) -> list[str]:
@@ -228,6 +241,7 @@ class OrgMatcher:
         self._place_cache: dict[tuple[str, ...], frozenset[str]] = {}
         self.split_heads = self._split_heads()
         self.zh_heads, self.zh_words = zh_word_lists(self.g)
+        self.zh_cities = zh_cities()
 
     def _split_heads(self) -> dict[str, int]:
         """Key of the first part of each name printed with a separator in it ("AccoTest
@@ -427,11 +441,12 @@ class OrgMatcher:
         got = self._cache.get(ck)
         if got is not None:
             return got
-        parts = split_parts(raw)
+        text, kept = self._keep_places(raw)
+        parts = split_parts(text)
         ments: list[Mention] = []
         left: list[str] = []
         for si, p in enumerate(parts):
-            ms, lt = self.scan(p)
+            ms, lt = self._scan_kept(p, kept) if kept else self.scan(p)
             lead = self._group_lead(p, parts[si + 1: si + 2])
             if lead:
                 ms = [m for m in ms if m.key != lead.key] + [lead]
@@ -458,6 +473,48 @@ class OrgMatcher:
         self._hits(decided, p_eff, a, single=len(parts) == 1)
         self._cache[ck] = a
         return a
+
+    def _keep_places(self, raw: str) -> tuple[str, frozenset[str]]:
+        """``raw`` with a bracketed place inside a name kept in the name ("SDIC Intelligence
+        (Xiamen) Information Co., Ltd." → "SDIC Intelligence Xiamen Information Co., Ltd.",
+        "国投智能（厦门）信息股份有限公司" → "国投智能厦门信息股份有限公司"), and the places kept. A
+        bracket counts when text runs on right after it and it holds a place (the graph's places,
+        GeoNames' cities, Chinese or English); "(Group)" or a trailing "(Hong Kong)" stays a part.
+
+        Example: "CETC (Chengdu) Co., Ltd." → ("CETC Chengdu Co., Ltd.", {"Chengdu"})."""
+        if "(" not in raw and "（" not in raw:
+            return raw, frozenset()
+        kept: set[str] = set()
+
+        def keep(m: re.Match) -> str:
+            inner = m.group(1).strip()
+            if not self._is_bracket_place(inner):
+                return m.group(0)
+            kept.add(inner)
+            return inner if has_cjk(inner) else f" {inner} "
+        return _BRACKET_INSIDE.sub(keep, raw), frozenset(kept)
+
+    def _is_bracket_place(self, inner: str) -> bool:
+        """True when a bracket's text is a place name: 厦门, 厦门市, Xiamen, Hong Kong."""
+        if has_cjk(inner):
+            k = to_simplified(inner)
+            return any(x in self.g.zh_places or x in self.zh_cities for x in (k, k.removesuffix("市"), k.removesuffix("省")))
+        k = name_key(inner, False)
+        return bool(k) and (k in self.g.places or k in self.g.provinces)
+
+    def _scan_kept(self, part: str, kept: frozenset[str]) -> tuple[list[Mention], list[str]]:
+        """A part scanned with a kept bracketed place and without it; the reading whose deciding
+        names cover more characters wins, the place read with the name on a tie ("华为技术(深圳)有限公司…"
+        names 华为技术有限公司 when only that is known)."""
+        got = self.scan(part)
+        for place in kept:
+            if place not in part:
+                continue
+            bare = re.sub(r"\s+", " ", part.replace(place, " " if not has_cjk(place) else "", 1)).strip()
+            alt = self.scan(bare)
+            if _coverage(alt[0]) > _coverage(got[0]):
+                got = (alt[0], alt[1] + (name_key(place, False).split() if not has_cjk(place) else []))
+        return got
 
     def _group_lead(self, part: str, nxt: list[str]) -> Mention | None:
         """A group's abbreviation in capitals opening a part, followed by an organisation's name
