@@ -132,3 +132,8 @@ def test_an_entry_in_force_is_not_outranked_by_one_no_longer_listed() -> None:
     s = "China Shipbuilding Industry Group Co., Limited. (CSIC) 722 Institute"
     out = screen(pl.DataFrame({"name": [s], "country_code": ["CN"]}), as_of=dt.date(2026, 11, 1))
     assert "entity_list" in out["lists"][0].split(";")
+
+
+@pytest.mark.parametrize("s", ["QNLM", "Qingdao National Laboratory for Marine Science and Technology, Qingdao, China"])
+def test_for_and_of_records_of_one_body_are_one(om: OrgMatcher, s: str) -> None:
+    assert ("entity_list", "qingdao-national-laboratory-of-marine-science-and-technology") in hits(om, s)

@@ -1310,6 +1310,11 @@ def _duplicate_unions(uf: UnionFind, nodes: list[Node], places: set[str]) -> lis
     for r, f in facts.items():
         for k in f["keys"]:
             bearers[k].append(r)
+            if _no_for(k) != k:  # "Qingdao National Laboratory for/of Marine Science and Technology"
+                bearers[_no_for(k)].append(r)
+
+    def full(r: str, k: str) -> bool:
+        return any(v for x, v in facts[uf.find(r)]["keys"].items() if x == k or _no_for(x) == k)
 
     def ancestors(r: str) -> set[str]:
         seen: set[str] = set()
@@ -1325,7 +1330,7 @@ def _duplicate_unions(uf: UnionFind, nodes: list[Node], places: set[str]) -> lis
     log: list[str] = []
     for k, rs in sorted(bearers.items()):
         live = sorted({uf.find(r) for r in rs})
-        if len(live) != 2 or not any(facts[uf.find(r)]["keys"].get(k) for r in rs):
+        if len(live) != 2 or not any(full(r, k) for r in rs):
             continue
         a, b = facts[live[0]], facts[live[1]]
         for r, f in zip(live, (a, b)):
