@@ -67,3 +67,12 @@ def test_keep_places(m):
     # a weak alias read with the place does not beat the deciding name without it
     hits = m.analyse("Huawei Device (Hong Kong) Co., Limited, Tsim Sha Tsui").hits
     assert {(h.list_key, h.org) for h in hits} >= {("entity_list", "el-huawei-device")}
+
+
+def test_short_department_name_needs_its_parent(m):
+    """政治部 / 科研部 (ASPI prints them as units of the PLA Information Engineering University) are
+    any body's departments: a department of Tsinghua is not the PLA university's."""
+    assert {h.org for h in m.analyse("清华大学科研部", country_code="CN").hits} == {"tsinghua-university"}
+    assert m.analyse("政治部", country_code="CN").hits == []
+    assert "aspi:information-engineering-university#subsidiary0" in {
+        h.org for h in m.analyse("解放军信息工程大学政治部", country_code="CN").hits}

@@ -56,6 +56,8 @@ _BRACKET_INSIDE = re.compile(r"(?<=[\w\u4e00-\u9fff.])\s*[(（]([^()（）,，;�
 _US_ZIP = re.compile(r"\b(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\s+\d{5}(-\d{4})?\b")
 PRC = frozenset({"CN", "HK", "MO"})
 ZH_SHORT = 3
+_ZH_DEPT = re.compile(r"[\u4e00-\u9fff]{1,2}[部处室]")
+"""A short Chinese name of a department or office (政治部, 科研部): it decides only with its parent named."""
 """A Chinese name of this many characters or fewer decides only where it stands as a word."""
 
 
@@ -584,6 +586,11 @@ class OrgMatcher:
             orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere or (places & PRC and self.country(o) in places)]
             if not orgs:
                 a.notes.append(f"'{m.text}' is a generic name: its parent is not named and no PRC place is given")
+                return None
+        if _ZH_DEPT.fullmatch(m.key):  # 政治部, 科研部: a department of any body
+            orgs = [o for o in orgs if set(self.g.ancestors(o)) & named_elsewhere]
+            if not orgs:
+                a.notes.append(f"'{m.text}' is any body's department: its parent is not named")
                 return None
         if len(orgs) > 1 and places:
             inplace = [o for o in orgs if self.country(o) in places]
