@@ -12,7 +12,11 @@ Left out of the score by design, and counted apart:
   ``sastind`` (the list marks supervised civilian universities only);
 * ``weak``: names too weak to decide alone: a bare number ("901 Institute", "Research Institute
   14") or an acronym the graph holds only as a weak alias or as a name several bodies share;
-* ``stub``: text the list prints that is no name (an address note, a bare legal form).
+* ``generic``: names of place, unit and business words only ("Beijing Research Center",
+  "Shenyang Institute of Technology") that the graph holds only as weak aliases (the build's
+  generic-name rule, ``biblio.orgs.build._generic_key``);
+* ``stub``: text the list prints that is no name (an address note, a name printed with its
+  street address, a bare legal form).
 
 Misses are grouped by what the evidence says (ambiguous, weak, generic, other list entry, no
 match). Prints figures; no pass/fail.
@@ -39,12 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from resolver_quality import machine  # noqa: E402
 
 from biblio.lists import load_lists  # noqa: E402
+from biblio.orgs.build import _generic_key  # noqa: E402
 from biblio.orgs.graph import DECIDING, load_graph  # noqa: E402
 from biblio.orgs.text import name_key  # noqa: E402
 from biblio.resolve import screen  # noqa: E402
 
 PRC = ("CN", "HK", "MO")
 _BARE_NUMBER = re.compile(r"^(no\.?\s*)?\d{1,4}\s*(research\s+)?(institute|factory|base|plant)?$|^(research\s+)?institute\s+\d{1,4}$|^base\s+\d{1,4}$", re.I)
+_ADDRESS = re.compile(r"\b\d+\s+(\w+\s+){1,3}(road|street|avenue|lu)\b", re.I)  # "12th Institute 51 Yong Ding Road, Beijing"
 _STUB = re.compile(r"located in|preceding|^(limited|ltd\.?|co\.,? ltd\.?|inc\.?)$", re.I)
 
 
@@ -64,7 +70,7 @@ def exclusion(g, lk: str, category: str | None, name: str) -> str:
     """Why a printed name is left out of the score ('' when it is scored)."""
     if lk == "sastind" and (category or "") != "Civilian":
         return "sastind_non_civilian"
-    if _STUB.search(name.strip()) or len(name.strip()) < 2:
+    if _STUB.search(name.strip()) or _ADDRESS.search(name) or len(name.strip()) < 2:
         return "stub"
     if _BARE_NUMBER.match(name.strip()):
         return "weak"
@@ -73,6 +79,8 @@ def exclusion(g, lk: str, category: str | None, name: str) -> str:
     acronym = " " not in name.strip() and name.strip().isupper()
     if acronym and (k in g.shared or not any(r.kind in DECIDING and not r.scope for r in refs)):
         return "weak"
+    if "," not in name and refs and all(r.kind == "weak_alias" for r in refs) and _generic_key(name_key(name), set(g.places)):
+        return "generic"
     return ""
 
 

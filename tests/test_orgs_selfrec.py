@@ -137,3 +137,8 @@ def test_an_entry_in_force_is_not_outranked_by_one_no_longer_listed() -> None:
 @pytest.mark.parametrize("s", ["QNLM", "Qingdao National Laboratory for Marine Science and Technology, Qingdao, China"])
 def test_for_and_of_records_of_one_body_are_one(om: OrgMatcher, s: str) -> None:
     assert ("entity_list", "qingdao-national-laboratory-of-marine-science-and-technology") in hits(om, s)
+
+
+@pytest.mark.parametrize("s", ["RADI", "Institute of Remote Sensing and Digital Earth, Chinese Academy of Sciences, Beijing 100094, China"])
+def test_institutes_merged_into_air_roll_up_to_it(om: OrgMatcher, s: str) -> None:
+    assert ("entity_list", "aerospace-information-research-institute-chinese-academy-of-sciences") in hits(om, s)
