@@ -148,7 +148,7 @@ def explain(exc: BaseException) -> tuple[str, bool]:
 
     Example:
         >>> explain(IsADirectoryError(21, "Is a directory", "out"))
-        ("out: Is a directory; it is a folder; give a file path", False)
+        ('out: Is a directory; it is a folder; give a file path', False)
     """
     import csv
     import errno

@@ -6,8 +6,8 @@ Example:
     >>> s = Settings.from_env({"BIBLIO_OPENALEX_URL": "http://127.0.0.1:8000"})
     >>> s.openalex_url
     'http://127.0.0.1:8000'
-    >>> s.redacted()["api_key"]
-    None
+    >>> s.redacted()["api_key"] is None
+    True
 """
 
 from __future__ import annotations

@@ -781,7 +781,8 @@ def _one_body(a: str, b: str, g: Any, keys_of: dict[str, set[str]]) -> bool:
     records of one body, not two bodies.
 
     >>> from types import SimpleNamespace as NS
-    >>> _one_body("el", "ror", NS(parents={"ror": [("cas", "unit_of", "s")]}), {"el": {"cas x"}, "ror": {"x"}, "cas": {"cas"}})
+    >>> g = NS(parents={"ror": [("cas", "unit_of", "s")]}, orgs={"el": NS(country="CN"), "ror": NS(country="CN")})
+    >>> _one_body("el", "ror", g, {"el": {"cas x"}, "ror": {"x"}, "cas": {"cas"}})
     True
     """
     mine = keys_of.get(a, set())
