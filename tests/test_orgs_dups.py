@@ -100,3 +100,24 @@ def test_a_joint_lab_merged_from_two_records_names_each_member_once() -> None:
     a = OrgMatcher(load_graph()).analyse("State Key Laboratory of Laser Interaction with Matter, Xi'an, China")
     note = next(n for n in a.notes if n.startswith("joint centre"))
     assert note.count("Northwest Institute of Nuclear Technology") == 1 and "Changchun Institute of Optics" in note
+
+
+def test_parent_first_and_parent_last_names_of_one_body_merge() -> None:  # SYNTHETIC
+    # one list prints "Foo Academy – Bar Research Institute", another "Bar Research Institute, Foo Academy"
+    a = _node("l1:x", "Foo Academy of Sciences – Bar Information Research Institute", kind="academy")
+    b = _node("l2:y", "Bar Information Research Institute, Foo Academy of Sciences", kind="institute", ror="z")
+    uf, log = _merged([a, b])
+    assert uf.find("l1:x") == uf.find("l2:y") and len(log) == 1
+    c = _node("l3:z", "Bar Information Research Institute, Foo Academy of Sciences", kind="institute", city="Wuhan")
+    d = _node("l4:w", "Foo Academy of Sciences – Bar Information Research Institute", kind="academy", city="Xi'an")
+    assert _merged([c, d])[1] == []  # two cities: two bodies
+
+
+@pytest.mark.parametrize("text", [
+    "Chinese Academy of Sciences Aerospace Information Research Institute",
+    "Aerospace Information Research Institute, Chinese Academy of Sciences, Beijing, China",
+])
+def test_air_is_one_body_on_both_lists(text: str) -> None:
+    # the Entity List's AIR (parent last) and 1286's "Chinese Academy of Sciences – AIR" (parent first)
+    a = OrgMatcher(load_graph()).analyse(text)
+    assert {"1286", "entity_list"} <= {h.list_key for h in a.hits} and not a.ambiguous

@@ -1257,6 +1257,19 @@ def _identity_key(name: str, places: set[str]) -> str:
     return k if len(k.split()) >= 3 and not _generic_key(k, places) else ""
 
 
+def _identity_keys(name: str, places: set[str]) -> list[str]:
+    """:func:`_identity_key` of a name and of its two parts in the other order (a list's parent-first
+    "Chinese Academy of Sciences – Aerospace Information Research Institute" is another list's
+    "Aerospace Information Research Institute, Chinese Academy of Sciences").
+
+    >>> _identity_keys("Chinese Academy of Sciences – Institute of Semiconductors", set())
+    ['china academy science institute semiconductors', 'institute semiconductors china academy science']
+    """
+    parts = [p for p in re.split(r"\s*,\s*|\s+[-–—]\s+", name) if p.strip()]
+    both = [name] + ([f"{parts[1]} {parts[0]}"] if len(parts) == 2 else [])
+    return list(dict.fromkeys(k for k in (_identity_key(x, places) for x in both) if k))
+
+
 def _cluster_facts(uf: UnionFind, nodes: list[Node], places: set[str]) -> dict[str, dict[str, Any]]:
     """Per cluster root: countries, cities, kind families, ROR IDs, parent roots, list entries,
     identity keys (and whether the cluster bears each as canonical/Chinese or only as an alias)."""
@@ -1274,8 +1287,8 @@ def _cluster_facts(uf: UnionFind, nodes: list[Node], places: set[str]) -> dict[s
         f["hipo"] |= n.nid.startswith("hipo:")
         f["src"].append(n.nid)
         for name, kind, scope, src in n.names:
-            k = _identity_key(name, places) if kind in _IDENTITY_KINDS and not scope and "(brand:" not in src else ""
-            if k:
+            ks = _identity_keys(name, places) if kind in _IDENTITY_KINDS and not scope and "(brand:" not in src else []
+            for k in ks:
                 f["keys"][k] = f["keys"].get(k, False) or kind != "strong_alias"
     return facts
 
