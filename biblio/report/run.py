@@ -51,10 +51,12 @@ def write_frame(df: pl.DataFrame | pl.LazyFrame, stem: Path, *, raw_csv: bool = 
     stem.parent.mkdir(parents=True, exist_ok=True)
     if source is not None:
         shutil.copyfile(source, stem.with_suffix(".parquet"))
-        df = pl.scan_parquet(stem.with_suffix(".parquet"))
+        _csv_by_row_group(stem.with_suffix(".parquet"), stem.with_suffix(".csv"), raw=raw_csv)
+        return
     elif isinstance(df, pl.LazyFrame):
         df.sink_parquet(stem.with_suffix(".parquet"))
-        df = pl.scan_parquet(stem.with_suffix(".parquet"))  # the CSV streams from the copy just written
+        _csv_by_row_group(stem.with_suffix(".parquet"), stem.with_suffix(".csv"), raw=raw_csv)  # the CSV from the copy just written
+        return
     else:
         df.write_parquet(stem.with_suffix(".parquet"))
     write_csv(_csv_safe(df), stem.with_suffix(".csv"), raw=raw_csv)
@@ -93,6 +95,29 @@ def write_in_parts(lf: pl.LazyFrame, stem: Path, *, key: str, by: list[str], key
         write_frame(pl.scan_parquet(files), stem, raw_csv=raw_csv)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
+
+
+def _csv_by_row_group(parquet: Path, out: Path, *, raw: bool = False) -> None:
+    """The CSV of a Parquet file (as :func:`write_frame` writes it), one row group at a time:
+    memory holds one row group whatever the number of rows (a streaming ``sink_csv`` of a
+    large table buffered row groups faster than it wrote them).
+
+    Example:
+        >>> _csv_by_row_group(Path("RUN/tables/authorships.parquet"), Path("RUN/tables/authorships.csv"))   # doctest: +SKIP
+    """
+    import pyarrow.parquet as pq
+
+    from biblio.safeio import _os_error, atomic_file, neutralise
+
+    pf = pq.ParquetFile(parquet)
+    try:
+        with atomic_file(out) as tmp, open(tmp, "wb") as fh:
+            for i in range(max(pf.num_row_groups, 1)):
+                part = pl.from_arrow(pf.read_row_group(i)) if pf.num_row_groups else pl.read_parquet(parquet)
+                part = _csv_safe(part) if raw else neutralise(_csv_safe(part))
+                part.write_csv(fh, include_header=i == 0)
+    except OSError as e:
+        raise _os_error(out, e) from None
 
 
 def _height(df: pl.DataFrame | pl.LazyFrame) -> int:
