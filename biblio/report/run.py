@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq  # imported here, not in _csv_by_row_group: stage tables are written in a thread, and a half-imported pyarrow breaks release_memory
 
 from biblio import __version__
 from biblio.errors import ReportError, printable
@@ -105,8 +106,6 @@ def _csv_by_row_group(parquet: Path, out: Path, *, raw: bool = False) -> None:
     Example:
         >>> _csv_by_row_group(Path("RUN/tables/authorships.parquet"), Path("RUN/tables/authorships.csv"))   # doctest: +SKIP
     """
-    import pyarrow.parquet as pq
-
     from biblio.safeio import _os_error, atomic_file, neutralise
 
     pf = pq.ParquetFile(parquet)
