@@ -134,3 +134,23 @@ def test_site_abroad_is_flagged_with_where_it_is(om: OrgMatcher, s: str, where: 
     """Class 4: a listed body's own site abroad is flagged, and the evidence says where."""
     hits = om.analyse(s).hits
     assert hits and all(h.note.startswith("site abroad:") and where in h.note for h in hits), [(h.list_key, h.note) for h in hits]
+
+
+def test_cnooc_limited_is_its_own_body_under_the_group() -> None:
+    """CNOOC Limited (the Entity List: "a subsidiary of China National Offshore Oil Corporation")
+    is a body of its own: the group's units carry the group's lists only; CNOOC Limited carries
+    its own plus the group's. Bare "CNOOC" has the key of "CNOOC Limited" (legal form dropped)."""
+    from datetime import date
+
+    import polars as pl
+
+    from biblio.resolve import screen
+
+    names = ["CNOOC Research Institute, Beijing, China", "China National Offshore Oil Corporation", "CNOOC Limited",
+             "中国海洋石油有限公司"]
+    got = dict(screen(pl.DataFrame({"name": names, "country_code": ["CN"] * 4}), as_of=date(2026, 11, 1))
+               .select("name", "lists").iter_rows())
+    assert got[names[0]] == got[names[1]] == "1260h;ns_cmic"
+    assert got[names[2]] == got[names[3]] == "1260h;entity_list;ns_cmic"
+    g = load_graph()
+    assert ("cnooc-group", "subsidiary_of") in {(p, r) for p, r, _ in g.parents["cnooc-limited"]}

@@ -422,6 +422,7 @@ def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
         listed: set[str] = set()
         lists_of: dict[str, set[str]] = defaultdict(set)
         company: set[str] = set()
+        ups: dict[str, set[str]] = defaultdict(set)  # a group's entry printing its subsidiary's name
         for n in nodes:
             root = uf.find(n.nid)
             if n.links:
@@ -429,6 +430,7 @@ def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
             if n.kind == "company":
                 company.add(root)
             lists_of[root] |= {lk for lk, _, scope, _ in n.links if scope == "all"}
+            ups[root] |= {uf.find(p) for p, _, _ in n.parents if p in uf.p}
             for name, kind, _, src in n.names:
                 if kind in ("canonical", "zh_hans", "zh_hant") or (kind == "strong_alias" and (n.nid.startswith("ror:") or "(brand:" in src)):
                     owner[name_key(name)].add(root)
@@ -445,7 +447,7 @@ def _alias_unions(uf: UnionFind, nodes: list[Node]) -> set[tuple[str, str]]:
                 others = owner.get(k, set()) - {me}
                 o = next(iter(others)) if len(others) == 1 else None
                 if others and me in company and others <= company and len(k.replace(" ", "")) >= 4:
-                    for x in sorted(others):  # one brand, one corporate group
+                    for x in sorted(y for y in others if me not in ups[y]):  # one brand, one corporate group
                         uf.union(n.nid, x)
                 elif o is not None and o in listed and not (lists_of[me] & lists_of[o]):
                     uf.union(n.nid, o)
