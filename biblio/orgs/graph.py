@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,28 +78,41 @@ class OrgGraph:
                 todo += [p for p, _, _ in self.parents.get(x, ())]
         return out
 
+    def walk_up(self, key: str, *, start: str | None = None) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Each body ``key`` rolls up to, breadth first, with the path of keys from ``start``
+        (default ``key``) to it; a joint body's parents are not walked (it inherits none of its
+        members' listings), except from ``key`` itself when ``key`` has list links of its own.
+        The one walk behind :meth:`rollup` and the matcher's evidence chains.
+
+        Example:
+            >>> g = load_graph()
+            >>> [path for k, path in g.walk_up("zhongshan-hospital")][:2]
+            [('zhongshan-hospital',), ('zhongshan-hospital', 'fudan-university')]
+        """
+        first = start or key
+        todo = [(first, (first,))]
+        seen: set[str] = set()
+        while todo:
+            k, path = todo.pop(0)
+            if k in seen:
+                continue
+            seen.add(k)
+            yield k, path
+            if self.is_joint(k) and (k != key or not self.links.get(k)):
+                continue
+            todo += [(p, (*path, p)) for p, _, _ in self.parents.get(k, ())]
+
     def rollup(self, key: str) -> frozenset[tuple[str, str]]:
         """The list entries a body leads to: its own links and its ancestors' ``all`` links, a
-        joint body inheriting none of its members' (the walk of the matcher's roll-up).
+        joint body inheriting none of its members' (:meth:`walk_up`).
 
         Example:
             >>> g = load_graph()
             >>> ("1286", "fudan-university") in g.rollup("zhongshan-hospital")
             True
         """
-        out: set[tuple[str, str]] = set()
-        seen: set[str] = set()
-        todo = [key]
-        while todo:
-            k = todo.pop()
-            if k in seen:
-                continue
-            seen.add(k)
-            out |= {(lk, ek) for lk, ek, scope, _ in self.links.get(k, ()) if scope == "all" or k == key}
-            if self.is_joint(k) and (k != key or not self.links.get(k)):
-                continue
-            todo += [p for p, _, _ in self.parents.get(k, ())]
-        return frozenset(out)
+        return frozenset((lk, ek) for k, _ in self.walk_up(key)
+                         for lk, ek, scope, _ in self.links.get(k, ()) if scope == "all" or k == key)
 
     def is_joint(self, key: str) -> bool:
         """Several parents, none an ancestor of another: a joint or collaborative centre."""

@@ -846,23 +846,14 @@ class OrgMatcher:
                 if self.apply is None or lk in self.apply:
                     out.append(Hit(lk, ek, method, 1.0, surface, (surface, f"{lk} prints this name under that entry only"), None, note, org))
             return out
-        start = [org] if org in self.g.orgs else [org.split("#")[1]]
+        start = org if org in self.g.orgs else org.split("#")[1]
         head = (surface,) if org in self.g.orgs and surface.casefold() != self.name(org).casefold() and m.method not in ("id", "ror", "parent") else ()
         if org not in self.g.orgs:
             head = (surface,)
-        todo = [(k, head + (self.name(k),)) for k in start]
-        seen: set[str] = set()
-        while todo:
-            k, chain = todo.pop(0)
-            if k in seen:
-                continue
-            seen.add(k)
+        for k, path in self.g.walk_up(org, start=start):  # a joint centre inherits none of its members' listings
+            chain = head + tuple(self.name(x) for x in path)
             for lk, ek, scope, _ in self.g.links.get(k, ()):
                 if (scope != "all" and k != org) or (self.apply is not None and lk not in self.apply):
                     continue
                 out.append(Hit(lk, ek, method, 1.0, surface, chain, self.name(k) if k != org and len(chain) > 1 else None, note, org))
-            if self.g.is_joint(k) and (k != org or not self.g.links.get(k)):
-                continue  # a joint centre inherits none of its members' listings
-            for p, _, _ in self.g.parents.get(k, ()):
-                todo.append((p, chain + (self.name(p),)))
         return out
