@@ -277,13 +277,15 @@ def test_workbook_rows_streamed_as_xlsxwriter_writes_them(demo: Path, tmp_path: 
     cell through xlsxwriter: escapes, control characters, whitespace, cuts, links and their cap, types."""
     import zipfile
 
+    import xlsxwriter
+
     import biblio.report.xlsx as xlsx
 
     odd = ["a & b <c> \"d\"", " lead", "trail ", "ctl\x01\x1f", "_x0041_ kept", "tab\tnl\nx", "x" * 40_000, "😀" * 20_000, None, "\ufffe", "plain"]
     n = len(odd)
     df = pl.DataFrame({
         "title": odd,
-        "doi": ["10.5555/x" + str(i) if i % 3 else "not a doi" for i in range(n)],
+        "doi": ["10.5555/x" + str(i) if i % 3 else "not a doi" for i in range(n - 3)] + ["10.5555/a#frag&b", "10.5555/b%41[c]", "10.5555/c{d}^`|&e"],
         "work_id": [f"W{i}" for i in range(n)],
         "ror": ["042nb2s44", None, "bad"] + [None] * (n - 3),
         "lists": ["a; b", "", None] + ["=c"] * (n - 3),
@@ -305,6 +307,7 @@ def test_workbook_rows_streamed_as_xlsxwriter_writes_them(demo: Path, tmp_path: 
     xlsx.write_workbook(tmp_path / "fast.xlsx", tables=rt, summary=summary)
     assert n in streamed and len(streamed) >= 10
     monkeypatch.setattr(xlsx, "_can_stream", lambda ws: False)
+    monkeypatch.setattr(xlsx, "_Workbook", xlsxwriter.Workbook)  # xlsxwriter's own packager and relationships writer
     xlsx.write_workbook(tmp_path / "ref.xlsx", tables=rt, summary=summary)
     a, b = zipfile.ZipFile(tmp_path / "fast.xlsx"), zipfile.ZipFile(tmp_path / "ref.xlsx")
     assert a.namelist() == b.namelist()
@@ -316,6 +319,10 @@ def test_workbook_rows_streamed_as_xlsxwriter_writes_them(demo: Path, tmp_path: 
     assert [r[0] for r in rows][:3] == odd[:3] and rows[5][0] == odd[5] and len(rows[6][0]) == 32_000 and rows[8][0] is None
     assert rows[0][4] == "a; b" and rows[0][8] is None and rows[1][8] == dt.datetime(2024, 1, 2) and rows[0][9] is True
     assert sum(1 for r in wb["Papers"].iter_rows(min_row=2) for c in r if c.hyperlink) == 40
+    doi = [c.hyperlink.target if c.hyperlink else None for c in wb["Awards"]["B"][1:]]
+    assert doi[1] == "https://doi.org/10.5555/x1" and doi[3] is None and len(rows) == n
+    assert doi[-3:] == ["https://doi.org/10.5555/a", "https://doi.org/10.5555/b%41[c]", "https://doi.org/10.5555/c%7bd%7d%5e%60|&e"]
+    assert wb["Awards"]["B"][-3].hyperlink.location == "frag&b"
 
 
 def test_top_partners_plot_keeps_partners_that_share_a_name() -> None:

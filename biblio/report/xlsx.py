@@ -13,11 +13,14 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.packager import Packager
+from xlsxwriter.relationships import PACKAGE_SCHEMA, Relationships
 
 from biblio.report.caps import MAX_XLSX_ROWS, cut_note, n_rows, top_rows
 from biblio.report.links import OPENALEX_COLUMNS, link_for
@@ -211,7 +214,6 @@ def _xf_indexes(uses: list[tuple[pl.Series, Any]]) -> list[str]:
 def _stream_rows(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> None:
     """The data rows as XML built column-wise and appended to the constant_memory row file:
     the same bytes as :func:`_write_cells` (cells, styles, links) at a fraction of its cost."""
-    from xlsxwriter.url import Url
     from xlsxwriter.utility import xl_col_to_name
 
     ws._write_single_row(1)  # flush the header row; rows 1.. follow in order
@@ -240,17 +242,100 @@ def _stream_rows(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> N
         cells.append(pl.select(cell.alias(str(j))).to_series())
     rows = pl.DataFrame(cells).select(pl.concat_str(pl.all(), ignore_nulls=True).alias("x"), pl.lit(rownum).alias("r")).filter(pl.col("x") != "")
     ws.fh.write("".join(rows.select(pl.concat_str(pl.lit('<row r="'), pl.col("r"), pl.lit('">'), pl.col("x"), pl.lit("</row>"))).to_series().to_list()))
-    for c, col_urls in urls.items():
-        j = df.columns.index(c)
-        for i, (u, v) in enumerate(zip(col_urls, texts[c].to_list()), start=1):
-            if u is not None:
-                link = Url(u)
-                link._text = v[:255]
-                ws.hyperlinks[i][j] = link
-                ws.hlink_count += 1
+    _attach_links(ws, [df.columns.index(c) for c in urls], list(urls.values()))
     if rows.height:
         ws.dim_rowmax = max(ws.dim_rowmax or 0, int(rows["r"].cast(pl.Int64).max()) - 1)
     ws.previous_row = df.height
+
+
+#: URL characters xlsxwriter escapes or splits on (``#`` starts an anchor): such links go through its Url class.
+_URL_SPECIAL = re.compile(r"[%\"<>\[\]^`{}#&\s]")
+
+
+def _link_elements(cols: list[int], urls: list[list[str | None]]) -> tuple[list[str], list[str], list[str]]:
+    """Each linked cell's reference, relationship target and `` location`` attribute, row by row
+    then column by column (xlsxwriter's order), escaped as its Url class and XML writer escape them."""
+    from xlsxwriter.url import Url
+    from xlsxwriter.utility import xl_col_to_name
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    esc = XMLwriter()._escape_attributes
+    letters = [xl_col_to_name(j) for j in cols]
+    refs, targets, locations = [], [], []
+    for i, row in enumerate(zip(*urls), start=2):
+        for letter, u in zip(letters, row):
+            if u is None:
+                continue
+            refs.append(f"{letter}{i}")
+            if _URL_SPECIAL.search(u):
+                link = Url(u)
+                targets.append(link._target())
+                locations.append(f' location="{esc(link._anchor)}"' if link._anchor else "")
+            else:
+                targets.append(u)
+                locations.append("")
+    return refs, targets, locations
+
+
+def _attach_links(ws: Any, cols: list[int], urls: list[list[str | None]]) -> None:
+    """Give a streamed sheet its hyperlinks without one xlsxwriter Url object per cell: the
+    ``<hyperlinks>`` element and the relationships are written from plain lists when the sheet
+    is assembled (same bytes as ``write_url``; the sheet must hold no other hyperlinks)."""
+    refs, targets, locations = _link_elements(cols, urls)
+    if not refs:
+        return
+    ws.hlink_count += len(refs)
+
+    def write_hyperlinks() -> None:
+        first = ws.rel_count + 1
+        ws.fh.write("<hyperlinks>" + "".join(f'<hyperlink ref="{r}" r:id="rId{n}"{loc}/>' for n, r, loc in zip(range(first, first + len(refs)), refs, locations)) + "</hyperlinks>")
+        ws.rel_count += len(refs)
+        ws.external_hyper_links.extend(["/hyperlink", t, "External"] for t in targets)
+
+    ws._write_hyperlinks = write_hyperlinks
+
+
+class _Relationships(Relationships):
+    """xlsxwriter's relationships writer, one string for all relationships (a sheet's links are thousands)."""
+
+    def _write_relationships(self) -> None:
+        esc = self._escape_attributes
+        types: dict[str, str] = {}
+        parts = []
+        for n, (rel_type, target, mode) in enumerate(self.relationships, start=self.id):
+            t = types.get(rel_type) or types.setdefault(rel_type, esc(rel_type))
+            parts.append(f'<Relationship Id="rId{n}" Type="{t}" Target="{esc(target)}"' + (f' TargetMode="{esc(mode)}"/>' if mode else "/>"))
+        self.id += len(self.relationships)
+        self._xml_start_tag("Relationships", [("xmlns", PACKAGE_SCHEMA)])
+        self.fh.write("".join(parts))
+        self._xml_end_tag("Relationships")
+
+
+class _Packager(Packager):
+    """xlsxwriter's packager with :class:`_Relationships` for the worksheets' ``.rels`` files."""
+
+    def _write_worksheet_rels_files(self) -> None:
+        index = 0
+        for ws in self.workbook.worksheets():
+            if ws.is_chartsheet:
+                continue
+            index += 1
+            links = (ws.external_hyper_links + ws.external_drawing_links + ws.external_vml_links
+                     + ws.external_background_links + ws.external_table_links + ws.external_comment_links)
+            if not links:
+                continue
+            rels = _Relationships()
+            for link in links:
+                rels._add_document_relationship(*link)
+            rels._set_xml_writer(self._filename(f"xl/worksheets/_rels/sheet{index}.xml.rels"))
+            rels._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """An xlsxwriter Workbook packaged by :class:`_Packager` (its documented override point)."""
+
+    def _get_packager(self) -> Packager:
+        return _Packager()
 
 
 def write_table(wb: xlsxwriter.Workbook, fm: _Formats, title: str, df: pl.DataFrame, *, note: str = "") -> None:
@@ -335,7 +420,7 @@ def write_workbook(path: str | Path, *, tables: dict[str, pl.DataFrame | pl.Lazy
     shown = {key: top_rows(key, tables[key], max_rows, evidence=ev) for key, _ in SHEETS if key in tables}
     notes = {key: cut_note(key, shown[key].height, n_rows(tables[key])) for key in shown}
     cuts = [f"{title}: {notes[key]}" for key, title in SHEETS if notes.get(key)]
-    with xlsxwriter.Workbook(str(p), opts) as wb:
+    with _Workbook(str(p), opts) as wb:
         fm = _Formats(wb)
         _summary(wb, fm, {**summary, "cuts": cuts} if cuts else summary, tables["headline"])
         for key, title in SHEETS:
