@@ -887,10 +887,11 @@ def scan_snapshot(
     files in ``work_dir/parts`` and are merged keeping the newest copy of each work. Memory
     is bounded by the batch size, not by the number of works.
     """
-    from biblio.engines import check_engine, describe, map_partitions
+    from biblio.engines import bound_malloc, check_engine, describe, map_partitions
     from biblio.progress import Progress
 
     check_engine(engine)
+    bound_malloc()  # the local engine scans on several threads
     try:
         parts = list_partitions(query.resolve_snapshot_paths())
     except InputFileError as e:

@@ -50,3 +50,42 @@ def test_unknown_engine_and_unreachable_scheduler(monkeypatch: pytest.MonkeyPatc
         list(map_partitions(str, [1], engine="spark"))
     with pytest.raises(EngineError, match="cannot reach the Dask scheduler"):
         list(map_partitions(str, [1], engine="dask", scheduler="tcp://127.0.0.1:9"))
+
+
+def test_local_threads_keep_order_and_stop_at_an_error() -> None:
+    import threading
+    import time
+
+    seen: list[str] = []
+
+    def slow_first(x: int) -> tuple[int, str]:
+        time.sleep(0.2 if x == 0 else 0.0)  # the first item finishes last
+        return x, threading.current_thread().name
+
+    out = list(map_partitions(slow_first, list(range(6)), threads=2))
+    assert [x for x, _ in out] == list(range(6))
+    assert len({name for _, name in out}) == 2  # both threads worked
+
+    def boom(x: int) -> int:
+        seen.append(str(x))
+        if x == 1:
+            raise ValueError("bad partition 1")
+        time.sleep(0.05)
+        return x
+
+    with pytest.raises(ValueError, match="bad partition 1"):
+        list(map_partitions(boom, list(range(50)), threads=2))
+    assert len(seen) < 50  # the items not yet started were cancelled
+
+
+def test_local_scan_on_threads_gives_the_serial_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synthetic_snapshot(tmp_path / "snap")
+    q = query(tmp_path / "snap")
+    monkeypatch.setattr("biblio.engines.local_threads", lambda n: 1)
+    one = scan_snapshot(q, work_dir=tmp_path / "one", batch_size=50)
+    monkeypatch.setattr("biblio.engines.local_threads", lambda n: min(3, n))
+    three = scan_snapshot(q, work_dir=tmp_path / "three", batch_size=50)
+    a, b = WorksTables.read(tmp_path / "one" / "tables"), WorksTables.read(tmp_path / "three" / "tables")
+    assert one.meta_count == three.meta_count == 720 and one.notes == three.notes
+    for name in SCHEMAS:
+        assert_frame_equal(getattr(a, name), getattr(b, name))
