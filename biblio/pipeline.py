@@ -248,6 +248,8 @@ def run_query(
     query's ``[source] strict``) stops at a malformed record instead of skipping and counting it.
     Returns a :class:`RunResult`.
     """
+    import gc
+
     import polars as pl
 
     from biblio.engines import check_engine, release_memory
@@ -281,12 +283,13 @@ def run_query(
             t0, c0 = time.perf_counter(), time.process_time()
             fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
             timings["fetch_s"], timings["fetch_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-        release_memory()
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0, c0 = time.perf_counter(), time.process_time()
             m = matcher.result()
             timings["matcher_wait_s"] = time.perf_counter() - t0
+            gc.freeze()  # the matcher and the modules live all run: later collections skip them
+            release_memory()
             resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
             n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
             release_memory()
@@ -309,6 +312,7 @@ def run_query(
             )
             timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
     finally:
+        gc.unfreeze()
         if plot_worker is not None:
             plot_worker.close()
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -417,22 +417,41 @@ class PartitionResult:
     examples: list[str] = field(default_factory=list)
 
 
+def _inflater() -> tuple[Callable[[], Any], tuple[type[BaseException], ...]]:
+    """A gzip decompressor factory (auto-detected header) and its error types: ISA-L's
+    (``isal``, ~4x zlib's speed on x86_64 and aarch64) when installed, else the standard zlib.
+
+    Example:
+        >>> new, errors = _inflater(); new().decompress(zlib.compress(b"x", wbits=31))
+        b'x'
+    """
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - isal is a dependency; a platform without its wheel
+        return (lambda: zlib.decompressobj(wbits=47)), (zlib.error,)
+    return (lambda: isal_zlib.decompressobj(wbits=47)), (zlib.error, isal_zlib.error)
+
+
 def _gunzip_chunks(path: Path, chunk: int) -> Iterator[list[bytes]]:
     """Decompressed data of a (possibly multi-member) gzip file, a list of pieces per ``chunk`` read.
 
-    Each read is inflated in 64 KiB slices: zlib's output buffer then stays small (inflating a
-    1 MiB read at once into ~10 MB took twice as long) and a bad file fails at the same read.
+    Each read is inflated in 64 KiB slices: the output buffer then stays small (inflating a
+    1 MiB read at once into ~10 MB took twice as long with zlib) and a bad file fails at the same read.
     """
+    new, errors = _inflater()
     with open(path, "rb") as fh:
-        d = zlib.decompressobj(wbits=47)
+        d = new()
         while raw := fh.read(chunk):
             out = []
             view = memoryview(raw)
-            for i in range(0, len(raw), 1 << 16):
-                out.append(d.decompress(view[i : i + (1 << 16)]))
-                while d.eof and d.unused_data:  # the next gzip member
-                    tail, d = d.unused_data, zlib.decompressobj(wbits=47)
-                    out.append(d.decompress(tail))
+            try:
+                for i in range(0, len(raw), 1 << 16):
+                    out.append(d.decompress(view[i : i + (1 << 16)]))
+                    while d.eof and d.unused_data:  # the next gzip member
+                        tail, d = d.unused_data, new()
+                        out.append(d.decompress(tail))
+            except errors as e:
+                raise zlib.error(str(e)) from None
             yield out
         if not d.eof:
             raise EOFError("compressed stream ended early")
