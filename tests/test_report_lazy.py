@@ -57,3 +57,25 @@ def test_tables_written_in_parts_equal_the_whole(run: Path, tmp_path: Path, name
     assert_frame_equal(pl.read_parquet(tmp_path / "parts" / f"{name}.parquet"), pl.read_parquet(tmp_path / "whole" / f"{name}.parquet"))
     assert (tmp_path / "parts" / f"{name}.csv").read_bytes() == (tmp_path / "whole" / f"{name}.csv").read_bytes()
     assert not list((tmp_path / "parts").glob(".*-parts"))  # the parts are removed
+
+
+@pytest.mark.parametrize("limit", [0, 10**9])
+def test_small_runs_keep_the_shared_frames_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Above IN_MEMORY_REPORT_WORKS the report's shared frames go through Parquet scratch files;
+    at or below it they stay in memory; the report is byte-identical either way."""
+    import biblio.report.run as R
+
+    seen: list[object] = []
+    real = R._write_tables
+    monkeypatch.setattr(R, "_write_tables", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
+    monkeypatch.setattr(R, "IN_MEMORY_REPORT_WORKS", limit)
+    s = Settings(api_key="sk-test", cache_dir=tmp_path / "cache")
+    rd = run_query(load_query(REPO / "queries" / "synthetic.toml"), settings=s, output_dir=tmp_path, run_id="a", as_of=dt.date(2026, 11, 1)).run_dir
+    assert (seen[0] is None) == (limit > 0)
+    assert (rd / "report" / "evidence.csv").stat().st_size > 1000
+    if limit:  # compare with the scratch-backed run of the other case
+        monkeypatch.setattr(R, "IN_MEMORY_REPORT_WORKS", 0)
+        other = run_query(load_query(REPO / "queries" / "synthetic.toml"), settings=s, output_dir=tmp_path, run_id="b", as_of=dt.date(2026, 11, 1)).run_dir
+        assert seen[-1] is not None
+        for f in sorted((rd / "report").glob("*.csv")):
+            assert f.read_bytes() == (other / "report" / f.name).read_bytes(), f.name

@@ -320,7 +320,7 @@ REPORT_STEPS = ("report tables", "workbook", "plots", "page")
 
 
 def _write_tables(
-    frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], rdir: Path, scratch: Path, *, on_table: Any = None,
+    frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], rdir: Path, scratch: Path | None, *, on_table: Any = None,
 ) -> dict[str, pl.DataFrame | pl.LazyFrame]:
     """Compute and write every report table from lazy plans over the stage tables and ``scratch``.
 
@@ -390,7 +390,7 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
 
     scratch = run_dir / ".report-work"  # the context's shared frames, as Parquet; removed once the tables are written
     try:
-        rt = _write_tables(frames, manifest, rdir, scratch, on_table=submit)
+        rt = _write_tables(frames, manifest, rdir, scratch if _large(frames) else None, on_table=submit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     release_memory()
@@ -407,6 +407,23 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
     (run_dir / "report.html").write_text(html, encoding="utf-8")
     _lap(steps, "report_page_s", t0)
     prog.done(task, info=f"{n_rows(rt['evidence']):,} flagged papers")
+
+
+#: Runs with more works in scope than this compute the report's shared frames through Parquet
+#: files (memory flat in the number of works); smaller runs keep them in memory (faster).
+IN_MEMORY_REPORT_WORKS = 200_000
+
+
+def _large(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> bool:
+    """Whether the run's works exceed :data:`IN_MEMORY_REPORT_WORKS` (read from the Parquet footer when lazy).
+
+    Example:
+        >>> _large({"works": pl.DataFrame({"work_id": ["W1"]})})
+        False
+    """
+    works = frames["works"]
+    n = works.select(pl.len()).collect().item() if isinstance(works, pl.LazyFrame) else works.height
+    return n > IN_MEMORY_REPORT_WORKS
 
 
 def _lap(steps: dict[str, float], name: str, t0: float) -> float:
