@@ -295,6 +295,8 @@ def test_workbook_rows_streamed_as_xlsxwriter_writes_them(demo: Path, tmp_path: 
         "publication_date": [dt.date(2024, 1, i + 1) if i % 5 else None for i in range(n)],
         "flag": [True, False, None] + [True] * (n - 3),
         "empty": pl.Series([None] * n, dtype=pl.Utf8),
+        "big_count": pl.Series([10**17, -(10**16) - 3, None] + list(range(n - 3)), dtype=pl.Int64),
+        "no_count": pl.Series([None] * n, dtype=pl.Int32),
     })
     rt = {n_: pl.read_parquet(demo / "report" / f"{n_}.parquet") for n_ in SUMMARY_TABLES}
     rt["evidence"] = pl.concat([rt["evidence"]] * 3)

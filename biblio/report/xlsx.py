@@ -162,17 +162,55 @@ def _text_series(df: pl.DataFrame, col: str) -> pl.Series:
     return s if s.dtype == pl.Utf8 else pl.Series(col, _column_values(df, col, "text"), dtype=pl.Utf8)
 
 
-def _text_bodies(ws: Any, vals: pl.Series, linked: pl.Series) -> pl.Series:
-    """One text column's ``<t>`` attribute and body per cell, escaped as xlsxwriter escapes them
-    (null where the value is): linked cells keep 255 characters, others 32,000."""
-    d = pl.DataFrame({"v": vals, "l": linked}).with_columns(pl.when(pl.col("l")).then(pl.col("v").str.slice(0, 255)).otherwise(pl.col("v").str.slice(0, 32_000)).alias("v"))
-    slow = pl.col("v").str.contains(_SLOW_TEXT) | (pl.col("v").str.len_chars() > 16_383)
-    fast = pl.concat_str(pl.when(pl.col("v").str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit("")), pl.lit(">"),
-                         pl.col("v").str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True))
-    d = d.select("v", fast.alias("t"), slow.fill_null(False).alias("s"))
-    if not d["s"].any():
-        return d["t"]
-    return pl.Series("t", [_slow_text(ws, v) if s else t for v, t, s in zip(d["v"].to_list(), d["t"].to_list(), d["s"].to_list())], dtype=pl.Utf8)
+def _text_body(v: pl.Expr, linked: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A text column's ``<t>`` attribute and body per cell, escaped as xlsxwriter escapes them
+    (null where the value is; linked cells keep 255 characters, others 32,000), and whether
+    the cell needs :func:`_slow_text` instead."""
+    v = pl.when(linked).then(v.str.slice(0, 255)).otherwise(v.str.slice(0, 32_000))
+    slow = (v.str.contains(_SLOW_TEXT) | (v.str.len_chars() > 16_383)).fill_null(False)
+    fast = pl.concat_str(pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit("")), pl.lit(">"),
+                         v.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True))
+    return fast, slow
+
+
+def _number_body(v: pl.Expr, kind: str, s: pl.Series) -> pl.Expr | None:
+    """:func:`_number_text` as an expression, or None where only Python formats it alike
+    (floats, integers of 16 digits or more)."""
+    if kind == "bool":
+        return v.cast(pl.UInt8).cast(pl.Utf8)
+    if kind == "date":
+        days = (v - pl.lit(dt.date(1899, 12, 31))).dt.total_days()
+        return pl.when(days > 59).then(days + 1).otherwise(days).cast(pl.Utf8)
+    if kind == "int" and (s.null_count() == s.len() or max(abs(s.min()), abs(s.max())) < 10**16):
+        return v.cast(pl.Utf8)
+    return None
+
+
+def _cell_bodies(ws: Any, df: pl.DataFrame, kinds: list[str], texts: dict[str, pl.Series], urls: dict[str, list[str | None]]) -> pl.DataFrame:
+    """Per column ``j``, each cell's body ``b{j}`` (null: no cell) and for text ``l{j}`` (linked),
+    computed in one pass over the sheet."""
+    cols: dict[str, pl.Series] = {}
+    exprs: list[pl.Expr] = []
+    for j, (c, k) in enumerate(zip(df.columns, kinds)):
+        if k == "text":
+            cols[f"v{j}"] = texts[c]
+            cols[f"l{j}"] = pl.Series([u is not None for u in urls[c]], dtype=pl.Boolean) if c in urls else pl.repeat(False, df.height, eager=True)
+            fast, slow = _text_body(pl.col(f"v{j}"), pl.col(f"l{j}"))
+            exprs += [pl.col(f"l{j}"), fast.alias(f"b{j}"), slow.alias(f"s{j}")]
+        elif (e := _number_body(pl.col(f"n{j}"), k, df[c])) is not None:
+            cols[f"n{j}"] = df[c]
+            exprs.append(e.alias(f"b{j}"))
+        else:
+            cols[f"b{j}"] = pl.Series([_number_text(k, x) for x in df[c].to_list()], dtype=pl.Utf8)
+            exprs.append(pl.col(f"b{j}"))
+    d = pl.DataFrame(cols).select(exprs)
+    flags = [c for c in d.columns if c[0] == "s"]
+    slow = [c for c, any_ in d.select(pl.col(flags).any()).row(0, named=True).items() if any_] if flags else []
+    for c in slow:  # rare: control characters, xlsxwriter's own escapes, very long cells
+        j = c[1:]
+        v = [None if x is None else x[:255] if lk else x[:32_000] for x, lk in zip(cols[f"v{j}"].to_list(), d[f"l{j}"].to_list())]
+        d = d.with_columns(pl.Series(f"b{j}", [_slow_text(ws, x) if sl else b for x, b, sl in zip(v, d[f"b{j}"].to_list(), d[c].to_list())], dtype=pl.Utf8))
+    return d.drop(flags)
 
 
 def _number_text(kind: str, v: Any) -> str | None:
@@ -219,29 +257,24 @@ def _stream_rows(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> N
     ws._write_single_row(1)  # flush the header row; rows 1.. follow in order
     texts = {c: _text_series(df, c) for c, k in zip(df.columns, kinds) if k == "text"}
     urls = _link_urls(texts, df.height)
-    bodies, uses = [], []
-    for c, k in zip(df.columns, kinds):
-        if k == "text":
-            linked = pl.Series([u is not None for u in urls[c]], dtype=pl.Boolean) if c in urls else pl.repeat(False, df.height, eager=True)
-            bodies.append((_text_bodies(ws, texts[c], linked), linked))
-            uses += [(texts[c].is_not_null() & linked, fm.link), (texts[c].is_not_null() & ~linked, fm.text)]
-        else:
-            v = pl.Series([_number_text(k, x) for x in df[c].to_list()], dtype=pl.Utf8)
-            bodies.append((v, None))
-            uses.append((v.is_not_null(), getattr(fm, k)))
+    d = _cell_bodies(ws, df, kinds, texts, urls)
+    uses = []
+    for j, k in enumerate(kinds):
+        used = d[f"b{j}"].is_not_null()
+        uses += [(used & d[f"l{j}"], fm.link), (used & ~d[f"l{j}"], fm.text)] if k == "text" else [(used, getattr(fm, k))]
     xf = iter(_xf_indexes(uses))
-    rownum = pl.int_range(2, df.height + 2, dtype=pl.Int64, eager=True).cast(pl.Utf8)
     cells = []
-    for j, ((body, linked), k) in enumerate(zip(bodies, kinds)):
-        ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), pl.lit(rownum), pl.lit('"'))
+    for j, k in enumerate(kinds):
+        ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), pl.col("r"), pl.lit('"'))
         if k == "text":
-            style = pl.when(pl.lit(linked)).then(pl.lit(next(xf))).otherwise(pl.lit(next(xf)))
-            cell = pl.concat_str(ref, style, pl.lit(' t="inlineStr"><is><t'), pl.lit(body), pl.lit("</t></is></c>"))
+            link, text = next(xf), next(xf)
+            style = pl.when(pl.col(f"l{j}")).then(pl.lit(link)).otherwise(pl.lit(text)) if link else pl.lit(text)
+            cells.append(pl.concat_str(ref, style, pl.lit(' t="inlineStr"><is><t'), pl.col(f"b{j}"), pl.lit("</t></is></c>")))
         else:
-            cell = pl.concat_str(ref, pl.lit(next(xf) + (' t="b"' if k == "bool" else "") + "><v>"), pl.lit(body), pl.lit("</v></c>"))
-        cells.append(pl.select(cell.alias(str(j))).to_series())
-    rows = pl.DataFrame(cells).select(pl.concat_str(pl.all(), ignore_nulls=True).alias("x"), pl.lit(rownum).alias("r")).filter(pl.col("x") != "")
-    ws.fh.write("".join(rows.select(pl.concat_str(pl.lit('<row r="'), pl.col("r"), pl.lit('">'), pl.col("x"), pl.lit("</row>"))).to_series().to_list()))
+            cells.append(pl.concat_str(ref, pl.lit(next(xf) + (' t="b"' if k == "bool" else "") + "><v>"), pl.col(f"b{j}"), pl.lit("</v></c>")))
+    rows = (d.with_columns(pl.int_range(2, df.height + 2, dtype=pl.Int64).cast(pl.Utf8).alias("r"))
+            .select(pl.concat_str(cells, ignore_nulls=True).alias("x"), "r").filter(pl.col("x") != ""))
+    ws.fh.write(rows.select(pl.concat_str(pl.lit('<row r="'), pl.col("r"), pl.lit('">'), pl.col("x"), pl.lit("</row>")).str.join("")).item())
     _attach_links(ws, [df.columns.index(c) for c in urls], list(urls.values()))
     if rows.height:
         ws.dim_rowmax = max(ws.dim_rowmax or 0, int(rows["r"].cast(pl.Int64).max()) - 1)
