@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 from xlsxwriter.packager import Packager
-from xlsxwriter.relationships import PACKAGE_SCHEMA, Relationships
+from xlsxwriter.relationships import DOCUMENT_SCHEMA, PACKAGE_SCHEMA, Relationships
 
 from biblio.report.caps import MAX_XLSX_ROWS, cut_note, n_rows, top_rows
 from biblio.report.links import OPENALEX_COLUMNS, link_for
@@ -285,60 +285,70 @@ def _stream_rows(ws: Any, fm: _Formats, df: pl.DataFrame, kinds: list[str]) -> N
 _URL_SPECIAL = re.compile(r"[%\"<>\[\]^`{}#&\s]")
 
 
-def _link_elements(cols: list[int], urls: list[list[str | None]]) -> tuple[list[str], list[str], list[str]]:
-    """Each linked cell's reference, relationship target and `` location`` attribute, row by row
-    then column by column (xlsxwriter's order), escaped as its Url class and XML writer escape them."""
+def _link_frame(cols: list[int], urls: list[list[str | None]]) -> pl.DataFrame:
+    """Each linked cell's ``ref``, relationship ``target`` and `` location`` attribute ``loc``,
+    row by row then column by column (xlsxwriter's order), escaped as its Url class and XML
+    writer escape them (xlsxwriter's Url class only for the rare URLs it changes)."""
     from xlsxwriter.url import Url
     from xlsxwriter.utility import xl_col_to_name
     from xlsxwriter.xmlwriter import XMLwriter
 
-    esc = XMLwriter()._escape_attributes
-    letters = [xl_col_to_name(j) for j in cols]
-    refs, targets, locations = [], [], []
-    for i, row in enumerate(zip(*urls), start=2):
-        for letter, u in zip(letters, row):
-            if u is None:
-                continue
-            refs.append(f"{letter}{i}")
-            if _URL_SPECIAL.search(u):
-                link = Url(u)
-                targets.append(link._target())
-                locations.append(f' location="{esc(link._anchor)}"' if link._anchor else "")
-            else:
-                targets.append(u)
-                locations.append("")
-    return refs, targets, locations
+    parts = [pl.DataFrame({"u": u, "j": pl.repeat(j, len(u), dtype=pl.Int32, eager=True), "i": pl.int_range(2, len(u) + 2, dtype=pl.Int64, eager=True)},
+                          schema={"u": pl.Utf8, "j": pl.Int32, "i": pl.Int64}).drop_nulls("u") for j, u in zip(cols, urls)]
+    d = pl.concat(parts).sort("i", "j") if parts else pl.DataFrame(schema={"u": pl.Utf8, "j": pl.Int32, "i": pl.Int64})
+    d = d.select(pl.concat_str(pl.col("j").replace_strict({j: xl_col_to_name(j) for j in cols}, return_dtype=pl.Utf8), pl.col("i").cast(pl.Utf8)).alias("ref"),
+                 pl.col("u").alias("target"), pl.lit("").alias("loc"), pl.col("u").str.contains(_URL_SPECIAL.pattern).alias("special"))
+    if d["special"].any():
+        esc = XMLwriter()._escape_attributes
+        links = [Url(u) if sp else None for u, sp in zip(d["target"].to_list(), d["special"].to_list())]
+        d = d.with_columns(pl.Series("target", [esc(x._target()) if x else u for x, u in zip(links, d["target"].to_list())], dtype=pl.Utf8),
+                           pl.Series("loc", [f' location="{esc(x._anchor)}"' if x and x._anchor else "" for x in links], dtype=pl.Utf8))
+    return d.drop("special")
+
+
+class _LinkTargets:
+    """A sheet's hyperlink relationships as one block (targets already escaped for XML), for :class:`_Relationships`."""
+
+    def __init__(self, targets: pl.Series) -> None:
+        self.targets = targets
 
 
 def _attach_links(ws: Any, cols: list[int], urls: list[list[str | None]]) -> None:
-    """Give a streamed sheet its hyperlinks without one xlsxwriter Url object per cell: the
-    ``<hyperlinks>`` element and the relationships are written from plain lists when the sheet
-    is assembled (same bytes as ``write_url``; the sheet must hold no other hyperlinks)."""
-    refs, targets, locations = _link_elements(cols, urls)
-    if not refs:
+    """Give a streamed sheet its hyperlinks without one xlsxwriter Url object per cell: its
+    ``<hyperlinks>`` element and relationships are written as whole strings when the sheet is
+    assembled (same bytes as ``write_url``; the sheet holds no other hyperlinks, the workbook
+    is a :class:`_Workbook`)."""
+    d = _link_frame(cols, urls)
+    if not d.height:
         return
-    ws.hlink_count += len(refs)
+    ws.hlink_count += d.height
 
     def write_hyperlinks() -> None:
-        first = ws.rel_count + 1
-        ws.fh.write("<hyperlinks>" + "".join(f'<hyperlink ref="{r}" r:id="rId{n}"{loc}/>' for n, r, loc in zip(range(first, first + len(refs)), refs, locations)) + "</hyperlinks>")
-        ws.rel_count += len(refs)
-        ws.external_hyper_links.extend(["/hyperlink", t, "External"] for t in targets)
+        ids = pl.int_range(ws.rel_count + 1, ws.rel_count + 1 + d.height, dtype=pl.Int64).cast(pl.Utf8)
+        xml = d.select(pl.concat_str(pl.lit('<hyperlink ref="'), "ref", pl.lit('" r:id="rId'), ids, pl.lit('"'), "loc", pl.lit("/>")).str.join("")).item()
+        ws.fh.write(f"<hyperlinks>{xml}</hyperlinks>")
+        ws.rel_count += d.height
+        ws.external_hyper_links.append(_LinkTargets(d["target"]))
 
     ws._write_hyperlinks = write_hyperlinks
 
 
 class _Relationships(Relationships):
-    """xlsxwriter's relationships writer, one string for all relationships (a sheet's links are thousands)."""
+    """xlsxwriter's relationships writer, with a sheet's hyperlinks (:class:`_LinkTargets`) as one block."""
 
     def _write_relationships(self) -> None:
         esc = self._escape_attributes
-        types: dict[str, str] = {}
         parts = []
-        for n, (rel_type, target, mode) in enumerate(self.relationships, start=self.id):
-            t = types.get(rel_type) or types.setdefault(rel_type, esc(rel_type))
-            parts.append(f'<Relationship Id="rId{n}" Type="{t}" Target="{esc(target)}"' + (f' TargetMode="{esc(mode)}"/>' if mode else "/>"))
-        self.id += len(self.relationships)
+        for rel in self.relationships:
+            if isinstance(rel, _LinkTargets):
+                ids = pl.int_range(self.id, self.id + rel.targets.len(), dtype=pl.Int64, eager=True).cast(pl.Utf8)
+                parts.append(pl.select(pl.concat_str(pl.lit('<Relationship Id="rId'), pl.lit(ids), pl.lit(f'" Type="{DOCUMENT_SCHEMA}/hyperlink" Target="'),
+                                                     pl.lit(rel.targets), pl.lit('" TargetMode="External"/>')).str.join("")).item())
+                self.id += rel.targets.len()
+                continue
+            rel_type, target, mode = rel
+            parts.append(f'<Relationship Id="rId{self.id}" Type="{esc(rel_type)}" Target="{esc(target)}"' + (f' TargetMode="{esc(mode)}"/>' if mode else "/>"))
+            self.id += 1
         self._xml_start_tag("Relationships", [("xmlns", PACKAGE_SCHEMA)])
         self.fh.write("".join(parts))
         self._xml_end_tag("Relationships")
@@ -359,7 +369,10 @@ class _Packager(Packager):
                 continue
             rels = _Relationships()
             for link in links:
-                rels._add_document_relationship(*link)
+                if isinstance(link, _LinkTargets):
+                    rels.relationships.append(link)
+                else:
+                    rels._add_document_relationship(*link)
             rels._set_xml_writer(self._filename(f"xl/worksheets/_rels/sheet{index}.xml.rels"))
             rels._assemble_xml_file()
 
