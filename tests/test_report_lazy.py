@@ -12,8 +12,8 @@ from polars.testing import assert_frame_equal
 
 from biblio.pipeline import run_query
 from biblio.query import load_query
-from biblio.report.run import PART_TABLES, STAGE_TABLES, report_inputs, write_frame, write_in_parts
-from biblio.report.tables import iter_tables, report_context
+from biblio.report.run import PART_TABLES, STAGE_TABLES, report_inputs, write_frame, write_in_parts, write_parts
+from biblio.report.tables import award_view, award_view_parts, iter_tables, report_context
 from biblio.resolve import ResolveResult
 from biblio.settings import Settings
 from biblio.tables import WorksTables
@@ -79,3 +79,34 @@ def test_small_runs_keep_the_shared_frames_in_memory(tmp_path: Path, monkeypatch
         assert seen[-1] is not None
         for f in sorted((rd / "report").glob("*.csv")):
             assert f.read_bytes() == (other / "report" / f.name).read_bytes(), f.name
+
+
+@pytest.mark.parametrize("rows_per_part", [1, 7, 1_000_000])
+def test_award_view_in_parts_equals_the_whole(run: Path, tmp_path: Path, rows_per_part: int) -> None:
+    frames = {n: pl.scan_parquet(run / "tables" / f"{n}.parquet") for n in STAGE_TABLES}
+    t, r = report_inputs(frames, scratch=tmp_path / "s")
+    ctx = report_context(t, r, scratch=tmp_path / "s")
+    whole = award_view(ctx).collect()
+    assert whole.height > 10 and whole["award_key"].n_unique() > 3
+    parts = [p.collect() for p in award_view_parts(ctx, rows_per_part=rows_per_part)]
+    expected = {1: whole["award_key"].n_unique(), 1_000_000: 1}.get(rows_per_part)
+    assert len(parts) == expected if expected else 1 < len(parts) < whole["award_key"].n_unique()
+    keys = [p["award_key"].unique().sort().to_list() for p in parts]
+    assert all(a[-1] < b[0] for a, b in zip(keys, keys[1:]))  # consecutive runs of awards, none split
+    assert_frame_equal(pl.concat(parts), whole, check_exact=True)
+    write_frame(award_view(ctx), tmp_path / "whole" / "award_view")
+    write_parts(award_view_parts(ctx, rows_per_part=rows_per_part), tmp_path / "parts" / "award_view")
+    assert (tmp_path / "parts" / "award_view.csv").read_bytes() == (tmp_path / "whole" / "award_view.csv").read_bytes()
+    assert not list((tmp_path / "parts").glob(".*-parts"))
+
+
+def test_award_view_parts_of_a_run_without_listed_partners(run: Path, tmp_path: Path) -> None:
+    frames = {n: pl.scan_parquet(run / "tables" / f"{n}.parquet") for n in STAGE_TABLES}
+    frames["flags"] = frames["flags"].filter(pl.lit(False))
+    t, r = report_inputs(frames, scratch=tmp_path / "s")
+    ctx = report_context(t, r, scratch=tmp_path / "s")
+    parts = [p.collect() for p in award_view_parts(ctx, rows_per_part=5)]
+    assert len(parts) == 1 and parts[0].is_empty()
+    assert parts[0].schema == award_view(ctx).collect_schema()
+    write_parts(award_view_parts(ctx), tmp_path / "award_view")
+    assert (tmp_path / "award_view.csv").read_text().startswith("award_number,award_key,agency,amount_usd,work_id,")

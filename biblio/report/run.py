@@ -19,7 +19,7 @@ import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import polars as pl
 import pyarrow.parquet as pq  # imported here, not in _csv_in_batches: stage tables are written in a thread, and a half-imported pyarrow breaks release_memory
@@ -28,7 +28,7 @@ from biblio import __version__
 from biblio.errors import ReportError, printable
 from biblio.report.caps import n_rows
 from biblio.report.html import render_html
-from biblio.report.tables import all_tables, iter_tables, report_context
+from biblio.report.tables import all_tables, award_view_parts, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
 FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
@@ -71,6 +71,8 @@ PART_TABLES: dict[str, tuple[str, list[str]]] = {
 }
 #: Papers (distinct keys) a part of a :data:`PART_TABLES` table holds.
 REPORT_PART_KEYS = 50_000
+#: Report tables written from parts that a function of the report context gives, in table order.
+PLAN_PARTS: dict[str, Any] = {"award_view": award_view_parts}
 
 
 def write_in_parts(lf: pl.LazyFrame, stem: Path, *, key: str, by: list[str], keys_per_part: int = REPORT_PART_KEYS, raw_csv: bool = False) -> None:
@@ -85,17 +87,30 @@ def write_in_parts(lf: pl.LazyFrame, stem: Path, *, key: str, by: list[str], key
         >>> write_in_parts(evidence(ctx), Path("RUN/report/evidence"), key="work_id", by=["publication_date", "work_id"])   # doctest: +SKIP
     """
     keys = lf.select(by).collect().get_column(key).unique(maintain_order=True)
-    parts = stem.parent / f".{stem.name}-parts"
-    parts.mkdir(parents=True, exist_ok=True)
+    if keys.len() <= keys_per_part:
+        write_parts([lf], stem, raw_csv=raw_csv)
+        return
+    write_parts((lf.filter(pl.col(key).is_in(keys.slice(i, keys_per_part).implode())) for i in range(0, keys.len(), keys_per_part)), stem, raw_csv=raw_csv)
+
+
+def write_parts(parts: Iterable[pl.DataFrame | pl.LazyFrame], stem: Path, *, raw_csv: bool = False) -> None:
+    """Write a table given as consecutive parts (plans, each collected when its turn comes, or
+    frames) as :func:`write_frame` does: each part goes to a temporary Parquet file beside
+    ``stem``, and the files, in order, are the table; memory holds one part.
+
+    Example:
+        >>> write_parts(award_view_parts(ctx), Path("RUN/report/award_view"))   # doctest: +SKIP
+    """
+    folder = stem.parent / f".{stem.name}-parts"
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
     try:
-        for i in range(0, max(keys.len(), 1), keys_per_part):
-            part = lf if keys.len() <= keys_per_part else lf.filter(pl.col(key).is_in(keys.slice(i, keys_per_part).implode()))
-            files.append(parts / f"p{i // keys_per_part:06d}.parquet")
-            part.collect().write_parquet(files[-1])
+        for i, part in enumerate(parts):
+            files.append(folder / f"p{i:06d}.parquet")
+            _collect(part).write_parquet(files[-1])
         write_frame(pl.scan_parquet(files), stem, raw_csv=raw_csv)
     finally:
-        shutil.rmtree(parts, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 #: About how many bytes of a table (in memory, as polars estimates them) :func:`write_frame`
@@ -342,6 +357,8 @@ def _write_tables(
         big = name in LAZY_REPORT_TABLES
         if name in PART_TABLES and isinstance(df, pl.LazyFrame):
             write_in_parts(df, rdir / name, key=PART_TABLES[name][0], by=PART_TABLES[name][1], raw_csv=raw_csv)
+        elif name in PLAN_PARTS and isinstance(df, pl.LazyFrame):
+            write_parts(PLAN_PARTS[name](ctx), rdir / name, raw_csv=raw_csv)
         else:
             write_frame(df if big else _collect(df), rdir / name, raw_csv=raw_csv)
         rt[name] = pl.scan_parquet(rdir / f"{name}.parquet") if big else pl.read_parquet(rdir / f"{name}.parquet")

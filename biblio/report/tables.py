@@ -573,21 +573,54 @@ def signals_prc_funding(ctx: ReportContext) -> pl.DataFrame:
     return ctx.mark(p.join(ctx.work_status().select("work_id", "status"), on="work_id", how="left", maintain_order="left"))
 
 
-def award_view(ctx: ReportContext) -> pl.DataFrame:
-    """Award → paper → listed partner, with the evidence: the view a program officer vets."""
-    f = ctx.flags.filter(pl.col("listed_at_publication"))
+def award_view(ctx: ReportContext, *, award_keys: pl.Series | None = None) -> pl.DataFrame | pl.LazyFrame:
+    """Award → paper → listed partner, with the evidence: the view a program officer vets.
+
+    With ``award_keys``, only those awards' rows, sorted as in the whole table (a part of it:
+    :func:`award_view_parts`); only their papers' flags are read.
+
+    Example:
+        >>> award_view(ctx, award_keys=pl.Series(["FA95502310000"]))["partner_name"]   # doctest: +SKIP
+    """
+    wa, f, aw = ctx.work_award, ctx.flags.filter(pl.col("listed_at_publication")), ctx.awards
+    works = ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("_ws"))
+    if award_keys is not None:  # each side read for these awards and their papers only
+        wa, aw = (x.filter(pl.col("award_key").is_in(award_keys.implode())) for x in (wa, aw))
+        ids = wa.select(pl.col("work_id").unique().implode()).collect().to_series()
+        f, works = (x.filter(pl.col("work_id").is_in(ids)) for x in (f, works))  # flags order kept: partner_name is a group's first
     ev = f.group_by("work_id", "partner_key").agg(
         pl.col("partner_name").first(), _list_key().drop_nulls().alias("lists"),
         pl.concat_str([pl.col("author_name").fill_null("?"), pl.lit(": "), pl.col("raw_affiliation_string").fill_null(pl.col("institution_name")), pl.lit(" ["), pl.col("method"), pl.lit("]")]).alias("evidence"),
     ).with_columns(_joined("lists", unkey=True), _joined("evidence", sep=" | "))
     out = (
-        ctx.work_award.join(ev, on="work_id", maintain_order="left")
-        .join(ctx.awards.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left", maintain_order="left")
-        .join(ctx.tables.works.select("work_id", "doi", "title", "publication_date", pl.col("is_synthetic").alias("_ws")), on="work_id", how="left", maintain_order="left")
+        wa.join(ev, on="work_id", maintain_order="left")
+        .join(aw.select("award_key", "agency", "amount_usd", "synthetic"), on="award_key", how="left", maintain_order="left")
+        .join(works, on="work_id", how="left", maintain_order="left")
         .with_columns((pl.col("synthetic").fill_null(False) | pl.col("_ws")).alias("synthetic"))
         .select("award_number", "award_key", "agency", "amount_usd", "work_id", "doi", "title", "publication_date", "partner_name", "lists", "evidence", "synthetic")
     )
     return ctx.out(out.sort("award_key", "publication_date", "work_id", "partner_name", "award_number", "lists", "evidence"))
+
+
+#: About how many rows of :func:`award_view` a part (:func:`award_view_parts`) holds.
+AWARD_VIEW_PART_ROWS = 20_000
+
+
+def award_view_parts(ctx: ReportContext, *, rows_per_part: int = AWARD_VIEW_PART_ROWS) -> Iterator[pl.DataFrame | pl.LazyFrame]:
+    """:func:`award_view` in parts, in table order: runs of consecutive award keys of about
+    ``rows_per_part`` rows each (an award's rows are never split; the table is sorted by award
+    key first, so the parts one after another are the table). Each part is built when asked for.
+
+    Example:
+        >>> sum(p.collect().height for p in award_view_parts(ctx, rows_per_part=1_000))   # doctest: +SKIP
+    """
+    per_work = ctx.flags.filter(pl.col("listed_at_publication")).group_by("work_id").agg(pl.col("partner_key").n_unique().alias("n"))
+    rows = ctx.work_award.join(per_work, on="work_id").group_by("award_key").agg(pl.col("n").sum()).sort("award_key").collect()
+    part = ((rows["n"].cum_sum() - rows["n"]) // max(rows_per_part, 1)).rle_id()
+    for keys in rows.with_columns(part.alias("_part")).partition_by("_part", maintain_order=True, include_key=False):
+        yield award_view(ctx, award_keys=keys["award_key"])
+    if rows.is_empty():
+        yield award_view(ctx)
 
 
 def load_tech_areas(path: str | Path | None = None) -> dict[str, list[str]]:
