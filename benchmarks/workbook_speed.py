@@ -1,11 +1,12 @@
 """XLSX workbook speed: CPU seconds of ``write_workbook`` on SYNTHETIC report tables, this
 checkout against another revision's ``biblio/report/xlsx.py`` (default ``main``) in the same run.
 
-    python benchmarks/workbook_speed.py                   # 10,000 flagged works, vs main
-    python benchmarks/workbook_speed.py 2000 10000 --base HEAD~1 --repeat 3
+    python benchmarks/workbook_speed.py                   # 10,000 flagged works and 10x that, vs main
+    python benchmarks/workbook_speed.py 2000 10000 --base HEAD~1 --repeat 3 --tile 0
 
 The report tables come from ``report_scale.build_report`` (SYNTHETIC: built, resolved and
-written once, not timed; cached in ``--cache``). Each timing reads the tables as the run
+written once, not timed; cached in ``--cache``); ``--tile`` repeats the per-paper tables of the
+largest size (100,000 flagged papers from 10,000 without resolving 4M authorships). Each timing reads the tables as the run
 does (evidence, evidence_flags and award_view lazily from Parquet), builds the summary (not
 timed) and writes the workbook; the best of ``--repeat`` CPU times is printed with the
 file's size, its sheets' rows and links, the process peak RSS, the load average and the machine.
@@ -63,6 +64,22 @@ def cached_report(n: int, cache: Path) -> Path:
     return rd
 
 
+def tiled_report(rd: Path, k: int) -> Path:
+    """A copy of run folder ``rd`` whose per-paper tables (those with ``work_id``) hold ``k`` copies
+    of every row, each copy's work IDs made new (``W…`` + copy number): ``k`` times the flagged papers."""
+    out = rd.parent / f"{rd.name}x{k}"
+    if (out / "manifest-bench.json").exists():
+        return out
+    (out / "report").mkdir(parents=True, exist_ok=True)
+    for p in (rd / "report").glob("*.parquet"):
+        df = pl.read_parquet(p)
+        if "work_id" in df.columns and df.schema["work_id"] == pl.Utf8:
+            df = pl.concat([df.with_columns(pl.col("work_id") + str(i)) for i in range(k)])
+        df.write_parquet(out / "report" / p.name)
+    (out / "manifest-bench.json").write_bytes((rd / "manifest-bench.json").read_bytes())
+    return out
+
+
 def tables_and_summary(rd: Path) -> tuple[dict[str, pl.DataFrame | pl.LazyFrame], dict[str, Any]]:
     """The report tables as the run holds them, and the workbook's summary."""
     from biblio.report.run import _footer, _window
@@ -114,14 +131,17 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000])
     ap.add_argument("--base", default="main", help="git revision of biblio/report/xlsx.py to compare with")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--tile", type=int, default=10, help="also time the largest size's tables repeated this many times (0: never)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "biblio-workbook-bench")
     a = ap.parse_args()
     import biblio.report.xlsx as new
 
     base = module_at(a.base)
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f}")
-    for n in a.sizes:
-        rd = cached_report(n, a.cache)
+    runs = [cached_report(n, a.cache) for n in a.sizes]
+    if a.tile > 1:
+        runs.append(tiled_report(runs[-1], a.tile))
+    for rd in runs:
         ev = pl.scan_parquet(rd / "report" / "evidence.parquet").select(pl.len()).collect().item()
         for name, mod in ((f"base ({a.base})", base), ("this checkout", new)):
             out = rd / f"bench-{name.split()[0]}.xlsx"

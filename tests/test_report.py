@@ -167,6 +167,11 @@ def test_workbook_is_for_program_officers(demo: Path) -> None:
     assert papers.freeze_panes == "A2" and papers.auto_filter.ref
     doi = next(c for c in papers[1] if c.value == "doi").column
     assert papers.cell(2, doi).hyperlink.target.startswith("https://doi.org/10.")
+    ev = pl.read_parquet(demo / "report" / "evidence.parquet")
+    assert papers.max_row == ev.height + 1 and ev.height > 100  # every paper a row (the demo is under the cap)
+    cells = [r[doi - 1] for r in papers.iter_rows(min_row=2)]
+    dois = [c for c in cells if (c.value or "").startswith("10.")]
+    assert len(dois) > 100 and all(c.hyperlink.target == f"https://doi.org/{c.value}" for c in dois)  # every DOI a link to itself
     us = wb["US institutions"]
     col = {c.value: c.column for c in us[1]}
     assert us.cell(2, col["papers_with_listed_partner"]).number_format == "#,##0"
