@@ -664,8 +664,9 @@ def tech_areas(ctx: ReportContext, *, mapping: dict[str, list[str]] | None = Non
 
 
 def iter_tables(ctx: ReportContext, *, tech_mapping: dict[str, list[str]] | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
-    """Every report table as ``(name, frame)``, in the order the workbook and the page use,
-    each built when asked for: a caller that writes and drops each one holds one at a time.
+    """Every report table as ``(name, frame)``, the figures' tables first (the workbook and the
+    page take their own order), each built when asked for: a caller that writes and drops each
+    one holds one at a time.
 
     Example:
         >>> for name, df in iter_tables(report_context(tables, resolved)):   # doctest: +SKIP
@@ -674,18 +675,18 @@ def iter_tables(ctx: ReportContext, *, tech_mapping: dict[str, list[str]] | None
     h = headline(ctx)
     yield "headline", h
     yield "house_comparison", house_comparison(ctx, h)
-    steps = (("by_year", by_year), ("by_agency", by_agency), ("by_list", by_list), ("list_by_agency", list_by_agency), ("prc_partners", prc_partners),
-             ("us_institutions", us_institutions), ("us_authors", us_authors), ("awards", awards), ("money_by_agency", money_by_agency),
-             ("money_by_partner", money_by_partner), ("award_view", award_view), ("signals_dual_affiliation", signals_dual),
-             ("signals_prc_state_funding", signals_prc_funding))
+    # the figures' tables first: the report's figures are drawn (by a helper process) while the rest is computed
+    steps = (("by_year", by_year), ("by_agency", by_agency), ("list_by_agency", list_by_agency), ("prc_partners", prc_partners),
+             ("money_by_agency", money_by_agency), ("tech_areas", lambda c: tech_areas(c, mapping=tech_mapping)), ("by_list", by_list),
+             ("us_institutions", us_institutions), ("us_authors", us_authors), ("awards", awards), ("money_by_partner", money_by_partner),
+             ("award_view", award_view), ("signals_dual_affiliation", signals_dual), ("signals_prc_state_funding", signals_prc_funding))
     for name, fn in steps:
         yield name, fn(ctx)
-    yield "tech_areas", tech_areas(ctx, mapping=tech_mapping)
     yield "evidence", evidence(ctx)
     yield "evidence_flags", evidence_flags(ctx)
 
 
 def all_tables(tables: Any, resolved: Any, *, award_records: pl.DataFrame | None = None, window: tuple[dt.date, dt.date] | None = None, tech_mapping: dict[str, list[str]] | None = None) -> dict[str, pl.DataFrame]:
-    """Every report table by name, in the order the workbook and the page use."""
+    """Every report table by name (in :func:`iter_tables` order)."""
     ctx = report_context(tables, resolved, award_records=award_records, window=window)
     return dict(iter_tables(ctx, tech_mapping=tech_mapping))
