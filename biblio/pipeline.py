@@ -205,9 +205,11 @@ def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False) 
         >>> m = build_matcher(apply=["entity_list"])    # doctest: +SKIP
     """
     from biblio.lists import load_lists
+    from biblio.orgs.text import english_words
     from biblio.query import LIST_KEYS
     from biblio.resolve import Matcher
 
+    english_words()  # loaded now (cached), not at the first string resolve reads
     return Matcher(lists or load_lists(), apply=LIST_KEYS if apply is None else apply, fuzzy=fuzzy)
 
 
