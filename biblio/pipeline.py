@@ -196,21 +196,32 @@ def resolve_tables(tables_dir: str | Path, *, chunk: int = 25_000, progress: Any
     return ResolveResult(flags=pl.concat(out["flags"], how="vertical"), affiliations=pl.concat(out["affiliations"], how="vertical"))
 
 
-def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False) -> Any:
+def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False, cache_dir: str | Path | None = None) -> Any:
     """The :class:`biblio.resolve.Matcher` :func:`biblio.resolve.resolve` would build for these
     options (the bundled lists and every list by default). Building it (the organisation graph,
     the list indexes) is ~1 CPU second whatever the run's size: build it once, or beside the scan.
+    With ``cache_dir`` a matcher over the bundled lists is loaded from (or stored in) the disk
+    cache of :mod:`biblio.matcher_cache`.
 
     Example:
         >>> m = build_matcher(apply=["entity_list"])    # doctest: +SKIP
     """
-    from biblio.lists import load_lists
+    from biblio.matcher_cache import cached_matcher
     from biblio.orgs.text import english_words
     from biblio.query import LIST_KEYS
-    from biblio.resolve import Matcher
 
     english_words()  # loaded now (cached), not at the first string resolve reads
-    return Matcher(lists or load_lists(), apply=LIST_KEYS if apply is None else apply, fuzzy=fuzzy)
+    keys = list(LIST_KEYS if apply is None else apply)
+    if lists is not None:
+        return _new_matcher(lists, keys, fuzzy)
+    return cached_matcher(lambda: _new_matcher(None, keys, fuzzy), cache_dir=cache_dir, apply=keys, fuzzy=fuzzy)
+
+
+def _new_matcher(lists: Any, apply: list[str], fuzzy: bool) -> Any:
+    from biblio.lists import load_lists
+    from biblio.resolve import Matcher
+
+    return Matcher(lists or load_lists(), apply=apply, fuzzy=fuzzy)
 
 
 def _ingest(
@@ -279,7 +290,7 @@ def run_query(
     work_dir = out_root / query.name / f".work-{rid}"
     shutil.rmtree(work_dir, ignore_errors=True)
     plot_worker = _start_plot_worker()  # imports matplotlib in a helper process while the scan runs
-    matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy)  # built beside the scan
+    matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy, cache_dir=settings.cache_dir)  # beside the scan
     try:
         with Progress(enabled=progress and query.source == "snapshot") as prog:
             t0, c0 = time.perf_counter(), time.process_time()
