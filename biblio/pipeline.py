@@ -289,13 +289,15 @@ def run_query(
         query = dataclasses.replace(query, strict=strict)
     work_dir = out_root / query.name / f".work-{rid}"
     shutil.rmtree(work_dir, ignore_errors=True)
-    plot_worker = _start_plot_worker()  # imports matplotlib in a helper process while the scan runs
+    plot_worker, plot_later = _start_plot_worker(query, engine)
     matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy, cache_dir=settings.cache_dir)  # beside the scan
     try:
         with Progress(enabled=progress and query.source == "snapshot") as prog:
             t0, c0 = time.perf_counter(), time.process_time()
             fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
             timings["fetch_s"], timings["fetch_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+        if plot_later:
+            plot_worker = _start_plot_worker(query, engine, free=True)[0]
         _say_fetched(say, fetched)
         with Progress(enabled=progress) as prog:
             t0, c0 = time.perf_counter(), time.process_time()
@@ -372,11 +374,23 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: 
         timings[f"{name}_s"], timings[f"{name}_cpu_s"] = time.perf_counter() - t0, time.thread_time() - c0
 
 
-def _start_plot_worker() -> Any:
-    """A :class:`biblio.report.plotproc.PlotWorker` for the report's figures, or ``None``."""
-    from biblio.report.plotproc import PlotWorker
+def _start_plot_worker(query: Query, engine: str, *, free: bool | None = None) -> tuple[Any, bool]:
+    """A :class:`biblio.report.plotproc.PlotWorker` for the report's figures (or ``None``), and
+    whether to start it after the ingest instead. A local snapshot scan keeps every core busy
+    with its threads: the helper's imports (~1 CPU-s) would slow it, and resolve leaves a core
+    idle just after, so a helper is started then if a core was free before the scan (the load
+    average then counts the scan's own threads). Waiting on the API or on Dask workers, this
+    process leaves a core free: the helper starts at once.
 
-    return PlotWorker.start()
+    Example:
+        >>> _start_plot_worker(query, "local")   # doctest: +SKIP
+        (None, True)
+    """
+    from biblio.report.plotproc import PlotWorker, core_free
+
+    if free is None and query.source == "snapshot" and engine == "local":
+        return None, core_free()
+    return PlotWorker.start(free=free), False
 
 
 def _rows(path: Path) -> int:

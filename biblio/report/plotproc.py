@@ -72,10 +72,11 @@ class PlotWorker:
         return self._job is None
 
     @classmethod
-    def start(cls, *, force: bool = False) -> PlotWorker | None:
+    def start(cls, *, force: bool = False, free: bool | None = None) -> PlotWorker | None:
         """An idle helper, else a new one (it begins importing matplotlib at once); ``None`` when
         helpers are not to be used (see the module docstring; ``force`` uses one even when
-        matplotlib is imported here) or cannot start.
+        matplotlib is imported here) or cannot start. ``free`` is whether a core is free, when
+        the caller judged it earlier (default: :func:`core_free` now).
 
         Example:
             >>> w = PlotWorker.start()            # doctest: +SKIP
@@ -88,7 +89,7 @@ class PlotWorker:
                 proc = _IDLE.pop()
                 if proc.poll() is None:
                     return cls(proc)
-        if mode != "1" and not force and not core_free():
+        if mode != "1" and not force and not (core_free() if free is None else free):
             return None
         root = str(Path(__file__).resolve().parents[2])  # the folder holding the biblio package
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)}
