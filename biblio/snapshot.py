@@ -361,7 +361,24 @@ class ScanSpec:
     def prefilter(self) -> Callable[[bytes], bool]:
         """A bytes-level test that every matching JSON line passes (most others fail it)."""
         fid, ccs = self._tokens()
-        return lambda line: fid.search(line) is not None and any(c in line for c in ccs)
+        return lambda line: fid.search(line) is not None and any(c in line for c in ccs) and not self.dated_outside(line)
+
+    def dated_outside(self, line: bytes) -> bool:
+        """True when the line's one ``"publication_date": "YYYY-MM-DD…"`` lies outside the window
+        (the full filter compares the same ten characters); False when unsure (no such key,
+        another form, or the key twice), so the parser decides. Out-of-window works are most
+        of the funder- and country-matching lines of a real snapshot: they are never parsed.
+
+        Example:
+            >>> spec = ScanSpec(("F1",), ("CN",), "2024-01-01", "2024-12-31")
+            >>> spec.dated_outside(b'{"publication_date": "2019-05-01"}'), spec.dated_outside(b'{"publication_date": "2024-05-01"}')
+            (True, False)
+        """
+        m = _PUB_DATE.search(line)
+        if m is None or _PUB_DATE.search(line, m.end()) is not None:
+            return False
+        d = m.group(1).decode("ascii")
+        return d < self.date_from or d > self.date_to
 
     def block_candidates(self, block: bytes) -> list[tuple[int, bytes]]:
         """(line index, line) of the lines in ``block`` that pass :meth:`prefilter`, found without
@@ -379,7 +396,7 @@ class ScanSpec:
             end = block.find(b"\n", m.end())
             end = size if end < 0 else end
             line = block[start:end]
-            if any(c in line for c in ccs):
+            if any(c in line for c in ccs) and not self.dated_outside(line):
                 line_no += block.count(b"\n", pos, start)
                 pos = start
                 out.append((line_no, line))
@@ -399,6 +416,10 @@ class ScanSpec:
         date = pl.col("publication_date").str.slice(0, 10)
         in_window = ((date >= self.date_from) & (date <= self.date_to)).fill_null(False)
         return in_window & (any_id("funders", "id") | any_id("awards", "funder_id") | any_id("grants", "funder")) & in_country
+
+
+#: A work's ``publication_date`` key and the date it starts with (not matched where the key is escaped inside a string).
+_PUB_DATE = re.compile(rb'"publication_date"\s*:\s*"(\d{4}-\d{2}-\d{2})')
 
 
 @dataclass

@@ -152,6 +152,49 @@ def test_prefilter_never_drops_a_matching_work(tmp_path: Path) -> None:
     assert not ok(json.dumps(work("W1", "2024-05-05", funder="F4320321001")).encode())
 
 
+def test_prefilter_skips_works_dated_outside_the_window_only_when_sure(tmp_path: Path) -> None:
+    """The bytes-level date check drops a line only when its one publication_date lies outside the
+    window; edges, other forms, a repeated key or a date quoted inside a string leave it to the parser."""
+    import random
+
+    q = query(tmp_path)
+    spec = ScanSpec.from_query(q)
+    ok = spec.prefilter()
+    rnd = random.Random(3)
+    dates = ["2023-12-31", "2024-01-01", "2024-12-31", "2025-01-01", "2024-06", "2024", "", "24-05-05", "2024-05-05T00:00:00", "1999-13-45"]
+    dates += [f"{rnd.randint(2020, 2027)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" for _ in range(200)]
+    for d in dates:
+        w = work("W1", d)
+        for text in (json.dumps(w), json.dumps(w, indent=1), json.dumps(w, separators=(",", ":"))):
+            assert ok(text.encode()) == matches_query(w, q) or (not matches_query(w, q) and not spec.dated_outside(text.encode())), (d, text)
+    inside = {**work("W1", "2024-05-05"), "title": 'cites "publication_date": "1999-01-01"'}
+    assert matches_query(inside, q) and ok(json.dumps(inside).encode())  # the quoted key in a title is escaped
+    twice = json.dumps(work("W1", "2024-05-05"))[:-1] + ', "x": {"publication_date": "1999-01-01"}}'
+    assert ok(twice.encode())  # the key twice: not sure, the parser decides
+    assert spec.dated_outside(json.dumps(work("W1", "2019-05-05")).encode())
+    assert not spec.dated_outside(json.dumps(work("W1", "2024-12-31")).encode())
+
+
+def test_date_prefilter_keeps_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan with the date check gives the tables of a scan without it."""
+    from tests.test_engines import synthetic_snapshot
+    from biblio.tables import SCHEMAS, WorksTables
+    from polars.testing import assert_frame_equal
+
+    synthetic_snapshot(tmp_path / "snap")
+    odd = [work(f"W9{i:03d}", d) for i, d in enumerate(["2023-12-31", "2024-01-01", "2024-12-31", "2025-01-01", "2019-07-07", "2024-06", "2026-02-02"] * 6)]
+    write_partition(tmp_path / "snap", "2024-09-01", 0, odd)  # SYNTHETIC works on and off the window's edges
+    with_check = scan_snapshot(query(tmp_path / "snap"), work_dir=tmp_path / "a", batch_size=50)
+    monkeypatch.setattr(ScanSpec, "dated_outside", lambda self, line: False)
+    without = scan_snapshot(query(tmp_path / "snap"), work_dir=tmp_path / "b", batch_size=50)
+    assert with_check.meta_count == without.meta_count and with_check.n_matched == without.n_matched > 50
+    kept = set(WorksTables.read(tmp_path / "a" / "tables").works["work_id"])
+    assert {f"W9{i:03d}" for i in range(42) if i % 7 in (1, 2)} <= kept and not {f"W9{i:03d}" for i in range(42) if i % 7 in (0, 3, 4, 6)} & kept
+    a, b = WorksTables.read(tmp_path / "a" / "tables"), WorksTables.read(tmp_path / "b" / "tables")
+    for name in SCHEMAS:
+        assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
 def test_truncated_partition_gives_one_line_error(tmp_path: Path) -> None:
     f = write_partition(tmp_path, "2024-01-01", 0, [work("W1", "2024-02-02")])
     f.write_bytes(f.read_bytes()[:-8])
