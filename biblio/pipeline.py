@@ -263,18 +263,63 @@ def run_query(
     """
     import gc
 
-    import polars as pl
+    from biblio.engines import check_engine
 
-    from biblio.engines import check_engine, release_memory
-    from biblio.progress import Progress
-    from biblio.coverage import write_evidence
-    from biblio.safeio import check_output_dir
-    from biblio.tables import WorksTables
-
+    _import_stages()
     check_engine(engine)
     say = log or (lambda _msg: None)
     settings = settings or Settings.from_env()
     timings: dict[str, float] = {}
+    out_root, run_dir, rid = _checked_run_dir(query, output_dir=output_dir, run_id=run_id)
+    query = _with_strict(query, strict)
+    work_dir = out_root / query.name / f".work-{rid}"
+    shutil.rmtree(work_dir, ignore_errors=True)
+    plot_worker, plot_later = _start_plot_worker(query, engine)
+    matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy, cache_dir=settings.cache_dir)  # beside the scan
+    try:
+        fetched = _timed_ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, refresh=refresh, timings=timings)
+        if plot_later:
+            plot_worker = _start_plot_worker(query, engine, free=True)[0]
+        _say_fetched(say, fetched)
+        n_flags, n_flagged = _resolve_and_report(
+            query, fetched, run_dir=run_dir, work_dir=work_dir, matcher=matcher, settings=settings, as_of=as_of, say=say,
+            progress=progress, raw_csv=raw_csv, plot_worker=plot_worker, timings=timings,
+        )
+    finally:
+        gc.unfreeze()
+        if plot_worker is not None:
+            plot_worker.close()
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return RunResult(run_dir=run_dir, fetch=fetched, counts=_run_counts(run_dir, fetched, n_flags=n_flags, n_flagged=n_flagged), timings=timings)
+
+
+#: Modules :func:`run_query` imports up front (after ``biblio.engines``, before the matcher thread
+#: starts), not midway through the run where its helpers use them.
+_STAGE_MODULES = ("biblio.progress", "biblio.coverage", "biblio.safeio", "biblio.tables")
+
+
+def _import_stages() -> None:
+    """Import :data:`_STAGE_MODULES` now, in that order (cached after the first run).
+
+    Example:
+        >>> _import_stages()
+    """
+    import importlib
+
+    for name in _STAGE_MODULES:
+        importlib.import_module(name)
+
+
+def _checked_run_dir(query: Query, *, output_dir: str | Path | None, run_id: str | None) -> tuple[Path, Path, str]:
+    """The output root, the run folder and the run ID, checked before any work: a valid ID, no
+    such run folder yet, a writable output folder (:class:`BiblioError` otherwise).
+
+    Example:
+        >>> _checked_run_dir(query, output_dir="outputs", run_id="2025-q1")   # doctest: +SKIP
+        (PosixPath('outputs'), PosixPath('outputs/demo/2025-q1'), '2025-q1')
+    """
+    from biblio.safeio import check_output_dir
+
     out_root = Path(output_dir if output_dir is not None else query.output_dir)
     rid = run_id or new_run_id()
     if not _RUN_ID.match(rid):
@@ -283,55 +328,137 @@ def run_query(
     if run_dir.exists():
         raise BiblioError(f"{run_dir}: run directory already exists; pass a different --run-id or remove it")
     check_output_dir(out_root, field="--out" if output_dir is not None else f"{query.path}: output.dir")
+    return out_root, run_dir, rid
+
+
+def _with_strict(query: Query, strict: bool | None) -> Query:
+    """``query`` with ``[source] strict`` set to ``strict`` (unchanged when ``None`` or equal).
+
+    Example:
+        >>> _with_strict(query, True).strict   # doctest: +SKIP
+        True
+    """
     if strict is not None and strict != query.strict:
         import dataclasses
 
         query = dataclasses.replace(query, strict=strict)
-    work_dir = out_root / query.name / f".work-{rid}"
-    shutil.rmtree(work_dir, ignore_errors=True)
-    plot_worker, plot_later = _start_plot_worker(query, engine)
-    matcher = _beside(_timed, timings, "matcher_build", build_matcher, apply=query.lists, fuzzy=query.fuzzy, cache_dir=settings.cache_dir)  # beside the scan
-    try:
-        with Progress(enabled=progress and query.source == "snapshot") as prog:
-            t0, c0 = time.perf_counter(), time.process_time()
-            fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
-            timings["fetch_s"], timings["fetch_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-        if plot_later:
-            plot_worker = _start_plot_worker(query, engine, free=True)[0]
-        _say_fetched(say, fetched)
-        with Progress(enabled=progress) as prog:
-            t0, c0 = time.perf_counter(), time.process_time()
-            m = matcher.result()
-            timings["matcher_wait_s"] = time.perf_counter() - t0
-            gc.freeze()  # the matcher and the modules live all run: later collections skip them
-            release_memory()
-            resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
-            n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
-            release_memory()
-            timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-            t0, c0 = time.perf_counter(), time.process_time()
-            tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
-            if query.source == "openalex" and getattr(fetched, "award_records", None) is None:
-                import dataclasses
+    return query
 
-                awards_only = dataclasses.replace(WorksTables.empty(), awards=tables["awards"].collect())
-                fetched.award_records = fetch_award_records(awards_only, settings=settings, say=say)  # type: ignore[attr-defined]
-            timings["flatten_s"], timings["flatten_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-            say(f"resolved: {n_flags} flags on {n_flagged} works")
-            t0, c0 = time.perf_counter(), time.process_time()
-            extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
-            _write(
-                run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
-                settings=settings.redacted(), award_records=_award_records(query, fetched, say),
-                raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog, plot_worker=plot_worker,
-            )
-            timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-    finally:
-        gc.unfreeze()
-        if plot_worker is not None:
-            plot_worker.close()
-        shutil.rmtree(work_dir, ignore_errors=True)
-    counts = {
+
+def _timed_ingest(
+    query: Query, *, settings: Settings, work_dir: Path, engine: str, scheduler: str | None, progress: bool, refresh: bool, timings: dict[str, float]
+) -> FetchResult:
+    """:func:`_ingest` under its progress bar (shown for snapshot scans); wall and CPU seconds as
+    ``timings["fetch_s"]`` and ``timings["fetch_cpu_s"]``.
+
+    Example:
+        >>> fetched = _timed_ingest(query, settings=settings, work_dir=Path("out/demo/.work-r"), engine="local", scheduler=None, progress=False, refresh=False, timings={})   # doctest: +SKIP
+    """
+    from biblio.progress import Progress
+
+    with Progress(enabled=progress and query.source == "snapshot") as prog:
+        t0, c0 = time.perf_counter(), time.process_time()
+        fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
+        timings["fetch_s"], timings["fetch_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+    return fetched
+
+
+def _resolve_and_report(
+    query: Query, fetched: FetchResult, *, run_dir: Path, work_dir: Path, matcher: Any, settings: Settings, as_of: dt.date | None,
+    say: Callable[[str], None], progress: bool, raw_csv: bool, plot_worker: Any, timings: dict[str, float],
+) -> tuple[int, int]:
+    """Resolve the tables in ``work_dir/tables`` and write the run folder, under one progress bar;
+    returns (flags, flagged works). ``matcher`` is the :class:`~concurrent.futures.Future` built beside the scan.
+
+    Example:
+        >>> _resolve_and_report(query, fetched, run_dir=run_dir, work_dir=work_dir, matcher=matcher, settings=settings, as_of=None, say=print, progress=False, raw_csv=False, plot_worker=None, timings={})   # doctest: +SKIP
+        (131653, 52011)
+    """
+    from biblio.progress import Progress
+
+    with Progress(enabled=progress) as prog:
+        resolved, n_flags, n_flagged = _timed_resolve(query, work_dir, matcher=matcher, as_of=as_of, prog=prog, timings=timings)
+        _timed_tables(query, fetched, work_dir, settings=settings, say=say, timings=timings)
+        say(f"resolved: {n_flags} flags on {n_flagged} works")
+        _timed_write(run_dir, query, fetched, work_dir, resolved=resolved, settings=settings, say=say, raw_csv=raw_csv, prog=prog, plot_worker=plot_worker, timings=timings)
+    return n_flags, n_flagged
+
+
+def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date | None, prog: Any, timings: dict[str, float]) -> tuple[Any, int, int]:
+    """Wait for the matcher, freeze what lives all run out of the collector, and resolve the tables
+    into ``work_dir/resolved``; returns (the lazy result, flags, flagged works). Timings:
+    ``matcher_wait_s``, and ``resolve_s``/``resolve_cpu_s`` (the wait included).
+
+    Example:
+        >>> resolved, n_flags, n_flagged = _timed_resolve(query, Path("out/demo/.work-r"), matcher=matcher, as_of=None, prog=prog, timings={})   # doctest: +SKIP
+    """
+    import gc
+
+    import polars as pl
+
+    from biblio.engines import release_memory
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    m = matcher.result()
+    timings["matcher_wait_s"] = time.perf_counter() - t0
+    gc.freeze()  # the matcher and the modules live all run: later collections skip them
+    release_memory()
+    resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
+    n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
+    release_memory()
+    timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+    return resolved, n_flags, n_flagged
+
+
+def _timed_tables(query: Query, fetched: FetchResult, work_dir: Path, *, settings: Settings, say: Callable[[str], None], timings: dict[str, float]) -> None:
+    """Scan the stage tables (lazy) and, for a live OpenAlex run without award records yet, fetch
+    those of its DoD awards into ``fetched.award_records``. Timings: ``flatten_s``/``flatten_cpu_s``.
+
+    Example:
+        >>> _timed_tables(query, fetched, Path("out/demo/.work-r"), settings=settings, say=print, timings={})   # doctest: +SKIP
+    """
+    from biblio.tables import WorksTables
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
+    if query.source == "openalex" and getattr(fetched, "award_records", None) is None:
+        import dataclasses
+
+        awards_only = dataclasses.replace(WorksTables.empty(), awards=tables["awards"].collect())
+        fetched.award_records = fetch_award_records(awards_only, settings=settings, say=say)  # type: ignore[attr-defined]
+    timings["flatten_s"], timings["flatten_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+
+
+def _timed_write(
+    run_dir: Path, query: Query, fetched: FetchResult, work_dir: Path, *, resolved: Any, settings: Settings, say: Callable[[str], None],
+    raw_csv: bool, prog: Any, plot_worker: Any, timings: dict[str, float],
+) -> None:
+    """Write the run folder (:func:`_write`) from ``work_dir/tables`` and ``resolved``, with the
+    evidence files when the query is judged locally. Timings: ``report_s``/``report_cpu_s``.
+
+    Example:
+        >>> _timed_write(run_dir, query, fetched, work_dir, resolved=resolved, settings=settings, say=print, raw_csv=False, prog=prog, plot_worker=None, timings={})   # doctest: +SKIP
+    """
+    from biblio.coverage import write_evidence
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
+    _write(
+        run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
+        settings=settings.redacted(), award_records=_award_records(query, fetched, say),
+        raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog, plot_worker=plot_worker,
+    )
+    timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+
+
+def _run_counts(run_dir: Path, fetched: FetchResult, *, n_flags: int, n_flagged: int) -> dict[str, int]:
+    """The headline counts of a finished run (works and authorships read from its Parquet footers).
+
+    Example:
+        >>> _run_counts(run.run_dir, run.fetch, n_flags=3, n_flagged=2)["flags"]   # doctest: +SKIP
+        3
+    """
+    return {
         "records": fetched.n_records,
         "synthetic_records": fetched.n_synthetic,
         "works": _rows(run_dir / "tables" / "works.parquet"),
@@ -339,7 +466,6 @@ def run_query(
         "flags": n_flags,
         "flagged_works": n_flagged,
     }
-    return RunResult(run_dir=run_dir, fetch=fetched, counts=counts, timings=timings)
 
 
 def _beside(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:

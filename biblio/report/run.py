@@ -506,12 +506,30 @@ def write_run(
     """
     from biblio.lists import load_lists
     from biblio.progress import Progress
-    from biblio.safeio import atomic_dir, check_output_dir, write_text
+    from biblio.safeio import check_output_dir, write_text
 
     rd = Path(run_dir)
     if rd.exists():
         raise ReportError(f"{rd}: run directory already exists; pass a different --run-id or remove it")
     check_output_dir(rd.parent)
+    frames, sources = _run_frames(tables, resolved, fetch_result=fetch_result, award_records=award_records)
+    editions = (lists or load_lists()).editions
+    manifest = _run_manifest(rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions, raw_csv=raw_csv, warnings=warnings)
+    prog = progress or Progress(enabled=False)
+    _write_run_folder(rd, frames, manifest, editions, sources=sources, raw_csv=raw_csv, extra=extra, progress=prog, plot_worker=plot_worker, timings=timings)
+    write_text(rd.name + "\n", rd.parent / "LATEST")
+    return rd
+
+
+def _run_frames(tables: Any, resolved: Any, *, fetch_result: Any, award_records: pl.DataFrame | None) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The frames :func:`write_run` writes (the five stage tables, ``flags``, ``affiliations`` and
+    ``award_records`` when given or fetched), and the Parquet file of each table given as a folder.
+
+    Example:
+        >>> frames, sources = _run_frames(Path("work/tables"), resolved, fetch_result=fetched, award_records=None)   # doctest: +SKIP
+        >>> sources["works"]                                                                                    # doctest: +SKIP
+        PosixPath('work/tables/works.parquet')
+    """
     from biblio.tables import TABLE_NAMES
 
     src = Path(tables) if isinstance(tables, (str, Path)) else None
@@ -521,22 +539,46 @@ def write_run(
         award_records = getattr(fetch_result, "award_records", None)
     if award_records is not None:
         frames["award_records"] = award_records
-    editions = (lists or load_lists()).editions
+    sources = {n: src / f"{n}.parquet" for n in works} if src else {}
+    return frames, sources
+
+
+def _run_manifest(
+    rd: Path, *, query: Any, fetch_result: Any, frames: dict[str, Any], timings: dict[str, float], settings: dict[str, Any] | None,
+    editions: pl.DataFrame, raw_csv: bool, warnings: list[str] | None,
+) -> dict[str, Any]:
+    """:func:`build_manifest` with how the CSV cells were written and the run's warnings.
+
+    Example:
+        >>> _run_manifest(rd, query=query, fetch_result=fetched, frames=frames, timings={}, settings=None, editions=editions, raw_csv=False, warnings=None)["csv_cells"]   # doctest: +SKIP
+        'neutralised'
+    """
     manifest = build_manifest(run_dir=rd, query=query, fetch_result=fetch_result, frames=frames, timings=timings, settings=settings, editions=editions)
     manifest["csv_cells"] = "raw" if raw_csv else "neutralised"
     manifest["warnings"] = list(warnings or [])
-    prog = progress or Progress(enabled=False)
-    sources = {n: src / f"{n}.parquet" for n in works} if src else {}
+    return manifest
+
+
+def _write_run_folder(
+    rd: Path, frames: dict[str, Any], manifest: dict[str, Any], editions: pl.DataFrame, *, sources: dict[str, Path], raw_csv: bool,
+    extra: Any, progress: Any, plot_worker: Any, timings: dict[str, float],
+) -> None:
+    """Write the run folder ``rd`` whole or not at all (:func:`biblio.safeio.atomic_dir`): the stage
+    tables in a thread while the report is written here, then ``extra``'s files and the manifest.
+
+    Example:
+        >>> _write_run_folder(rd, frames, manifest, editions, sources={}, raw_csv=False, extra=None, progress=prog, plot_worker=None, timings={})   # doctest: +SKIP
+    """
+    from biblio.safeio import atomic_dir
+
     # the pool is shut down (its thread done) before the temporary folder is renamed or removed
     with atomic_dir(rd) as tmp, ThreadPoolExecutor(max_workers=1, thread_name_prefix="biblio-stage") as pool:
-        stage = pool.submit(_write_stage_tables, tmp / "tables", frames, sources=sources, raw_csv=raw_csv, progress=prog, timings=timings)
-        _write_report(tmp, frames, manifest, editions, progress=prog, plot_worker=plot_worker, steps=timings)  # reads the sources, not the copies
+        stage = pool.submit(_write_stage_tables, tmp / "tables", frames, sources=sources, raw_csv=raw_csv, progress=progress, timings=timings)
+        _write_report(tmp, frames, manifest, editions, progress=progress, plot_worker=plot_worker, steps=timings)  # reads the sources, not the copies
         stage.result()
         if extra is not None:
             extra(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_text(rd.name + "\n", rd.parent / "LATEST")
-    return rd
 
 
 def _write_stage_tables(folder: Path, frames: dict[str, Any], *, sources: dict[str, Path], raw_csv: bool, progress: Any, timings: dict[str, float]) -> None:
