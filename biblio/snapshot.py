@@ -39,7 +39,7 @@ from biblio.errors import InputFileError, RecordError, one_line, printable, show
 from biblio.fetchresult import FetchResult, is_synthetic_record
 from biblio.query import Query
 from biblio.records import columnar_suspects, may_hold_surrogates, record_problem, utf8_problem
-from biblio.tables import RAW_SCHEMA, KEEP_COLUMNS, SCHEMAS, WorksTables, flatten_frame, raw_frame, raw_from_arrow, read_ndjson_arrow, read_ndjson_bytes
+from biblio.tables import RAW_SCHEMA, SCHEMAS, flatten_frame, raw_frame, raw_from_arrow, read_ndjson_arrow, read_ndjson_bytes
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz", ".gz", ".parquet")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
-import re
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from biblio import __version__
 from biblio.errors import ReportError, printable
 from biblio.report.caps import n_rows
 from biblio.report.html import render_html
-from biblio.report.tables import all_tables, award_view_parts, iter_tables, report_context
+from biblio.report.tables import award_view_parts, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
 FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
