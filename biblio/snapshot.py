@@ -925,9 +925,10 @@ def scan_snapshot(
 
     Each partition runs :func:`scan_partition` on the chosen engine; batches land as part
     files in ``work_dir/parts`` and are merged keeping the newest copy of each work. Memory
-    is bounded by the batch size, not by the number of works.
+    is bounded by the batch size (shared by the local engine's threads: each scans batches of
+    ``batch_size / threads`` works), not by the number of works.
     """
-    from biblio.engines import bound_malloc, check_engine, describe, map_partitions
+    from biblio.engines import bound_malloc, check_engine, describe, local_threads, map_partitions
     from biblio.progress import Progress
 
     check_engine(engine)
@@ -937,15 +938,16 @@ def scan_snapshot(
     except InputFileError as e:
         raise InputFileError(f"{query.path}: source.paths: {e}") from None
     skips = Skips(strict=query.strict)
-    spec = ScanSpec.from_query(query, batch_size=batch_size)
+    local = engine == "local"
+    threads = local_threads(len(parts)) if local else 1
+    spec = ScanSpec.from_query(query, batch_size=-(-batch_size // threads))  # one batch_size in flight over all threads
     wd = Path(work_dir)
     parts_dir = wd / "parts"
     prog = progress or Progress(enabled=False)
     task = prog.task("scan", total=len(parts))
     scanned = matched = 0
     newest = ""
-    local = engine == "local"
-    for res in map_partitions(scan_partition, parts, engine=engine, scheduler=scheduler, args=(spec, str(parts_dir) if local else None)):
+    for res in map_partitions(scan_partition, parts, engine=engine, scheduler=scheduler, args=(spec, str(parts_dir) if local else None), threads=threads):
         for b, frames in enumerate(res.batches):
             write_batch(parts_dir, res.index, b, frames)
         scanned += res.scanned

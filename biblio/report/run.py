@@ -427,7 +427,7 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
 
 #: Runs with more works in scope than this compute the report's shared frames through Parquet
 #: files (memory flat in the number of works); smaller runs keep them in memory (faster).
-IN_MEMORY_REPORT_WORKS = 200_000
+IN_MEMORY_REPORT_WORKS = 50_000
 
 
 def _large(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> bool:
