@@ -13,9 +13,10 @@ If the helper cannot start, fails or dies, the figures are drawn in this process
 error such as a full disk then surfaces here, as before). The helper is not used when this
 process has imported matplotlib already (a notebook may have styled it: drawing here keeps
 that style), or when ``BIBLIO_PLOT_WORKER=0``. By default a new helper is started only when
-a core is free (1-minute load average below the number of cores): on a busy machine its
-second Python (~1.5 CPU-s of imports) would cost more than the overlap gains; an idle helper
-is always used. ``BIBLIO_PLOT_WORKER=1`` starts one whatever the load.
+a core is free (1-minute load average below the number of cores plus one: the average lags, so
+a run that ended a few seconds ago still counts ~1 there): on a busy machine its second Python
+(~0.4 CPU-s beyond the matplotlib import drawing here needs too) would cost more than the
+overlap gains; an idle helper is always used. ``BIBLIO_PLOT_WORKER=1`` starts one whatever the load.
 
 Example:
     >>> w = PlotWorker.start()                                                # doctest: +SKIP
@@ -144,14 +145,17 @@ class PlotWorker:
 
 
 def core_free() -> bool:
-    """True when the 1-minute load average is below the number of cores (or is unknown).
+    """True when the 1-minute load average is below the number of cores plus one (or is
+    unknown). The average lags by about a minute: on a 2-core machine, back-to-back runs alone
+    keep it near 2 (measured), so "below the cores" drew the figures in process after every
+    run but the first (+2.5 s at 100k works).
 
     Example:
         >>> isinstance(core_free(), bool)
         True
     """
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1)
+        return os.getloadavg()[0] < (os.cpu_count() or 1) + 1
     except OSError:
         return True
 
