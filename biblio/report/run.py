@@ -27,7 +27,7 @@ from biblio import __version__
 from biblio.errors import ReportError, printable
 from biblio.report.caps import n_rows
 from biblio.report.html import render_html
-from biblio.report.tables import award_view_parts, iter_tables, report_context
+from biblio.report.tables import award_view_parts, computed_once, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
 FLAG_KEY = ["work_id", "author_index", "list_key", "entity_key"]
@@ -198,15 +198,6 @@ WORK_COLUMNS = ("work_id", "doi", "title", "publication_date", "year", "is_synth
                 "primary_topic", "primary_subfield", "primary_field", "topics", "keywords")
 
 
-def _kept(lf: pl.LazyFrame, scratch: Path | None, name: str) -> pl.DataFrame | pl.LazyFrame:
-    """``lf`` collected, or streamed to ``scratch/<name>.parquet`` (rows in order) and scanned."""
-    if scratch is None:
-        return lf.collect()
-    scratch.mkdir(parents=True, exist_ok=True)
-    lf.sink_parquet(scratch / f"{name}.parquet")
-    return pl.scan_parquet(scratch / f"{name}.parquet")
-
-
 def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame], *, scratch: Path | None = None) -> tuple[Any, Any]:
     """The parts of the stage tables the report reads: (WorksTables, ResolveResult).
 
@@ -225,14 +216,13 @@ def report_inputs(frames: dict[str, pl.DataFrame | pl.LazyFrame], *, scratch: Pa
     from biblio.tables import WorksTables
 
     lazy = {k: (v if isinstance(v, pl.LazyFrame) else v.lazy()) for k, v in frames.items()}
-    keep = (lambda lf, name: _kept(lf, scratch, name)) if scratch is not None else (lambda lf, name: lf.collect())
     key = pl.struct("work_id", pl.col("author_index").cast(pl.Int32))  # one authorship
     flagged = lazy["flags"].select(key.unique().implode()).collect().to_series()
     works_flagged = lazy["flags"].select(pl.col("work_id").unique().implode()).collect().to_series()  # U.S. rows count only on flagged papers (ReportContext.classes)
     ai = lazy["authorship_institutions"].drop("lineage", "raw_affiliation_strings", strict=False)
-    ai = keep(ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)), "authorship_institutions")
+    ai = computed_once(ai.filter((pl.col("country_code") == "US") & pl.col("work_id").is_in(works_flagged) | key.is_in(flagged)), scratch, "authorship_institutions")
     us = ai.lazy().filter(pl.col("country_code") == "US").select(key.unique().implode()).collect().to_series()
-    au = keep(lazy["authorships"].filter(key.is_in(us)).select(AUTHORSHIP_COLUMNS), "authorships")
+    au = computed_once(lazy["authorships"].filter(key.is_in(us)).select(AUTHORSHIP_COLUMNS), scratch, "authorships")
     del flagged, works_flagged, us
     works = lazy["works"]
     works = works.select([c for c in WORK_COLUMNS if c in works.collect_schema()])

@@ -63,6 +63,22 @@ class LazyTables:
         return cls(**{n: getattr(tables, n).lazy() for n in TABLES})
 
 
+def computed_once(lf: pl.LazyFrame, scratch: Path | str | None, name: str) -> pl.DataFrame | pl.LazyFrame:
+    """``lf`` computed once: streamed to ``scratch/<name>.parquet`` (rows in order) and scanned,
+    or collected in memory without ``scratch``.
+
+    Example:
+        >>> computed_once(pl.LazyFrame({"a": [1]}), None, "a").height
+        1
+    """
+    if scratch is None:
+        return lf.collect()
+    path = Path(scratch) / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lf.sink_parquet(path)
+    return pl.scan_parquet(path)
+
+
 @dataclass
 class ReportContext:
     """Everything the report tables share, computed once and held as lazy frames.
@@ -107,13 +123,8 @@ class ReportContext:
         self.synthetic = bool(syn_works) or bool(self.awards.select(pl.col("synthetic").any()).collect().item())
 
     def stash(self, name: str, lf: pl.LazyFrame) -> pl.LazyFrame:
-        """``lf`` computed once: streamed to ``scratch/<name>.parquet`` and scanned, or collected in memory without ``scratch``."""
-        if self.scratch is None:
-            return lf.collect().lazy()
-        path = Path(self.scratch) / f"{name}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lf.sink_parquet(path)
-        return pl.scan_parquet(path)
+        """``lf`` computed once (:func:`computed_once`), as a lazy frame."""
+        return computed_once(lf, self.scratch, name).lazy()
 
     def out(self, df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
         """A table function's result: the plan itself with ``scratch`` (the caller collects or sinks it), else collected."""
