@@ -21,11 +21,6 @@ def test_rebuild_equals_shipped() -> None:
         assert shipped[1:] == [tuple(r) for r in rows[name]], f"{name}.csv differs from a rebuild: run scripts/build_orgs.py"
 
 
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
-
-
 def lists_of(om: OrgMatcher, s: str, cc: str | None = None) -> set[str]:
     return {h.list_key for h in om.analyse(s, country_code=cc).hits}
 

@@ -12,11 +12,6 @@ from biblio.orgs.graph import load_graph
 from biblio.orgs.match import OrgMatcher
 
 
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
-
-
 def chains(om: OrgMatcher, s: str, list_key: str) -> list[str]:
     return [" → ".join(h.chain) for h in om.analyse(s).hits if h.list_key == list_key]
 

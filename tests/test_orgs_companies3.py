@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from biblio.orgs.graph import load_graph
 from biblio.orgs.match import OrgMatcher
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 def chains_on(om: OrgMatcher, s: str, list_key: str) -> list[str]:

@@ -11,11 +11,6 @@ from biblio.orgs.match import OrgMatcher
 from biblio.orgs.text import name_key, numbered_in_tokens
 
 
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
-
-
 def hits(om: OrgMatcher, s: str, cc: str | None = None) -> dict[tuple[str, str], tuple[str, ...]]:
     return {(h.list_key, h.entity_key): h.chain for h in om.analyse(s, country_code=cc).hits}
 

@@ -3,15 +3,7 @@ Each rule has a case that flags and a look-alike that must not."""
 
 from __future__ import annotations
 
-import pytest
-
-from biblio.orgs.graph import load_graph
 from biblio.orgs.match import OrgMatcher
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 def lists_of(om: OrgMatcher, s: str, cc: str | None = None) -> set[str]:

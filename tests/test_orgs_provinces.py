@@ -9,7 +9,7 @@ import csv
 
 import pytest
 
-from biblio.orgs.graph import DATA, graph_from_rows, load_graph
+from biblio.orgs.graph import DATA, graph_from_rows
 from biblio.orgs.match import OrgMatcher
 
 
@@ -45,11 +45,6 @@ def test_province_data_has_sources() -> None:
     assert got["guangzhou"] == got["guangdong"] == "CN-GD" and got["changsha"] == "CN-HN" and got["urumqi"] == "CN-XJ"
     assert "taizhou" not in got  # Jiangsu's and Zhejiang's: left out
     assert all(r["source"] for r in rows)
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 @pytest.mark.parametrize("text, entity", [

@@ -16,11 +16,6 @@ from biblio.orgs.match import OrgMatcher
 HPSTAR = "1286:center-for-high-pressure-science-and-technology-advanced-research"
 
 
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
-
-
 def hits(om: OrgMatcher, s: str, cc: str | None = "CN") -> set[tuple[str, str]]:
     return {(h.list_key, h.entity_key) for h in om.analyse(s, country_code=cc).hits}
 

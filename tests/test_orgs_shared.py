@@ -7,16 +7,10 @@ Synthetic graphs below are SYNTHETIC (made-up keys); the rest reads the shipped 
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 from biblio.orgs.build import shared_name_rows, unit_head_names
-from biblio.orgs.graph import graph_from_rows, load_graph
+from biblio.orgs.graph import graph_from_rows
 from biblio.orgs.match import OrgMatcher
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 def _entities(om: OrgMatcher, s: str, cc: str | None = None) -> set[tuple[str, str]]:

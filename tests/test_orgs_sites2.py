@@ -9,13 +9,7 @@ from __future__ import annotations
 import pytest
 
 from biblio.orgs.build import _others_word
-from biblio.orgs.graph import load_graph
 from biblio.orgs.match import OrgMatcher, _brand_abroad
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 def hits(om: OrgMatcher, s: str) -> list:

@@ -7,13 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from biblio.orgs.graph import load_graph
 from biblio.orgs.match import OrgMatcher
-
-
-@pytest.fixture(scope="module")
-def om() -> OrgMatcher:
-    return OrgMatcher(load_graph())
 
 
 def hits(om: OrgMatcher, s: str) -> dict[tuple[str, str], tuple[str, ...]]:
