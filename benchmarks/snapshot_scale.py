@@ -92,16 +92,16 @@ def child(n: int, engine: str, share: float = 0.10) -> None:
     from biblio.pipeline import run_query
     from biblio.query import parse_query
 
-    out = tempfile.mkdtemp(prefix="biblio-bench-out-")
-    q = parse_query(QUERY.format(n=n, path=snapshot(n, share), out=out), path=str(BENCH / "q.toml"))
-    mon = PeakRSS()
-    mon.start()
-    load0 = _load()
-    t0, c0 = time.perf_counter(), time.process_time()
-    r = run_query(q, engine=engine)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    mon.stop.set()
-    mon.join()
+    with tempfile.TemporaryDirectory(prefix="biblio-bench-out-") as out:  # a run's outputs are GBs at 1M+: never left behind
+        q = parse_query(QUERY.format(n=n, path=snapshot(n, share), out=out), path=str(BENCH / "q.toml"))
+        mon = PeakRSS()
+        mon.start()
+        load0 = _load()
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = run_query(q, engine=engine)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        mon.stop.set()
+        mon.join()
     print(json.dumps({"n": n, "engine": engine, "wall": wall, "cpu": cpu + sum(mon.cpu.values()), "peak_mb": mon.peak / 2**20, "scanned": r.fetch.meta_count,
                       "counts": r.counts, "timings": r.timings, "load_before": load0, "load_after": _load()}))
 
