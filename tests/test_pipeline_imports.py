@@ -27,4 +27,4 @@ def test_a_run_leaves_matplotlib_to_the_helper_and_never_imports_pandas(tmp_path
     got = json.loads(p.stdout.strip().splitlines()[-1])
     assert got["modules"] == []  # matplotlib: drawn by the helper; pandas: no Python value made an Arrow scalar
     assert len(got["plots"]) == 12  # six figures, PNG and SVG
-    assert {"matcher_build_s", "matcher_wait_s", "report_stage_tables_s", "report_tables_s", "report_workbook_s", "report_plots_wait_s", "report_page_s"} <= set(got["timings"])
+    assert {"matcher_build_s", "matcher_wait_s", "report_stage_tables_s", "report_tables_s", "report_workbook_s", "report_plots_wait_s", "report_page_s", "report_svg_wait_s"} <= set(got["timings"])

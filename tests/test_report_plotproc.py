@@ -30,7 +30,9 @@ def test_worker_writes_the_files_drawing_here_writes_and_is_reused(plot_tables: 
     assert w is not None and w.pending
     try:
         w.submit(plot_tables, footer=FOOTER, directory=tmp_path / "worker")
-        got = w.result()
+        got = w.result()  # the PNGs are written; the SVGs may not be yet
+        assert all(p.exists() for p in got.values())
+        w.finish()
     finally:
         w.close()
     assert w.proc.poll() is None  # answered: kept for the next report
@@ -45,9 +47,29 @@ def test_worker_writes_the_files_drawing_here_writes_and_is_reused(plot_tables: 
     try:
         again.submit(plot_tables, footer=FOOTER, directory=tmp_path / "again")
         got2 = again.result()
+        again.finish()
     finally:
         again.close()
     assert all(got2[n].read_bytes() == here[n].read_bytes() for n in here)
+    assert again.proc.poll() is None
+
+
+def test_png_answer_then_svgs_and_a_failure_after_the_pngs_draws_here(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    w = PlotWorker.start(force=True)
+    assert w is not None
+    (tmp_path / "w").mkdir()
+    try:
+        w.submit(plot_tables, footer=FOOTER, directory=tmp_path / "w")
+        pngs = w.result()
+        assert w.result() is pngs  # asked twice: one answer
+        w.proc.kill()  # dies before (or after) the SVGs: finish() must leave every file written
+        w.proc.wait()
+        w.finish()
+    finally:
+        w.close()
+    assert sorted(p.name for p in (tmp_path / "w").glob("*.svg")) == sorted(f"{n}.svg" for n in pngs)
+    assert all((tmp_path / "w" / f"{n}.svg").stat().st_size > 1000 for n in pngs)
+    assert w.proc.returncode is not None and w.proc not in __import__("biblio.report.plotproc", fromlist=["_IDLE"])._IDLE
 
 
 def test_a_dead_worker_means_drawing_here(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:

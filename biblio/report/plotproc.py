@@ -4,7 +4,9 @@ Importing matplotlib and drawing the six figures (PNG and SVG) costs 2-3 CPU sec
 the size of the run: at 100k works that was a third of the run. :class:`PlotWorker` starts a
 helper Python process early (``biblio.pipeline.run_query`` starts it before the scan), which
 imports matplotlib while this process works; the report sends it the six small plot tables as
-soon as they exist and writes the workbook meanwhile. The helper runs the same code
+soon as they exist and writes the workbook meanwhile. The helper answers twice: once the PNGs
+are written (the report's page embeds them and is rendered while the helper draws the SVGs),
+then when the SVGs are. The helper runs the same code
 (:func:`render_figures`), so it writes the same files drawing here would. A helper that
 finished its job waits for the next one (a process running many reports, e.g. a notebook or
 the tests, pays its start-up once); it exits when this process does.
@@ -22,6 +24,7 @@ Example:
     >>> w = PlotWorker.start()                                                # doctest: +SKIP
     >>> w.submit(report_tables, footer="data: snapshot 2026-11-01", directory=Path("plots"))  # doctest: +SKIP
     >>> images = w.result()          # {'by_year': Path('plots/by_year.png'), ...}  # doctest: +SKIP
+    >>> w.finish()                   # the SVGs too                                  # doctest: +SKIP
     >>> w.close()                                                             # doctest: +SKIP
 """
 
@@ -33,6 +36,7 @@ import pickle
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,9 +46,10 @@ import polars as pl
 PLOT_TABLES = ("by_year", "by_agency", "prc_partners", "list_by_agency", "tech_areas", "money_by_agency")
 
 
-def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: Path) -> dict[str, Path]:
-    """Draw the report's figures from ``tables`` and save them in ``directory`` (PNG and SVG);
-    returns the PNG paths by figure name. This is what the helper process runs.
+def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: Path, on_png: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:
+    """Draw the report's figures from ``tables`` and save them in ``directory`` (PNG, then SVG);
+    returns the PNG paths by figure name; ``on_png`` is called with them before the SVGs are
+    drawn. This is what the helper process runs.
 
     Example:
         >>> render_figures(tables, footer="data: snapshot 2026-11-01", directory=Path("plots"))["by_year"].name  # doctest: +SKIP
@@ -52,19 +57,21 @@ def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: P
     """
     from biblio.report.plots import all_figures, save_figures
 
-    return save_figures(all_figures(tables, footer=footer), Path(directory))
+    return save_figures(all_figures(tables, footer=footer), Path(directory), on_png=on_png)
 
 
 class PlotWorker:
     """One report's use of a helper process: started (or taken idle) early, sent the plot
-    tables once, asked for the PNG paths, then released (back to the idle helpers when its job
-    is done, stopped otherwise)."""
+    tables once, asked for the PNG paths (:meth:`result`: the helper answers once the PNGs are
+    written and draws the SVGs on), then waited for (:meth:`finish`), then released (back to
+    the idle helpers when its job is done, stopped otherwise)."""
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
         self._job: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
-        self._answered = False
+        self._pngs: dict[str, Path] | None = None  # the helper's first answer
+        self._answered = False  # its last: every file written
         self._released = False
 
     @property
@@ -114,7 +121,8 @@ class PlotWorker:
         self._thread.start()
 
     def result(self) -> dict[str, Path]:
-        """The PNG paths by figure name, once the helper is done; drawn here if it failed.
+        """The PNG paths by figure name, once the helper has written the PNGs (it goes on with
+        the SVGs: :meth:`finish` waits for them); everything is drawn here if it failed.
 
         Example:
             >>> w.result()["by_year"].name     # doctest: +SKIP
@@ -122,13 +130,35 @@ class PlotWorker:
         """
         if self._job is None:
             raise RuntimeError("PlotWorker.result() before submit()")
-        if self._thread is not None:
-            self._thread.join()
+        if self._pngs is None:
+            if self._thread is not None:
+                self._thread.join()
+            self._pngs = self._answer("png") or self._draw_here()
+        return self._pngs
+
+    def finish(self) -> None:
+        """Wait until the helper has written every file (the SVGs too); drawn here if it failed.
+
+        Example:
+            >>> w.finish()                     # doctest: +SKIP
+        """
+        self.result()
+        if not self._answered and self._answer("ok") is None:
+            self._draw_here()
+
+    def _answer(self, kind: str) -> dict[str, Path] | None:
+        """The helper's next message if it is ``(kind, paths)`` (an ``ok`` also marks it answered)."""
         answer = _receive(self.proc.stdout)
-        if isinstance(answer, tuple) and len(answer) == 2 and answer[0] == "ok":
-            self._answered = True
-            return {k: Path(v) for k, v in answer[1].items()}
-        job = self._job
+        if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] == kind):
+            return None
+        self._answered = kind == "ok"
+        return {k: Path(v) for k, v in answer[1].items()}
+
+    def _draw_here(self) -> dict[str, Path]:
+        """Draw every file in this process (the helper failed or died); it is stopped, not kept."""
+        _stop(self.proc)
+        self._answered = True  # nothing more to wait for
+        job = self._job or {}
         return render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
 
     def close(self) -> None:
@@ -137,7 +167,7 @@ class PlotWorker:
         if self._released:
             return
         self._released = True
-        if (self._job is None or self._answered) and self.proc.poll() is None:
+        if (self._job is None or self._answered) and self.proc.poll() is None:  # a helper that failed was stopped
             with _LOCK:
                 _IDLE.append(self.proc)
             return
@@ -222,12 +252,13 @@ def _serve() -> None:
         job = _receive(sys.stdin.buffer)
         if job is None:
             return  # end of file: the parent has gone
-        try:
-            images = render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
-            answer: tuple[str, Any] = ("ok", {k: str(v) for k, v in images.items()})
+        def answer(kind: str, images: dict[str, Path]) -> None:
+            _send(sys.stdout.buffer, pickle.dumps((kind, {k: str(v) for k, v in images.items()})))
+
+        try:  # "png" once the PNGs are written (the parent renders its page meanwhile), "ok" when all are
+            answer("ok", render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]), on_png=lambda p: answer("png", p)))
         except Exception as e:  # noqa: BLE001 - the parent draws again and reports the error itself
-            answer = ("failed", repr(e))
-        _send(sys.stdout.buffer, pickle.dumps(answer))
+            _send(sys.stdout.buffer, pickle.dumps(("failed", repr(e))))
 
 
 if __name__ == "__main__":

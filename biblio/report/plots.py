@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -194,16 +195,25 @@ def all_figures(report_tables: dict[str, pl.DataFrame], *, footer: str) -> dict[
     }
 
 
-def save_figures(figs: dict[str, Figure], directory: Path) -> dict[str, Path]:
-    """Save each figure as PNG and SVG; returns the PNG paths. SVG text stays text (``svg.fonttype``
-    ``none``): labels are searchable and editable, the files ~3.5x smaller and ~0.3 CPU-s cheaper
-    to write than with every glyph drawn as a path."""
+def save_figures(figs: dict[str, Figure], directory: Path, *, on_png: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:
+    """Save each figure as PNG, then each as SVG; returns the PNG paths. ``on_png`` (optional) is
+    called with them once every PNG is written, before the SVGs are drawn (the report's page
+    needs only the PNGs). SVG text stays text (``svg.fonttype`` ``none``): labels are searchable
+    and editable, the files ~3.5x smaller and ~0.3 CPU-s cheaper to write than with every glyph
+    drawn as a path.
+
+    Example:
+        >>> save_figures({"by_year": plot_by_year(by_year_table)}, Path("plots"))["by_year"].name  # doctest: +SKIP
+        'by_year.png'
+    """
     directory.mkdir(parents=True, exist_ok=True)
     out = {}
     for name, fig in figs.items():
-        png = directory / f"{name}.png"
-        fig.savefig(png, dpi=100)
-        with rc_context({"svg.fonttype": "none"}):
+        out[name] = directory / f"{name}.png"
+        fig.savefig(out[name], dpi=100)
+    if on_png is not None:
+        on_png(dict(out))
+    with rc_context({"svg.fonttype": "none"}):
+        for name, fig in figs.items():
             fig.savefig(directory / f"{name}.svg")
-        out[name] = png
     return out

@@ -364,7 +364,8 @@ def _write_report(
     """The report folder and page of a run. The figures are drawn by ``plot_worker`` (a
     :class:`biblio.report.plotproc.PlotWorker`, started here if not given) while the workbook
     is written; the worker is stopped before returning, whatever happens. ``steps`` receives
-    each step's wall seconds (``report_tables_s``, ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``)."""
+    each step's wall seconds (``report_tables_s``, ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``,
+    ``report_svg_wait_s``)."""
     from biblio.report.plotproc import PlotWorker
 
     worker = plot_worker or PlotWorker.start()
@@ -411,7 +412,10 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
     prog.advance(task, 1, info="page")
     html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
     (run_dir / "report.html").write_text(html, encoding="utf-8")
-    _lap(steps, "report_page_s", t0)
+    t0 = _lap(steps, "report_page_s", t0)
+    if worker is not None and not worker.pending:
+        worker.finish()  # the SVGs, drawn while the page was rendered
+    _lap(steps, "report_svg_wait_s", t0)
     prog.done(task, info=f"{n_rows(rt['evidence']):,} flagged papers")
 
 
@@ -447,7 +451,8 @@ def _lap(steps: dict[str, float], name: str, t0: float) -> float:
 def save_figures(report_tables: dict[str, pl.DataFrame | pl.LazyFrame], *, footer: str, directory: Path, worker: Any = None) -> dict[str, Path]:
     """Save the report's figures in ``directory`` (PNG and SVG); returns the PNG paths by name.
 
-    Waits for ``worker`` when the tables were submitted to it, else draws them here.
+    Waits for ``worker`` when the tables were submitted to it, else draws them here. The worker
+    answers once its PNGs are written: its SVGs are complete after ``worker.finish()``.
 
     Example:
         >>> save_figures(report_tables, footer="data: snapshot 2026-11-01", directory=Path("RUN/report/plots"))  # doctest: +SKIP
