@@ -136,11 +136,11 @@ def flatten_vs_pandas(n: int = 20_000) -> None:
 
 def _fixed_costs(t: dict[str, float]) -> str:
     """The costs that do not grow with N: the matcher built beside the scan (and the wait for it),
-    the report's steps (the figures are drawn by a helper process while the workbook is written, when a core is free)."""
+    the report's steps (the figures are drawn by a helper process when a core is free, the workbook in a thread)."""
     parts = [f"matcher built {t.get('matcher_build_s', 0):.2f} s ({t.get('matcher_build_cpu_s', 0):.2f} CPU-s, beside the scan; waited {t.get('matcher_wait_s', 0):.2f} s)"]
-    steps = [("stage tables", "report_stage_tables_s"), ("report tables", "report_tables_s"), ("workbook", "report_workbook_s"),
+    steps = [("stage tables (a thread)", "report_stage_tables_s"), ("report tables", "report_tables_s"),
              ("PNGs (waiting for the helper, or drawn here on a busy machine)", "report_plots_wait_s"), ("page", "report_page_s"),
-             ("SVGs (waiting for the helper)", "report_svg_wait_s")]
+             ("SVGs (waiting for the helper)", "report_svg_wait_s"), ("workbook (a thread since the report tables; the wait for it)", "report_workbook_s")]
     parts.append("report: " + ", ".join(f"{label} {t[k]:.2f}" for label, k in steps if k in t) + " s")
     return "; ".join(parts)
 
