@@ -248,13 +248,13 @@ def _serve() -> None:
 
     import biblio.report.plots  # noqa: F401
 
+    def answer(kind: str, images: dict[str, Path]) -> None:
+        _send(sys.stdout.buffer, pickle.dumps((kind, {k: str(v) for k, v in images.items()})))
+
     while True:
         job = _receive(sys.stdin.buffer)
         if job is None:
             return  # end of file: the parent has gone
-        def answer(kind: str, images: dict[str, Path]) -> None:
-            _send(sys.stdout.buffer, pickle.dumps((kind, {k: str(v) for k, v in images.items()})))
-
         try:  # "png" once the PNGs are written (the parent renders its page meanwhile), "ok" when all are
             answer("ok", render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]), on_png=lambda p: answer("png", p)))
         except Exception as e:  # noqa: BLE001 - the parent draws again and reports the error itself
