@@ -79,8 +79,10 @@ def cached_matcher(build: Callable[[], Any], *, cache_dir: str | Path | None, ap
     if cache_dir is None or os.environ.get("BIBLIO_MATCHER_CACHE", "1") == "0":
         return build()
     path = Path(cache_dir) / "matchers" / f"{matcher_key(apply=apply, fuzzy=fuzzy)}.pickle"
+    from biblio.resolve import gc_paused  # resolve imports this module
+
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, gc_paused():  # ~0.4 -> ~0.2 CPU-s: no collections while the graph's objects are made
             return pickle.load(fh)
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: rebuilt, never an error
         pass
