@@ -7,6 +7,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 #: Public names by the submodule that defines them. They are imported on first use (PEP 562),
@@ -26,14 +27,20 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name's submodule on first use.
+    """Import a public name's submodule on first use; a submodule's name imports it (as the
+    eager imports did: ``import biblio.report`` then ``biblio.report.tables``).
 
     >>> __getattr__("by_year").__name__
     'by_year'
+    >>> __getattr__("html").__name__
+    'biblio.report.html'
     """
-    if name not in _WHERE:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    elif not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
     globals()[name] = value
     return value
 
