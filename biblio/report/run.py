@@ -362,8 +362,9 @@ def _write_report(
     progress: Any = None, plot_worker: Any = None, steps: dict[str, float] | None = None,
 ) -> None:
     """The report folder and page of a run. The figures are drawn by ``plot_worker`` (a
-    :class:`biblio.report.plotproc.PlotWorker`, started here if not given) while the workbook
-    is written; the worker is stopped before returning, whatever happens. ``steps`` receives
+    :class:`biblio.report.plotproc.PlotWorker`, started here if not given) while the report
+    tables, the workbook and the page are written; the worker is stopped before returning,
+    whatever happens. ``steps`` receives
     each step's wall seconds (``report_tables_s``, ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``,
     ``report_svg_wait_s``)."""
     from biblio.report.plotproc import PlotWorker
