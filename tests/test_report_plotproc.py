@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import biblio.report.plotproc as pp
 from biblio.pipeline import run_query
 from biblio.query import load_query
 from biblio.report.plotproc import PLOT_TABLES, PlotWorker, render_figures
@@ -69,7 +70,7 @@ def test_png_answer_then_svgs_and_a_failure_after_the_pngs_draws_here(plot_table
         w.close()
     assert sorted(p.name for p in (tmp_path / "w").glob("*.svg")) == sorted(f"{n}.svg" for n in pngs)
     assert all((tmp_path / "w" / f"{n}.svg").stat().st_size > 1000 for n in pngs)
-    assert w.proc.returncode is not None and w.proc not in __import__("biblio.report.plotproc", fromlist=["_IDLE"])._IDLE
+    assert w.proc.returncode is not None and w.proc not in pp._IDLE  # stopped, not kept
 
 
 def test_a_dead_worker_means_drawing_here(plot_tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
@@ -101,8 +102,6 @@ def test_a_report_that_fails_after_submitting_stops_its_worker(plot_tables: dict
 
 
 def test_the_switch_turns_helpers_off_and_a_busy_machine_draws_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    import biblio.report.plotproc as pp
-
     monkeypatch.setenv("BIBLIO_PLOT_WORKER", "0")
     assert PlotWorker.start(force=True) is None
     monkeypatch.delenv("BIBLIO_PLOT_WORKER")
