@@ -17,9 +17,10 @@ import datetime as dt
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from biblio.errors import BiblioError, show
 from biblio.fetchresult import FetchResult
@@ -356,11 +357,8 @@ def _timed_ingest(
     """
     from biblio.progress import Progress
 
-    with Progress(enabled=progress and query.source == "snapshot") as prog:
-        t0, c0 = time.perf_counter(), time.process_time()
-        fetched = _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
-        timings["fetch_s"], timings["fetch_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
-    return fetched
+    with Progress(enabled=progress and query.source == "snapshot") as prog, _stopwatch(timings, "fetch"):
+        return _ingest(query, settings=settings, work_dir=work_dir, engine=engine, scheduler=scheduler, progress=progress, prog=prog, refresh=refresh)
 
 
 def _resolve_and_report(
@@ -398,15 +396,14 @@ def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date
 
     from biblio.engines import release_memory
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    m = matcher.result()
-    timings["matcher_wait_s"] = time.perf_counter() - t0
-    gc.freeze()  # the matcher and the modules live all run: later collections skip them
-    release_memory()
-    resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
-    n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
-    release_memory()
-    timings["resolve_s"], timings["resolve_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+    with _stopwatch(timings, "resolve"):
+        with _stopwatch(timings, "matcher_wait", cpu=None):
+            m = matcher.result()
+        gc.freeze()  # the matcher and the modules live all run: later collections skip them
+        release_memory()
+        resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
+        n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
+        release_memory()
     return resolved, n_flags, n_flagged
 
 
@@ -419,14 +416,13 @@ def _timed_tables(query: Query, fetched: FetchResult, work_dir: Path, *, setting
     """
     from biblio.tables import WorksTables
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
-    if query.source == "openalex" and getattr(fetched, "award_records", None) is None:
-        import dataclasses
+    with _stopwatch(timings, "flatten"):
+        tables = WorksTables.scan(work_dir / "tables")  # lazy: the run folder and the report read what they need
+        if query.source == "openalex" and getattr(fetched, "award_records", None) is None:
+            import dataclasses
 
-        awards_only = dataclasses.replace(WorksTables.empty(), awards=tables["awards"].collect())
-        fetched.award_records = fetch_award_records(awards_only, settings=settings, say=say)  # type: ignore[attr-defined]
-    timings["flatten_s"], timings["flatten_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+            awards_only = dataclasses.replace(WorksTables.empty(), awards=tables["awards"].collect())
+            fetched.award_records = fetch_award_records(awards_only, settings=settings, say=say)  # type: ignore[attr-defined]
 
 
 def _timed_write(
@@ -441,14 +437,13 @@ def _timed_write(
     """
     from biblio.coverage import write_evidence
 
-    t0, c0 = time.perf_counter(), time.process_time()
     extra = (lambda d: write_evidence(d / "tables", query, fetched)) if query.judged_locally else None  # why each work is in scope
-    _write(
-        run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
-        settings=settings.redacted(), award_records=_award_records(query, fetched, say),
-        raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog, plot_worker=plot_worker,
-    )
-    timings["report_s"], timings["report_cpu_s"] = time.perf_counter() - t0, time.process_time() - c0
+    with _stopwatch(timings, "report"):
+        _write(
+            run_dir, query=query, fetch_result=fetched, tables=work_dir / "tables", resolved=resolved, timings=timings,
+            settings=settings.redacted(), award_records=_award_records(query, fetched, say),
+            raw_csv=raw_csv, warnings=list(fetched.warnings), extra=extra, progress=prog, plot_worker=plot_worker,
+        )
 
 
 def _run_counts(run_dir: Path, fetched: FetchResult, *, n_flags: int, n_flagged: int) -> dict[str, int]:
@@ -493,11 +488,30 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: 
         >>> t = {}; _timed(t, "sum", sum, [1, 2]), sorted(t)
         (3, ['sum_cpu_s', 'sum_s'])
     """
-    t0, c0 = time.perf_counter(), time.thread_time()
-    try:
+    with _stopwatch(timings, name, cpu=time.thread_time):
         return fn(*args, **kw)
+
+
+@contextmanager
+def _stopwatch(timings: dict[str, float], name: str, *, cpu: Callable[[], float] | None = time.process_time) -> Iterator[None]:
+    """Record the block's wall seconds as ``timings[name + "_s"]`` and its CPU seconds (``cpu``:
+    this process's by default, ``time.thread_time`` for this thread's; ``None``: none) as
+    ``timings[name + "_cpu_s"]``.
+
+    Example:
+        >>> t = {}
+        >>> with _stopwatch(t, "x"):
+        ...     pass
+        >>> sorted(t)
+        ['x_cpu_s', 'x_s']
+    """
+    t0, c0 = time.perf_counter(), cpu() if cpu else 0.0
+    try:
+        yield
     finally:
-        timings[f"{name}_s"], timings[f"{name}_cpu_s"] = time.perf_counter() - t0, time.thread_time() - c0
+        timings[f"{name}_s"] = time.perf_counter() - t0
+        if cpu:
+            timings[f"{name}_cpu_s"] = cpu() - c0
 
 
 def _start_plot_worker(query: Query, engine: str, *, free: bool | None = None) -> tuple[Any, bool]:
