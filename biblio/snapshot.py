@@ -361,7 +361,11 @@ class ScanSpec:
     def prefilter(self) -> Callable[[bytes], bool]:
         """A bytes-level test that every matching JSON line passes (most others fail it)."""
         fid, ccs = self._tokens()
-        return lambda line: fid.search(line) is not None and any(c in line for c in ccs) and not self.dated_outside(line)
+        return lambda line: fid.search(line) is not None and self._rest_passes(line, ccs)
+
+    def _rest_passes(self, line: bytes, ccs: tuple[bytes, ...]) -> bool:
+        """The tests a line with a funder ID must also pass: a country code token, a date not outside the window."""
+        return any(c in line for c in ccs) and not self.dated_outside(line)
 
     def dated_outside(self, line: bytes) -> bool:
         """True when the line's one ``"publication_date": "YYYY-MM-DD…"`` lies outside the window
@@ -420,7 +424,7 @@ class ScanSpec:
         n = len(nl)
         for i in pc.indices_nonzero(hit).to_pylist():
             line = block[offs[i] : offs[i + 1] - (i < n)]  # without its newline
-            if any(c in line for c in ccs) and not self.dated_outside(line):
+            if self._rest_passes(line, ccs):
                 out.append((i, line))
         return out, n
 
@@ -435,7 +439,7 @@ class ScanSpec:
             end = block.find(b"\n", m.end())
             end = size if end < 0 else end
             line = block[start:end]
-            if any(c in line for c in ccs) and not self.dated_outside(line):
+            if self._rest_passes(line, ccs):
                 line_no += block.count(b"\n", pos, start)
                 pos = start
                 out.append((line_no, line))
