@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -146,16 +147,25 @@ def bound_malloc(*, arenas: int = 2) -> bool:
     >>> bound_malloc() in (True, False)
     True
     """
-    import ctypes
-    import ctypes.util
-
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = _libc().mallopt
     except (OSError, AttributeError):
         return False
     M_ARENA_MAX = -8
     return bool(mallopt(M_ARENA_MAX, arenas))
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> Any:
+    """The C library (``OSError`` where it cannot be loaded); glibc's functions are its attributes.
+
+    >>> _libc() is _libc()
+    True
+    """
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def release_memory() -> None:
@@ -166,8 +176,6 @@ def release_memory() -> None:
 
     >>> release_memory()
     """
-    import ctypes
-    import ctypes.util
     import gc
     import sys
 
@@ -175,6 +183,6 @@ def release_memory() -> None:
     if "pyarrow" in sys.modules:  # never imported just for this
         sys.modules["pyarrow"].default_memory_pool().release_unused()
     try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        _libc().malloc_trim(0)
     except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
         pass

@@ -364,9 +364,8 @@ def _write_report(
     """The report folder and page of a run. The figures are drawn by ``plot_worker`` (a
     :class:`biblio.report.plotproc.PlotWorker`, started here if not given) while the report
     tables, the workbook and the page are written; the worker is stopped before returning,
-    whatever happens. ``steps`` receives
-    each step's wall seconds (``report_tables_s``, ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``,
-    ``report_svg_wait_s``)."""
+    whatever happens. ``steps`` receives each step's wall seconds (``report_tables_s``,
+    ``report_workbook_s``, ``report_plots_wait_s``, ``report_page_s``, ``report_svg_wait_s``)."""
     from biblio.report.plotproc import PlotWorker
 
     worker = plot_worker or PlotWorker.start()
