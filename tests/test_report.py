@@ -379,3 +379,29 @@ def test_page_datasets_encoded_by_polars_parse_as_pythons_json(monkeypatch: pyte
     assert unpack(H._packed(fast))["rows"][0][:2] == [['q"b\\s\nl', "10.5555/x"], None]
     monkeypatch.undo()
     assert isinstance(H.dataset(df.with_columns(pl.lit(float("nan")).alias("amount_usd")), cols)["rows"], list)  # NaN: Python's encoder
+
+
+def test_workbook_members_are_deflated_by_the_fast_compressor_without_patching_xlsxwriter(tmp_path: Path) -> None:
+    import zipfile
+
+    import xlsxwriter.workbook
+
+    import biblio.report.xlsx as xlsx
+
+    assert xlsx._Workbook._store_workbook.__globals__["ZipFile"] is xlsx._FastZip
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # other workbooks keep the stock zip
+    body = b"".join(b"<row r=\"%d\"><c t=\"s\"><v>%d</v></c></row>" % (i, i * 7) for i in range(20_000))
+    (tmp_path / "m.xml").write_bytes(body)
+    with xlsx._FastZip(tmp_path / "z.zip", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.write(tmp_path / "m.xml", "a.xml")
+        z.writestr("b.xml", body)
+    with zipfile.ZipFile(tmp_path / "z.zip") as z:
+        assert z.testzip() is None  # every member's CRC checks
+        assert [i.compress_type for i in z.infolist()] == [zipfile.ZIP_DEFLATED] * 2
+        assert z.read("a.xml") == body == z.read("b.xml")
+        assert z.getinfo("a.xml").compress_size < len(body) // 5
+    summary = {"title": "t", "sentence": "s", "editions": []}
+    xlsx.write_workbook(tmp_path / "w.xlsx", tables={"headline": pl.DataFrame({"label": ["papers"], "value": [3.0], "unit": ["count"], "note": [None]}, schema_overrides={"note": pl.Utf8})}, summary=summary)
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        assert z.testzip() is None and {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+    assert ("papers", 3) in [r[:2] for r in openpyxl.load_workbook(tmp_path / "w.xlsx")["Summary"].iter_rows(values_only=True)]

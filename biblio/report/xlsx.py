@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.packager import Packager
 from xlsxwriter.relationships import DOCUMENT_SCHEMA, PACKAGE_SCHEMA, Relationships
 
@@ -377,8 +381,49 @@ class _Packager(Packager):
             rels._assemble_xml_file()
 
 
+def _deflater() -> Any:
+    """A raw-deflate compressor for the workbook's members: ISA-L's level 2 when installed (the
+    workbook of 10k flagged papers: 0.03 instead of 0.44 CPU-s, 3.0 instead of 2.3 MB), else
+    zlib's level 1 (0.14 CPU-s, 3.0 MB).
+
+    Example:
+        >>> c = _deflater(); zlib.decompress(c.compress(b"abc" * 9) + c.flush(), -15)[:6]
+        b'abcabc'
+    """
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - isal is a dependency; a platform without its wheel
+        return zlib.compressobj(1, zlib.DEFLATED, -15)
+    return isal_zlib.compressobj(2, isal_zlib.DEFLATED, -15)
+
+
+class _FastZip(zipfile.ZipFile):
+    """A ZipFile whose deflated members are compressed by :func:`_deflater` (the stock
+    compressor at zlib's default level was a third of the workbook's CPU time). Members are
+    still standard deflate with the usual CRC; a Python without ``_ZipWriteFile._compressor``
+    keeps its own compressor."""
+
+    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, *, force_zip64: bool = False) -> Any:  # noqa: D102
+        f = super().open(name, mode, pwd, force_zip64=force_zip64)
+        if mode == "w" and getattr(f, "_compressor", None) is not None:
+            f._compressor = _deflater()
+        return f
+
+
+def _with_fast_zip(fn: Any) -> Any:
+    """``fn`` (xlsxwriter's ``Workbook._store_workbook``) as a copy whose ``ZipFile`` is
+    :class:`_FastZip`: its globals are a copy of its module's, so nothing is patched for other
+    workbooks. ``fn`` itself when it has free variables (a copy could not take them)."""
+    if fn.__code__.co_freevars:  # pragma: no cover - xlsxwriter's is a plain method
+        return fn
+    return types.FunctionType(fn.__code__, {**vars(xlsxwriter.workbook), "ZipFile": _FastZip}, fn.__name__, fn.__defaults__)
+
+
 class _Workbook(xlsxwriter.Workbook):
-    """An xlsxwriter Workbook packaged by :class:`_Packager` (its documented override point)."""
+    """An xlsxwriter Workbook packaged by :class:`_Packager` (its documented override point)
+    and zipped by :class:`_FastZip`."""
+
+    _store_workbook = _with_fast_zip(xlsxwriter.workbook.Workbook._store_workbook)
 
     def _get_packager(self) -> Packager:
         return _Packager()
