@@ -11,17 +11,23 @@ import pytest
 import biblio.report.plotproc as pp
 from biblio.pipeline import run_query
 from biblio.query import load_query
-from biblio.report.plotproc import PLOT_TABLES, PlotWorker, render_figures
+from biblio.report.plotproc import FIGURES, PLOT_TABLES, PlotWorker, render_figures
 
 REPO = Path(__file__).resolve().parent.parent
 FOOTER = "biblio test · includes SYNTHETIC data"
 
 
 @pytest.fixture(scope="module")
-def plot_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
-    """The plot tables of the labelled SYNTHETIC sample's run."""
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run folder of the labelled SYNTHETIC sample."""
     out = tmp_path_factory.mktemp("runs")
-    rd = run_query(load_query(REPO / "queries" / "synthetic.toml"), output_dir=out, run_id="p", as_of=dt.date(2026, 11, 1)).run_dir
+    return run_query(load_query(REPO / "queries" / "synthetic.toml"), output_dir=out, run_id="p", as_of=dt.date(2026, 11, 1)).run_dir
+
+
+@pytest.fixture(scope="module")
+def plot_tables(sample_run: Path) -> dict[str, pl.DataFrame]:
+    """The plot tables of the labelled SYNTHETIC sample's run."""
+    rd = sample_run
     assert sorted(p.name for p in (rd / "report" / "plots").glob("*.png")) == sorted(f"{n}.png" for n in ("by_year", "by_agency", "top_partners", "list_by_agency", "tech_areas", "money_by_agency"))
     return {n: pl.read_parquet(rd / "report" / f"{n}.parquet") for n in PLOT_TABLES}
 
@@ -38,7 +44,7 @@ def test_worker_writes_the_files_drawing_here_writes_and_is_reused(plot_tables: 
         w.close()
     assert w.proc.poll() is None  # answered: kept for the next report
     here = render_figures(plot_tables, footer=FOOTER, directory=tmp_path / "here")  # only PLOT_TABLES: all the figures need
-    assert sorted(got) == sorted(here) and len(got) == 6
+    assert sorted(got) == sorted(here) and len(got) == 6 and tuple(here) == FIGURES  # the page's order, known before drawing
     for name in here:
         assert got[name] == tmp_path / "worker" / f"{name}.png"
         assert got[name].read_bytes() == here[name].read_bytes(), name
@@ -115,3 +121,29 @@ def test_the_switch_turns_helpers_off_and_a_busy_machine_draws_here(monkeypatch:
     w = PlotWorker.start()
     assert w is not None
     pp._stop(w.proc)
+
+
+def test_the_page_laid_out_while_the_helper_draws_gets_its_pngs(sample_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import re
+
+    from biblio.report.html import fill_images
+    from biblio.report.run import rebuild
+
+    started: list[PlotWorker] = []
+    start = PlotWorker.start
+
+    def forced(cls: type, **kw: object) -> PlotWorker | None:
+        started.append(start(force=True))  # a helper even though this process has matplotlib
+        return started[-1]
+
+    monkeypatch.setattr(PlotWorker, "start", classmethod(forced))
+    rd = rebuild(sample_run)
+    assert len(started) == 1 and started[0] is not None and not started[0].pending  # the helper drew them
+    html = (rd / "report.html").read_text(encoding="utf-8")
+    assert "@@biblio-figure" not in html
+    shown = re.findall(r'<img alt="([a-z_]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert tuple(n for n, _ in shown) == FIGURES
+    assert all(base64.b64decode(b) == (rd / "report" / "plots" / f"{n}.png").read_bytes() for n, b in shown)
+    with pytest.raises(KeyError, match="tech_areas"):
+        fill_images('<img src="data:image/png;base64,@@biblio-figure:tech_areas@@">', {})

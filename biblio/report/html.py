@@ -171,6 +171,27 @@ def _img(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
 
 
+def _slot(name: str) -> str:
+    """The placeholder a figure without its PNG yet gets in the page (base64 never holds ``@``)."""
+    return f"@@biblio-figure:{name}@@"
+
+
+def fill_images(html: str, images: dict[str, Path]) -> str:
+    """The page rendered with ``None`` for some figures (:func:`render_html`), with each of them
+    now its PNG from ``images``; raises ``KeyError`` naming a figure still without one.
+
+    Example:
+        >>> fill_images('<img src="data:image/png;base64,@@biblio-figure:a@@">', {"a": Path("a.png")})  # doctest: +SKIP
+        '<img src="data:image/png;base64,iVBORw0KGgo…">'
+    """
+    for name, path in images.items():
+        if _slot(name) in html:
+            html = html.replace(_slot(name), _img(path), 1)
+    if "@@biblio-figure:" in html:
+        raise KeyError(html.split("@@biblio-figure:", 1)[1].split("@@", 1)[0])
+    return html
+
+
 def _cards(h: dict[str, Any], *, money_synthetic: bool = False) -> list[dict[str, str]]:
     def n(k: str) -> str:
         v = h.get(k)
@@ -258,12 +279,13 @@ def _datasets(t: dict[str, pl.DataFrame]) -> list[tuple[str, Markup]]:
 
 
 def render_html(
-    *, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame | pl.LazyFrame], images: dict[str, Path], editions: pl.DataFrame, summary: dict[str, Any], max_rows: int = MAX_HTML_ROWS
+    *, manifest: dict[str, Any], report_tables: dict[str, pl.DataFrame | pl.LazyFrame], images: dict[str, Path | None], editions: pl.DataFrame, summary: dict[str, Any], max_rows: int = MAX_HTML_ROWS
 ) -> str:
     """Render the page from the manifest, the report tables, the plot PNGs and the summary texts.
 
     Each data table carries at most ``max_rows`` rows (the most serious papers first for the
-    evidence); a cut table says so and links to its full CSV.
+    evidence); a cut table says so and links to its full CSV. A figure whose PNG is ``None``
+    (still being drawn) gets a placeholder that :func:`fill_images` replaces.
     """
     t = report_tables
     shown, cuts = shown_tables(t, max_rows)
@@ -284,7 +306,7 @@ def render_html(
         "house_title": summary["house_title"],
         "house_reasons": summary["house_reasons"],
         "thin": summary["thin"],
-        "images": [(name, _img(p)) for name, p in images.items()],
+        "images": [(name, _slot(name) if p is None else _img(p)) for name, p in images.items()],
         "tables": static,
         "money_text": summary["money_text"],
         "money_synthetic": summary.get("money_synthetic", False),

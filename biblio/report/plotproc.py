@@ -44,6 +44,9 @@ import polars as pl
 
 #: The report tables the figures read (:func:`biblio.report.plots.all_figures`).
 PLOT_TABLES = ("by_year", "by_agency", "prc_partners", "list_by_agency", "tech_areas", "money_by_agency")
+#: The figures' names, in the order :func:`biblio.report.plots.all_figures` draws them (known
+#: here without importing matplotlib: the page is laid out before the PNGs exist).
+FIGURES = ("by_year", "by_agency", "top_partners", "list_by_agency", "tech_areas", "money_by_agency")
 
 
 def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: Path, on_png: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:

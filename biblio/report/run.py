@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import platform
 import shutil
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq  # imported here, not in _csv_in_batches: stage tab
 from biblio import __version__
 from biblio.errors import ReportError, printable
 from biblio.report.caps import n_rows
-from biblio.report.html import render_html
+from biblio.report.html import fill_images, render_html
 from biblio.report.tables import award_view_parts, computed_once, iter_tables, report_context
 
 STAGE_TABLES = ("works", "authorships", "authorship_institutions", "funders", "awards", "flags", "affiliations")
@@ -320,7 +321,7 @@ def _window(manifest: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
 LAZY_REPORT_TABLES = ("award_view", "evidence", "evidence_flags", "awards", "us_authors", "signals_dual_affiliation", "signals_prc_state_funding")
 
 #: The report stage's steps, as the progress bar names them.
-REPORT_STEPS = ("report tables", "plots", "page", "workbook")
+REPORT_STEPS = ("report tables", "page", "plots", "workbook")
 
 
 def _write_tables(
@@ -410,30 +411,42 @@ def _workbook_figures_page(
     run_dir: Path, rt: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, summary: dict[str, Any], *,
     footer: str, progress: Any, task: Any, worker: Any, steps: dict[str, float],
 ) -> None:
-    """The workbook, written in a thread while this one waits for the figures' PNGs and renders
-    the page (the workbook's polars and zlib work runs beside the page's templating; at 10,000
-    flagged papers this hid ~0.3 s of the report's ~3), then the SVGs and the workbook waited
-    for. ``steps`` gets ``report_plots_wait_s``, ``report_page_s``, ``report_svg_wait_s`` and
-    ``report_workbook_s`` (the wait for the workbook once the rest was done).
+    """The workbook, written in a thread while this one renders the page and waits for the
+    figures' PNGs (the workbook's polars and zlib work runs beside the page's templating; at
+    10,000 flagged papers this hid ~0.3 s of the report's ~3), then the SVGs and the workbook
+    waited for. The page is rendered while the helper draws, with placeholders the PNGs fill
+    once written. ``steps`` gets ``report_page_s``, ``report_plots_wait_s`` (and the PNGs
+    put in the page), ``report_svg_wait_s`` and ``report_workbook_s`` (the wait for the
+    workbook once the rest was done).
 
     Example:
         >>> _workbook_figures_page(rd, rt, m, eds, s, footer="…", progress=prog, task=t, worker=None, steps={})   # doctest: +SKIP
     """
+    from biblio.report.plotproc import FIGURES
     from biblio.report.xlsx import write_workbook
 
     rdir = run_dir / "report"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="biblio-xlsx") as pool:  # an error here waits for the thread, then rises
         book = pool.submit(write_workbook, rdir / "report.xlsx", tables=rt, summary=summary)
         t0 = time.perf_counter()
-        progress.advance(task, 1, info="plots")
-        images = save_figures(rt, footer=footer, directory=rdir / "plots", worker=worker)
-        t0 = _lap(steps, "report_plots_wait_s", t0)
-        progress.advance(task, 1, info="page")
-        html = render_html(manifest=manifest, report_tables=rt, images=images, editions=editions, summary=summary)
+        page = functools.partial(render_html, manifest=manifest, report_tables=rt, editions=editions, summary=summary)
+        if worker is not None and not worker.pending:  # the helper is drawing: lay out the page meanwhile
+            progress.advance(task, 1, info="page")
+            html = page(images=dict.fromkeys(FIGURES))
+            t0 = _lap(steps, "report_page_s", t0)
+            progress.advance(task, 1, info="plots")
+            html = fill_images(html, save_figures(rt, footer=footer, directory=rdir / "plots", worker=worker))
+            t0 = _lap(steps, "report_plots_wait_s", t0)
+        else:
+            progress.advance(task, 1, info="plots")
+            images = save_figures(rt, footer=footer, directory=rdir / "plots")
+            t0 = _lap(steps, "report_plots_wait_s", t0)
+            progress.advance(task, 1, info="page")
+            html = page(images=images)
+            t0 = _lap(steps, "report_page_s", t0)
         (run_dir / "report.html").write_text(html, encoding="utf-8")
-        t0 = _lap(steps, "report_page_s", t0)
         if worker is not None and not worker.pending:
-            worker.finish()  # the SVGs, drawn while the page was rendered
+            worker.finish()  # the SVGs, drawn while the PNGs went into the page
         t0 = _lap(steps, "report_svg_wait_s", t0)
         progress.advance(task, 1, info="workbook")
         book.result()

@@ -683,15 +683,17 @@ def iter_tables(ctx: ReportContext, *, tech_mapping: dict[str, list[str]] | None
         >>> for name, df in iter_tables(report_context(tables, resolved)):   # doctest: +SKIP
         ...     df.write_parquet(f"{name}.parquet")
     """
+    # the figures' tables first: the report's figures are drawn (by a helper process) while the rest is computed
+    figures = (("by_year", by_year), ("by_agency", by_agency), ("list_by_agency", list_by_agency), ("prc_partners", prc_partners),
+               ("money_by_agency", money_by_agency), ("tech_areas", lambda c: tech_areas(c, mapping=tech_mapping)))
+    for name, fn in figures:
+        yield name, fn(ctx)
     h = headline(ctx)
     yield "headline", h
     yield "house_comparison", house_comparison(ctx, h)
-    # the figures' tables first: the report's figures are drawn (by a helper process) while the rest is computed
-    steps = (("by_year", by_year), ("by_agency", by_agency), ("list_by_agency", list_by_agency), ("prc_partners", prc_partners),
-             ("money_by_agency", money_by_agency), ("tech_areas", lambda c: tech_areas(c, mapping=tech_mapping)), ("by_list", by_list),
-             ("us_institutions", us_institutions), ("us_authors", us_authors), ("awards", awards), ("money_by_partner", money_by_partner),
-             ("award_view", award_view), ("signals_dual_affiliation", signals_dual), ("signals_prc_state_funding", signals_prc_funding))
-    for name, fn in steps:
+    rest = (("by_list", by_list), ("us_institutions", us_institutions), ("us_authors", us_authors), ("awards", awards), ("money_by_partner", money_by_partner),
+            ("award_view", award_view), ("signals_dual_affiliation", signals_dual), ("signals_prc_state_funding", signals_prc_funding))
+    for name, fn in rest:
         yield name, fn(ctx)
     yield "evidence", evidence(ctx)
     yield "evidence_flags", evidence_flags(ctx)
