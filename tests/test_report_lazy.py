@@ -110,3 +110,17 @@ def test_award_view_parts_of_a_run_without_listed_partners(run: Path, tmp_path: 
     assert parts[0].schema == award_view(ctx).collect_schema()
     write_parts(award_view_parts(ctx), tmp_path / "award_view")
     assert (tmp_path / "award_view.csv").read_text().startswith("award_number,award_key,agency,amount_usd,work_id,")
+
+
+def test_a_small_runs_report_queries_run_in_memory_and_the_setting_is_restored(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import biblio.report.run as rr
+
+    seen: list[str | None] = []
+    steps = rr._write_report_steps
+    monkeypatch.setattr(rr, "_write_report_steps", lambda *a, **k: (seen.append(pl.Config.state().get("POLARS_ENGINE_AFFINITY")), steps(*a, **k)))
+    before = pl.Config.state().get("POLARS_ENGINE_AFFINITY")
+    rebuilt = rr.rebuild(run)
+    monkeypatch.setattr(rr, "IN_MEMORY_REPORT_WORKS", 0)  # as if large: polars' own choice
+    rr.rebuild(run)
+    assert seen == ["in-memory", before] and pl.Config.state().get("POLARS_ENGINE_AFFINITY") == before
+    assert (rebuilt / "report" / "evidence.parquet").exists()
