@@ -11,6 +11,7 @@ import pytest
 import biblio.report.plotproc as pp
 from biblio.pipeline import run_query
 from biblio.query import load_query
+from biblio.report.figdata import figure_data
 from biblio.report.plotproc import FIGURES, PLOT_TABLES, PlotWorker, render_figures
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def test_worker_writes_the_files_drawing_here_writes_and_is_reused(plot_tables: 
     finally:
         w.close()
     assert w.proc.poll() is None  # answered: kept for the next report
-    here = render_figures(plot_tables, footer=FOOTER, directory=tmp_path / "here")  # only PLOT_TABLES: all the figures need
+    here = render_figures(figure_data(plot_tables), footer=FOOTER, directory=tmp_path / "here")  # only PLOT_TABLES: all the figures need
     assert sorted(got) == sorted(here) and len(got) == 6 and tuple(here) == FIGURES  # the page's order, known before drawing
     for name in here:
         assert got[name] == tmp_path / "worker" / f"{name}.png"
@@ -147,3 +148,16 @@ def test_the_page_laid_out_while_the_helper_draws_gets_its_pngs(sample_run: Path
     assert all(base64.b64decode(b) == (rd / "report" / "plots" / f"{n}.png").read_bytes() for n, b in shown)
     with pytest.raises(KeyError, match="tech_areas"):
         fill_images('<img src="data:image/png;base64,@@biblio-figure:tech_areas@@">', {})
+
+
+def test_the_helper_draws_from_plain_lists_without_importing_polars(plot_tables: dict[str, pl.DataFrame]) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    code = ("import sys, biblio.report.plotproc, biblio.report.figures; "
+            "assert not [m for m in sys.modules if m.startswith(('polars', 'pyarrow'))], sorted(m for m in sys.modules if m.startswith(('polars', 'pyarrow')))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    job = pickle.dumps(figure_data(plot_tables))
+    assert b"polars" not in job and len(job) < 20_000  # what the helper is sent: plain lists, unpickled without polars

@@ -3,8 +3,9 @@
 Importing matplotlib and drawing the six figures (PNG and SVG) costs 2-3 CPU seconds whatever
 the size of the run: at 100k works that was a third of the run. :class:`PlotWorker` starts a
 helper Python process early (``biblio.pipeline.run_query`` starts it before the scan), which
-imports matplotlib while this process works; the report sends it the six small plot tables as
-soon as they exist and writes the workbook meanwhile. The helper answers twice: once the PNGs
+imports matplotlib (not polars) while this process works; the report sends it what the six
+figures show (:func:`biblio.report.figdata.figure_data`: a few kilobytes of lists) as soon as
+the plot tables exist and writes the workbook meanwhile. The helper answers twice: once the PNGs
 are written (the report's page embeds them and is rendered while the helper draws the SVGs),
 then when the SVGs are. The helper runs the same code
 (:func:`render_figures`), so it writes the same files drawing here would. A helper that
@@ -31,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import subprocess
@@ -38,9 +40,10 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 #: The report tables the figures read (:func:`biblio.report.plots.all_figures`).
 PLOT_TABLES = ("by_year", "by_agency", "prc_partners", "list_by_agency", "tech_areas", "money_by_agency")
@@ -49,18 +52,19 @@ PLOT_TABLES = ("by_year", "by_agency", "prc_partners", "list_by_agency", "tech_a
 FIGURES = ("by_year", "by_agency", "top_partners", "list_by_agency", "tech_areas", "money_by_agency")
 
 
-def render_figures(tables: dict[str, pl.DataFrame], *, footer: str, directory: Path, on_png: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:
-    """Draw the report's figures from ``tables`` and save them in ``directory`` (PNG, then SVG);
-    returns the PNG paths by figure name; ``on_png`` is called with them before the SVGs are
-    drawn. This is what the helper process runs.
+def render_figures(data: dict[str, dict[str, Any]], *, footer: str, directory: Path, on_png: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:
+    """Draw the report's figures from what they show (:func:`biblio.report.figdata.figure_data`)
+    and save them in ``directory`` (PNG, then SVG); returns the PNG paths by figure name;
+    ``on_png`` is called with them before the SVGs are drawn. This is what the helper process
+    runs: it needs matplotlib, not polars.
 
     Example:
-        >>> render_figures(tables, footer="data: snapshot 2026-11-01", directory=Path("plots"))["by_year"].name  # doctest: +SKIP
+        >>> render_figures(figure_data(tables), footer="data: snapshot 2026-11-01", directory=Path("plots"))["by_year"].name  # doctest: +SKIP
         'by_year.png'
     """
-    from biblio.report.plots import all_figures, save_figures
+    from biblio.report.figures import draw_all, save_figures
 
-    return save_figures(all_figures(tables, footer=footer), Path(directory), on_png=on_png)
+    return save_figures(draw_all(data, footer=footer), Path(directory), on_png=on_png)
 
 
 class PlotWorker:
@@ -112,13 +116,15 @@ class PlotWorker:
         return cls(proc)
 
     def submit(self, tables: dict[str, pl.DataFrame | pl.LazyFrame], *, footer: str, directory: Path) -> None:
-        """Send the plot tables (collected if lazy); the helper draws while this process goes on.
+        """Send what the figures show, read from the plot tables here (plain lists: the helper
+        imports no polars); the helper draws while this process goes on.
 
         Example:
             >>> w.submit(report_tables, footer="…", directory=Path("run/report/plots"))   # doctest: +SKIP
         """
-        small = {n: t.collect() if isinstance(t, pl.LazyFrame) else t for n, t in tables.items() if n in PLOT_TABLES}
-        self._job = {"tables": small, "footer": footer, "directory": str(Path(directory).resolve())}
+        from biblio.report.figdata import figure_data
+
+        self._job = {"figures": figure_data(tables), "footer": footer, "directory": str(Path(directory).resolve())}
         payload = pickle.dumps(self._job, protocol=pickle.HIGHEST_PROTOCOL)
         self._thread = threading.Thread(target=_send, args=(self.proc.stdin, payload), daemon=True)  # the pipe may be full while it imports
         self._thread.start()
@@ -162,7 +168,7 @@ class PlotWorker:
         _stop(self.proc)
         self._answered = True  # nothing more to wait for
         job = self._job or {}
-        return render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]))
+        return render_figures(job["figures"], footer=job["footer"], directory=Path(job["directory"]))
 
     def close(self) -> None:
         """Release the helper: back to the idle ones when it answered (or never got a job),
@@ -227,7 +233,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
     for fh in (proc.stdin, proc.stdout):
         if fh is not None and not fh.closed:
-            fh.close()
+            with contextlib.suppress(OSError):  # a job still buffered for a dead helper: the pipe is closed all the same
+                fh.close()
 
 
 @atexit.register
@@ -254,9 +261,7 @@ def _serve() -> None:
     import gc
 
     gc.disable()
-    import matplotlib.figure  # noqa: F401 - the slow import, done before the first job arrives
-
-    import biblio.report.plots  # noqa: F401
+    import biblio.report.figures  # noqa: F401 - matplotlib: the slow import, done before the first job arrives
 
     gc.freeze()  # the modules: never walked again
 
@@ -268,7 +273,7 @@ def _serve() -> None:
         if job is None:
             return  # end of file: the parent has gone
         try:  # "png" once the PNGs are written (the parent renders its page meanwhile), "ok" when all are
-            answer("ok", render_figures(job["tables"], footer=job["footer"], directory=Path(job["directory"]), on_png=lambda p: answer("png", p)))
+            answer("ok", render_figures(job["figures"], footer=job["footer"], directory=Path(job["directory"]), on_png=lambda p: answer("png", p)))
         except Exception as e:  # noqa: BLE001 - the parent draws again and reports the error itself
             _send(sys.stdout.buffer, pickle.dumps(("failed", repr(e))))
         gc.collect()  # the job's figures (cycles), once the parent has its answer

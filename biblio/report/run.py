@@ -509,11 +509,12 @@ def save_figures(report_tables: dict[str, pl.DataFrame | pl.LazyFrame], *, foote
     Example:
         >>> save_figures(report_tables, footer="data: snapshot 2026-11-01", directory=Path("RUN/report/plots"))  # doctest: +SKIP
     """
-    from biblio.report.plotproc import PLOT_TABLES, render_figures  # matplotlib only when drawing here
+    from biblio.report.figdata import figure_data
+    from biblio.report.plotproc import render_figures  # matplotlib only when drawing here
 
     if worker is not None and not worker.pending:
         return worker.result()
-    return render_figures({n: _collect(report_tables[n]) for n in PLOT_TABLES}, footer=footer, directory=directory)
+    return render_figures(figure_data(report_tables), footer=footer, directory=directory)
 
 
 def write_run(
