@@ -87,17 +87,21 @@ def draw_by_year(data: dict[str, Any], *, footer: str = "") -> Figure:
     return _finish(fig, footer)
 
 
-def draw_by_agency(data: dict[str, Any], *, footer: str = "") -> Figure:
-    """Papers per DoD agency by status (a paper funded by two agencies counts for both)."""
-    title = "Papers by DoD funding agency"
+def _horizontal_stack(data: dict[str, Any], *, title: str, xlabel: str, footer: str) -> Figure:
+    """Horizontal bars by status, one per label (drawn bottom-up), legend lower right."""
     if (d := data["rows"]) is None:
         return _empty(title, footer)
     fig, ax = _new(8, max(3, 0.42 * len(d["labels"]) + 1.6))
     _stacked(ax, d["labels"], d["stack"], horizontal=True)
     ax.set_title(_title(title, footer))
-    ax.set_xlabel("papers")
+    ax.set_xlabel(xlabel)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     return _finish(fig, footer)
+
+
+def draw_by_agency(data: dict[str, Any], *, footer: str = "") -> Figure:
+    """Papers per DoD agency by status (a paper funded by two agencies counts for both)."""
+    return _horizontal_stack(data, title="Papers by DoD funding agency", xlabel="papers", footer=footer)
 
 
 def draw_top_partners(data: dict[str, Any], *, footer: str = "") -> Figure:
@@ -145,15 +149,8 @@ def draw_list_agency_heatmap(data: dict[str, Any], *, footer: str = "") -> Figur
 
 def draw_tech_areas(data: dict[str, Any], *, footer: str = "") -> Figure:
     """Papers per civil-military-fusion technology area, by status."""
-    title = "Papers by technology area (civil-military fusion priorities)"
-    if (d := data["rows"]) is None:
-        return _empty(title, footer)
-    fig, ax = _new(8, max(3, 0.42 * len(d["labels"]) + 1.6))
-    _stacked(ax, d["labels"], d["stack"], horizontal=True)
-    ax.set_title(_title(title, footer))
-    ax.set_xlabel("papers (a paper may be in several areas)")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
-    return _finish(fig, footer)
+    return _horizontal_stack(data, title="Papers by technology area (civil-military fusion priorities)",
+                             xlabel="papers (a paper may be in several areas)", footer=footer)
 
 
 def draw_money_by_agency(data: dict[str, Any], *, footer: str = "") -> Figure:
