@@ -161,3 +161,24 @@ def test_the_helper_draws_from_plain_lists_without_importing_polars(plot_tables:
     assert r.returncode == 0, r.stderr
     job = pickle.dumps(figure_data(plot_tables))
     assert b"polars" not in job and len(job) < 20_000  # what the helper is sent: plain lists, unpickled without polars
+
+
+def test_the_helper_runs_this_biblio_whatever_the_working_folder(plot_tables: dict[str, pl.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m`` puts the working folder first on the path: a folder holding another ``biblio``
+    (another checkout) must not give the helper that one."""
+    impostor = tmp_path / "elsewhere" / "biblio" / "report"
+    impostor.mkdir(parents=True)
+    for d in (impostor.parent, impostor):
+        (d / "__init__.py").write_text("")
+    (impostor / "plotproc.py").write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    monkeypatch.setattr(pp, "_IDLE", [])
+    w = PlotWorker.start(force=True)
+    assert w is not None
+    try:
+        w.submit(plot_tables, footer=FOOTER, directory=tmp_path / "out")
+        w.result()
+        w.finish()
+    finally:
+        w.close()
+    assert w.proc.poll() is None  # the real helper answered and was kept (the impostor would have exited with 3)

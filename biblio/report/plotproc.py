@@ -110,7 +110,7 @@ class PlotWorker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (root, os.environ.get("PYTHONPATH", "")) if x)}
         try:
             proc = subprocess.Popen([sys.executable, "-m", "biblio.report.plotproc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, env=env)
+                                    stderr=subprocess.DEVNULL, env=env, cwd=root)  # -m puts the working folder first: it could hold another biblio
         except OSError:
             return None
         return cls(proc)
