@@ -4,24 +4,31 @@
     python benchmarks/snapshot_scale.py [N[@SHARE] ...] [--engines local,dask] [--flatten-only | --no-flatten-check]
     # default N: 100000 1000000; snapshots are generated once under $BIBLIO_BENCH_DIR (default /tmp/biblio-bench)
     python benchmarks/snapshot_scale.py 103000@0.97 --engines local   # ~100k works in scope, 1M authorships
+    python benchmarks/snapshot_scale.py 100000 --engines local --no-flatten-check --repeat 6 --against e73ee62
+    # 6 runs of this checkout alternated with 6 of git revision e73ee62 (a temporary worktree), then min/median/max of each
 
 Each run is a fresh subprocess running ``biblio.pipeline.run_query`` on a query over a
 partitioned SYNTHETIC snapshot in the published layout (``updated_date=…/part_NNN.gz`` + manifest;
 ~4-5 KB a work, 10% in scope with 10 authorships each, 1% re-issued in a newer partition).
 Peak RSS is sampled (every 0.1 s) over the process and all its children (the Dask workers)
-and summed. The machine is shared: the load average is printed with every figure.
+and summed. The machine is shared: the load average is printed with every figure. A VM's speed
+drifts between minutes (the same run took 5.8 and 8.6 s minutes apart), so compare revisions
+with ``--against``: runs alternate, and the summary counts the pairs each side won.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -155,6 +162,80 @@ def _compiled() -> str:
     return "biblio/ compiled (as after a first run)" if ok else "biblio/ NOT all compiled: runs include compiling"
 
 
+def _options(args: list[str]) -> dict[str, Any]:
+    """The command line's sizes and options (``args`` is consumed)."""
+    opts: dict[str, Any] = {"engines": ["local", "dask"], "repeat": 1, "against": None}
+    for flag, key, conv in (("--engines", "engines", lambda v: v.split(",")), ("--repeat", "repeat", int), ("--against", "against", str)):
+        if flag in args:
+            i = args.index(flag)
+            opts[key] = conv(args[i + 1])
+            del args[i : i + 2]
+    opts["flatten_only"] = "--flatten-only" in args
+    opts["skip_flatten"] = "--no-flatten-check" in args
+    opts["sizes"] = [(int(x.split("@")[0]), float(x.split("@")[1]) if "@" in x else 0.10) for x in args if not x.startswith("--")] or [(100_000, 0.10), (1_000_000, 0.10)]
+    return opts
+
+
+def _run(n: int, engine: str, share: float, tree: Path) -> dict[str, Any] | str:
+    """One run in a fresh subprocess on the ``biblio`` of ``tree``: its figures, or the error text."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (str(tree), os.environ.get("PYTHONPATH", "")) if x)}
+    p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True, env=env, cwd=tree)
+    return json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else p.stderr[-1500:]
+
+
+def _line(n: int, engine: str, r: dict[str, Any]) -> str:
+    t, c = r["timings"], r["counts"]
+    return (
+        f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
+        f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}; CPU s in this process: scan+flatten {t['fetch_cpu_s']:.1f}, resolve {t['resolve_cpu_s']:.1f}, report {t['report_cpu_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
+        f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
+        f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
+    )
+
+
+def _summary(label: str, runs: list[dict[str, Any]]) -> str:
+    walls = sorted(r["wall"] for r in runs)
+    rate = sorted(r["scanned"] / r["wall"] for r in runs)
+    return (f"  {label}: {len(runs)} runs, wall min {walls[0]:.2f} / median {statistics.median(walls):.2f} / max {walls[-1]:.2f} s; "
+            f"works/s max {rate[-1]:,.0f} / median {statistics.median(rate):,.0f}; peak RSS max {max(r['peak_mb'] for r in runs):,.0f} MB")
+
+
+def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dict[str, Path]) -> None:
+    """``opts["repeat"]`` runs on each tree, alternated; each run's line, then each tree's summary."""
+    got: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
+    for _ in range(opts["repeat"]):
+        for label, tree in trees.items():
+            r = _run(n, engine, share, tree)
+            if isinstance(r, str):
+                print(f"{label}: N={n:,} {engine}: FAILED\n{r}")
+                continue
+            got[label].append(r)
+            print(f"{label}: {_line(n, engine, r)}" if len(trees) > 1 else _line(n, engine, r))
+            print("    " + _fixed_costs(r["timings"]))
+    if opts["repeat"] > 1 or len(trees) > 1:
+        for label, runs in got.items():
+            if runs:
+                print(_summary(label, runs))
+    if len(trees) == 2 and all(len(v) == opts["repeat"] for v in got.values()):
+        a, b = got.values()
+        print(f"  pairs where {list(trees)[0]} was faster: {sum(x['wall'] < y['wall'] for x, y in zip(a, b))} of {len(a)}")
+
+
+def _trees(against: str | None, stack: contextlib.ExitStack) -> dict[str, Path]:
+    """This checkout, and a temporary worktree of git revision ``against`` (compiled, removed at exit)."""
+    here = HERE.parent
+    if against is None:
+        return {"this checkout": here}
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="biblio-against-"))) / "tree"
+    subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(tmp), against], check=True, capture_output=True)
+    stack.callback(subprocess.run, ["git", "-C", str(here), "worktree", "remove", "--force", str(tmp)], capture_output=True)
+    import compileall
+
+    compileall.compile_dir(str(tmp / "biblio"), quiet=1)
+    rev = subprocess.run(["git", "-C", str(tmp), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return {"this checkout": here, f"{against} ({rev})": tmp}
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--child"]:
@@ -162,37 +243,20 @@ def main() -> None:
         return
     from _synth import machine
 
-    engines = ["local", "dask"]
-    if "--engines" in args:
-        i = args.index("--engines")
-        engines = args[i + 1].split(",")
-        del args[i : i + 2]
-    flatten_only = "--flatten-only" in args
-    skip_flatten = "--no-flatten-check" in args
-    sizes = [(int(x.split("@")[0]), float(x.split("@")[1]) if "@" in x else 0.10) for x in args if not x.startswith("--")] or [(100_000, 0.10), (1_000_000, 0.10)]
+    opts = _options(args)
     print(f"machine: {machine()}; shared with other jobs, load average now {_load()} (1/5/15 min)")
     print("input: SYNTHETIC partitioned snapshot (benchmarks/_synth.py write_snapshot)")
     print(f"bytecode: {_compiled()}")
-    if not skip_flatten:
+    if not opts["skip_flatten"]:
         flatten_vs_pandas()
-    if flatten_only:
+    if opts["flatten_only"]:
         return
-    for n, share in sizes:
-        snapshot(n, share)
-        for engine in engines:
-            p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True)
-            if p.returncode != 0:
-                print(f"N={n:,} {engine}: FAILED\n{p.stderr[-1500:]}")
-                continue
-            r = json.loads(p.stdout.strip().splitlines()[-1])
-            t, c = r["timings"], r["counts"]
-            print(
-                f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
-                f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}; CPU s in this process: scan+flatten {t['fetch_cpu_s']:.1f}, resolve {t['resolve_cpu_s']:.1f}, report {t['report_cpu_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
-                f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
-                f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
-            )
-            print("    " + _fixed_costs(t))
+    with contextlib.ExitStack() as stack:
+        trees = _trees(opts["against"], stack)
+        for n, share in opts["sizes"]:
+            snapshot(n, share)
+            for engine in opts["engines"]:
+                _compare(n, engine, share, opts, trees)
 
 
 if __name__ == "__main__":
