@@ -207,6 +207,7 @@ def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False, 
     Example:
         >>> m = build_matcher(apply=["entity_list"])    # doctest: +SKIP
     """
+    from biblio.lists.loader import adopt_default
     from biblio.matcher_cache import cached_matcher
     from biblio.orgs.text import english_words
     from biblio.query import LIST_KEYS
@@ -215,7 +216,9 @@ def build_matcher(*, lists: Any = None, apply: Any = None, fuzzy: bool = False, 
     keys = list(LIST_KEYS if apply is None else apply)
     if lists is not None:
         return _new_matcher(lists, keys, fuzzy)
-    return cached_matcher(lambda: _new_matcher(None, keys, fuzzy), cache_dir=cache_dir, apply=keys, fuzzy=fuzzy)
+    m = cached_matcher(lambda: _new_matcher(None, keys, fuzzy), cache_dir=cache_dir, apply=keys, fuzzy=fuzzy)
+    adopt_default(m.lists)  # the bundled lists it was built over: the report need not load them again
+    return m
 
 
 def _new_matcher(lists: Any, apply: list[str], fuzzy: bool) -> Any:

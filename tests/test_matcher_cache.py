@@ -75,3 +75,23 @@ def test_cache_keeps_the_newest_few(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         matcher_cache.cached_matcher(lambda: i, cache_dir=tmp_path, apply=[f"list{i}"], fuzzy=False)
     assert len(list((tmp_path / "matchers").glob("*.pickle"))) == matcher_cache.KEEP
     assert not list((tmp_path / "matchers").glob(".*.tmp"))
+
+
+def test_a_cached_matchers_lists_are_the_bundled_lists_the_report_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that loads its matcher from the cache takes the lists it carries as the bundled
+    lists (no second load); they are the same frames as loading the files."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("BIBLIO_MATCHER_CACHE", raising=False)
+    build_matcher(apply=["entity_list"], cache_dir=tmp_path)  # stored
+    code = (
+        "import sys; from polars.testing import assert_frame_equal; from biblio.pipeline import build_matcher; import biblio.lists.loader as L\n"
+        "m = build_matcher(apply=['entity_list'], cache_dir=sys.argv[1])\n"
+        "assert L.load_lists() is m.lists, 'not adopted'\n"
+        "fresh = L._load(L.DATA_DIR)\n"
+        "for name in ('entities', 'memberships', 'editions'): assert_frame_equal(getattr(m.lists, name), getattr(fresh, name))\n"
+        "print('ok')"
+    )
+    p = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=300)
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr[-2000:]

@@ -25,7 +25,6 @@ import csv
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -160,13 +159,27 @@ def load_lists(data_dir: str | Path | None = None) -> ListSet:
     that names an unknown entity.
     """
     if data_dir is None:
-        return _load_default()
+        if not _DEFAULT:
+            _DEFAULT.append(_load(DATA_DIR))
+        return _DEFAULT[0]
     return _load(Path(data_dir))
 
 
-@lru_cache(maxsize=1)
-def _load_default() -> ListSet:
-    return _load(DATA_DIR)
+#: The bundled lists once loaded (or adopted from a matcher built over them): load_lists() returns it.
+_DEFAULT: list[ListSet] = []
+
+
+def adopt_default(lists: ListSet) -> None:
+    """Take ``lists`` as the bundled lists, if they are not loaded yet: a matcher cached over
+    exactly the bundled files (:mod:`biblio.matcher_cache` keys it by them) carries them, and
+    loading them again cost the report ~0.2 CPU-s on the run's critical path.
+
+    Example:
+        >>> adopt_default(load_lists()); load_lists() is load_lists()
+        True
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(lists)
 
 
 def _load(data_dir: Path) -> ListSet:
