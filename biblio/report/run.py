@@ -371,15 +371,19 @@ def _write_report(
     from biblio.report.plotproc import PlotWorker
 
     worker = plot_worker or PlotWorker.start()
+    large = _large(frames)
     try:
-        with _engine_for(frames):
-            _write_report_steps(run_dir, frames, manifest, editions, progress=progress, worker=worker, steps={} if steps is None else steps)
+        with _engine_for(large=large):
+            _write_report_steps(run_dir, frames, manifest, editions, progress=progress, worker=worker, steps={} if steps is None else steps, large=large)
     finally:
         if worker is not None:
             worker.close()
 
 
-def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *, progress: Any, worker: Any, steps: dict[str, float]) -> None:
+def _write_report_steps(
+    run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame], manifest: dict[str, Any], editions: pl.DataFrame, *,
+    progress: Any, worker: Any, steps: dict[str, float], large: bool,
+) -> None:
     from biblio.engines import release_memory
     from biblio.progress import Progress
     from biblio.report.plotproc import PLOT_TABLES
@@ -399,7 +403,7 @@ def _write_report_steps(run_dir: Path, frames: dict[str, pl.DataFrame | pl.LazyF
 
     scratch = run_dir / ".report-work"  # the context's shared frames, as Parquet; removed once the tables are written
     try:
-        rt = _write_tables(frames, manifest, rdir, scratch if _large(frames) else None, on_table=submit)
+        rt = _write_tables(frames, manifest, rdir, scratch if large else None, on_table=submit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     release_memory()
@@ -432,7 +436,8 @@ def _workbook_figures_page(
         book = pool.submit(write_workbook, rdir / "report.xlsx", tables=rt, summary=summary)
         t0 = time.perf_counter()
         page = functools.partial(render_html, manifest=manifest, report_tables=rt, editions=editions, summary=summary)
-        if worker is not None and not worker.pending:  # the helper is drawing: lay out the page meanwhile
+        drawing = worker is not None and not worker.pending  # the helper has the tables
+        if drawing:  # lay out the page meanwhile
             progress.advance(task, 1, info="page")
             html = page(images=dict.fromkeys(FIGURES))
             t0 = _lap(steps, "report_page_s", t0)
@@ -447,7 +452,7 @@ def _workbook_figures_page(
             html = page(images=images)
             t0 = _lap(steps, "report_page_s", t0)
         (run_dir / "report.html").write_text(html, encoding="utf-8")
-        if worker is not None and not worker.pending:
+        if drawing:
             worker.finish()  # the SVGs, drawn while the PNGs went into the page
         t0 = _lap(steps, "report_svg_wait_s", t0)
         progress.advance(task, 1, info="workbook")
@@ -472,20 +477,20 @@ def _large(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> bool:
     return n > IN_MEMORY_REPORT_WORKS
 
 
-def _engine_for(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> contextlib.AbstractContextManager[Any]:
+def _engine_for(*, large: bool) -> contextlib.AbstractContextManager[Any]:
     """The polars engine for a report's queries: in memory for a run of at most
-    :data:`IN_MEMORY_REPORT_WORKS` works (the report tables of 10,062 works took 0.79-0.98
-    CPU-s instead of 0.94-1.29 with the streaming engine polars' ``auto`` picks for scans of the
-    stage tables), polars' own choice for a larger one (memory bounded). The setting is
-    polars' engine affinity, which is process-wide: other threads' queries meanwhile run in
-    memory too (the same results).
+    :data:`IN_MEMORY_REPORT_WORKS` works (not ``large``: the report tables of 10,062 works took
+    0.79-0.98 CPU-s instead of 0.94-1.29 with the streaming engine polars' ``auto`` picks for
+    scans of the stage tables), polars' own choice for a larger one (memory bounded). The
+    setting is polars' engine affinity, which is process-wide: other threads' queries meanwhile
+    run in memory too (the same results).
 
     Example:
-        >>> with _engine_for({"works": pl.DataFrame({"work_id": ["W1"]})}):
+        >>> with _engine_for(large=False):
         ...     pl.LazyFrame({"a": [1]}).collect().height
         1
     """
-    return contextlib.nullcontext() if _large(frames) else pl.Config(engine_affinity="in-memory")
+    return contextlib.nullcontext() if large else pl.Config(engine_affinity="in-memory")
 
 
 def _lap(steps: dict[str, float], name: str, t0: float) -> float:
