@@ -11,7 +11,7 @@ import importlib.util
 from typing import Any
 
 #: Public names by the submodule that defines them. They are imported on first use (PEP 562),
-#: so a process that needs one submodule (the plot helper: :mod:`biblio.report.plots`) does not
+#: so a process that needs one submodule (the plot helper: :mod:`biblio.report.figures`) does not
 #: pay for the others (pyarrow.parquet, Jinja2, the report tables: ~0.3 CPU-s).
 _EXPORTS = {
     "money": ("AWARD_RECORD_SCHEMA", "award_records_from_json", "read_award_records"),
@@ -49,40 +49,4 @@ def __dir__() -> list[str]:
     return sorted(list(globals()) + list(_WHERE))
 
 
-__all__ = [
-    "AWARD_RECORD_SCHEMA",
-    "ReportContext",
-    "all_tables",
-    "award_lookup",
-
-    "award_records_from_json",
-    "award_view",
-    "awards",
-    "build_manifest",
-    "by_agency",
-    "by_list",
-    "by_year",
-    "diff_runs",
-    "diff_summary",
-
-    "evidence",
-    "headline",
-    "headline_sentence",
-    "house_comparison",
-    "latest_run",
-    "list_by_agency",
-    "load_list_families",
-    "load_tech_areas",
-    "money_by_agency",
-    "money_by_partner",
-    "prc_partners",
-    "query_differences",
-    "read_award_records",
-    "rebuild",
-    "report_context",
-    "tech_areas",
-    "us_authors",
-    "us_institutions",
-    "with_partners",
-    "write_run",
-]
+__all__ = sorted(_WHERE)
