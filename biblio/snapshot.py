@@ -94,12 +94,12 @@ def read_records(path: Path, *, stats: dict[str, int] | None = None, bad_line: C
     number, problem) and skipped; without it the file is refused.
     """
     stats = stats if stats is not None else {}
-    opener = gzip.open if path.name.endswith(".gz") else open
+    new, errors = _opener(path)
     name = path.name.removesuffix(".gz")
     try:
-        with opener(path, "rb") as fh:
+        with new(path) as fh:
             data = fh.read()
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, *errors) as e:  # a corrupt deflate stream raises the inflater's own error
         raise InputFileError(f"{path}: cannot read ({e}); check the file is complete") from None
     try:
         text: str | None = data.decode("utf-8")

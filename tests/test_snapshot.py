@@ -215,6 +215,20 @@ def test_arrow_candidate_search_equals_the_python_one() -> None:
     assert ScanSpec((), ("CN",), "2024-01-01", "2024-12-31").counted_candidates(b'{"a": "CN"}\n{}\n') == ([], 2)
 
 
+def test_a_corrupt_gzipped_json_file_gives_one_line_error(tmp_path: Path) -> None:
+    """A loose .json.gz whose deflate stream is damaged (not only its CRC) is refused with the
+    file named, as a damaged partition is; the standard reader's zlib.error escaped before."""
+    from biblio.snapshot import read_records
+
+    data = bytearray(gzip.compress(b"".join(b'{"id": "https://openalex.org/W%d"}\n' % i for i in range(20_000))))
+    for k in range(12, 40):
+        data[k] ^= 0xFF
+    f = tmp_path / "page.jsonl.gz"
+    f.write_bytes(bytes(data))
+    with pytest.raises(InputFileError, match="page.jsonl.gz: cannot read \\(.*\\); check the file is complete"):
+        list(read_records(f))
+
+
 def test_truncated_partition_gives_one_line_error(tmp_path: Path) -> None:
     f = write_partition(tmp_path, "2024-01-01", 0, [work("W1", "2024-02-02")])
     f.write_bytes(f.read_bytes()[:-8])
