@@ -152,13 +152,13 @@ def _fixed_costs(t: dict[str, float]) -> str:
     return "; ".join(parts)
 
 
-def _compiled() -> str:
-    """Compile the package's bytecode first, as a user's first run leaves it: each run then
+def _compiled(root: Path = HERE.parent) -> str:
+    """Compile ``root``'s package bytecode first, as a user's first run leaves it: each run then
     measures the steady state, not the compiling of modules a run imports lazily (~0.35 CPU-s
     for the pipeline's modules when ``PYTHONDONTWRITEBYTECODE`` is set or a source changed)."""
     import compileall
 
-    ok = compileall.compile_dir(str(HERE.parent / "biblio"), quiet=1)
+    ok = compileall.compile_dir(str(root / "biblio"), quiet=1)
     return "biblio/ compiled (as after a first run)" if ok else "biblio/ NOT all compiled: runs include compiling"
 
 
@@ -229,9 +229,7 @@ def _trees(against: str | None, stack: contextlib.ExitStack) -> dict[str, Path]:
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="biblio-against-"))) / "tree"
     subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(tmp), against], check=True, capture_output=True)
     stack.callback(subprocess.run, ["git", "-C", str(here), "worktree", "remove", "--force", str(tmp)], capture_output=True)
-    import compileall
-
-    compileall.compile_dir(str(tmp / "biblio"), quiet=1)
+    print(f"bytecode of {against}: {_compiled(tmp)}")
     rev = subprocess.run(["git", "-C", str(tmp), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     return {"this checkout": here, f"{against} ({rev})": tmp}
 
