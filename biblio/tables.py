@@ -233,11 +233,11 @@ def _arrow_parse_options() -> Any:
     return pj.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="ignore")
 
 
-def read_ndjson_arrow(data: bytes, *, block_size: int = 1 << 24) -> Any:
+def read_ndjson_arrow(data: bytes, *, block_size: int = 1 << 24, threads: bool = True) -> Any:
     """pyarrow's strict parse of JSON lines into an Arrow table of :data:`RAW_SCHEMA`, or None
     when it refuses them (invalid JSON, a wrongly typed value, a key given twice, a lone
     surrogate escape, an integer beyond int64, a line longer than ``block_size``). Blocks of
-    text are parsed in parallel.
+    text are parsed in parallel on Arrow's thread pool, or on this thread without ``threads``.
 
     Example:
         >>> read_ndjson_arrow(b'{"id": "W1", "title": 5}') is None
@@ -247,7 +247,7 @@ def read_ndjson_arrow(data: bytes, *, block_size: int = 1 << 24) -> Any:
     import pyarrow.json as pj
 
     try:
-        return pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=block_size))
+        return pj.read_json(pa.BufferReader(data), parse_options=_arrow_parse_options(), read_options=pj.ReadOptions(block_size=block_size, use_threads=threads))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
 

@@ -79,12 +79,22 @@ def test_local_threads_keep_order_and_stop_at_an_error() -> None:
 
 
 def test_local_scan_on_threads_gives_the_serial_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three partitions at a time give the one-at-a-time tables; side by side, each thread parses
+    its blocks itself (Arrow's pool only for a scan on one thread)."""
+    import biblio.snapshot as snapshot
+
     synthetic_snapshot(tmp_path / "snap")
     q = query(tmp_path / "snap")
+    pools: list[bool] = []
+    scan = snapshot.scan_partition
+    monkeypatch.setattr(snapshot, "scan_partition", lambda part, spec, out=None: (pools.append(spec.parse_threads), scan(part, spec, out))[1])
     monkeypatch.setattr("biblio.engines.local_threads", lambda n: 1)
     one = scan_snapshot(q, work_dir=tmp_path / "one", batch_size=50)
+    assert set(pools) == {True}
+    pools.clear()
     monkeypatch.setattr("biblio.engines.local_threads", lambda n: min(3, n))
     three = scan_snapshot(q, work_dir=tmp_path / "three", batch_size=50)
+    assert set(pools) == {False} and len(pools) == 6
     a, b = WorksTables.read(tmp_path / "one" / "tables"), WorksTables.read(tmp_path / "three" / "tables")
     assert one.meta_count == three.meta_count == 720 and one.notes == three.notes
     for name in SCHEMAS:

@@ -186,3 +186,18 @@ def test_columnar_flatten_edge_cases() -> None:
 def test_flatten_keeps_first_of_repeated_ids_and_skips_missing_ids() -> None:
     t = flatten([{**LEGACY, "title": "first"}, {**LEGACY, "title": "second"}, {"title": "no id"}])
     assert t.works["title"].to_list() == ["first"]
+
+
+def test_arrow_parse_on_this_thread_equals_the_pool_parse() -> None:
+    """``read_ndjson_arrow(threads=False)`` (how scan threads side by side parse) gives the pool's
+    table over many blocks, and refuses what the pool refuses."""
+    import pyarrow as pa
+
+    from biblio.tables import read_ndjson_arrow
+
+    lines = [json.dumps({**CURRENT, "id": f"https://openalex.org/W{i}", "cited_by_count": i}).encode() for i in range(400)]
+    data = b"\n".join(lines)
+    pooled, here = (read_ndjson_arrow(data, block_size=1 << 15, threads=t) for t in (True, False))
+    assert isinstance(here, pa.Table) and here.num_rows == 400 and here.equals(pooled)
+    bad = data + b'\n{"id": "https://openalex.org/W9", "cited_by_count": "many"}'
+    assert read_ndjson_arrow(bad, block_size=1 << 15, threads=False) is None and read_ndjson_arrow(bad, block_size=1 << 15) is None
