@@ -387,7 +387,9 @@ def _resolve_and_report(
 
 def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date | None, prog: Any, timings: dict[str, float]) -> tuple[Any, int, int]:
     """Wait for the matcher, freeze what lives all run out of the collector, and resolve the tables
-    into ``work_dir/resolved``; returns (the lazy result, flags, flagged works). Timings:
+    into ``work_dir/resolved`` (memory given back to the OS before and after when the run is
+    large: :data:`biblio.report.run.IN_MEMORY_REPORT_WORKS`); returns (the lazy result, flags,
+    flagged works). Timings:
     ``matcher_wait_s``, and ``resolve_s``/``resolve_cpu_s`` (the wait included).
 
     Example:
@@ -398,15 +400,19 @@ def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date
     import polars as pl
 
     from biblio.engines import release_memory
+    from biblio.report.run import IN_MEMORY_REPORT_WORKS
 
+    large = _rows(work_dir / "tables" / "works.parquet") > IN_MEMORY_REPORT_WORKS
     with _stopwatch(timings, "resolve"):
         with _stopwatch(timings, "matcher_wait", cpu=None):
             m = matcher.result()
         gc.freeze()  # the matcher and the modules live all run: later collections skip them
-        release_memory()
+        if large:
+            release_memory()
         resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
         n_flags, n_flagged = resolved.flags.select(pl.len(), pl.col("work_id").n_unique()).collect().row(0)
-        release_memory()
+        if large:
+            release_memory()
     return resolved, n_flags, n_flagged
 
 

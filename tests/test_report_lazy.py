@@ -61,17 +61,24 @@ def test_tables_written_in_parts_equal_the_whole(run: Path, tmp_path: Path, name
 
 @pytest.mark.parametrize("limit", [0, 10**9])
 def test_small_runs_keep_the_shared_frames_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
-    """Above IN_MEMORY_REPORT_WORKS the report's shared frames go through Parquet scratch files;
-    at or below it they stay in memory; the report is byte-identical either way."""
+    """Above IN_MEMORY_REPORT_WORKS the report's shared frames go through Parquet scratch files
+    and freed memory is given back between stages (before and after resolve, twice in the
+    report); at or below it the frames stay in memory and nothing is released; the report is
+    byte-identical either way."""
+    import biblio.engines
     import biblio.report.run as R
 
     seen: list[object] = []
     real = R._write_tables
     monkeypatch.setattr(R, "_write_tables", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
     monkeypatch.setattr(R, "IN_MEMORY_REPORT_WORKS", limit)
+    released: list[int] = []
+    release = biblio.engines.release_memory
+    monkeypatch.setattr(biblio.engines, "release_memory", lambda: released.append(1) or release())
     s = Settings(api_key="sk-test", cache_dir=tmp_path / "cache")
     rd = run_query(load_query(REPO / "queries" / "synthetic.toml"), settings=s, output_dir=tmp_path, run_id="a", as_of=dt.date(2026, 11, 1)).run_dir
     assert (seen[0] is None) == (limit > 0)
+    assert len(released) == (0 if limit else 4)
     assert (rd / "report" / "evidence.csv").stat().st_size > 1000
     if limit:  # compare with the scratch-backed run of the other case
         monkeypatch.setattr(R, "IN_MEMORY_REPORT_WORKS", 0)
