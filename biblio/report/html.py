@@ -90,7 +90,24 @@ def _packed(obj: Any) -> Markup:
     raw = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=lambda x: x.isoformat() if isinstance(x, (dt.date, dt.datetime)) else str(x))
     for mark, text in raws.items():
         raw = raw.replace(json.dumps(mark), text, 1)
-    return Markup(base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii"))
+    return Markup(base64.b64encode(_gzip(raw.encode("utf-8"))).decode("ascii"))
+
+
+def _gzip(data: bytes) -> bytes:
+    """``data`` gzipped for the page, with no timestamp (the same page for the same run): ISA-L's
+    level 2 when installed. At 10,062 flagged papers (8.2 MB of JSON) that is 0.01 CPU-s
+    against 0.11 for zlib's level 6, for a 30% larger payload (0.84 against 0.64 MB; the demo's
+    0.27 against 0.23 MB). Any gzip reader (the browser's DecompressionStream) unpacks it.
+
+    Example:
+        >>> gzip.decompress(_gzip(b"[1,2]"))
+        b'[1,2]'
+    """
+    try:
+        from isal import igzip
+    except ImportError:  # pragma: no cover - isal is a dependency; a platform without its wheel
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    return igzip.compress(data, 2, mtime=0)
 
 
 def _json_encodable(df: pl.DataFrame) -> bool:
