@@ -13,7 +13,9 @@ partitioned SYNTHETIC snapshot in the published layout (``updated_date=…/part_
 Peak RSS is sampled (every 0.1 s) over the process and all its children (the Dask workers)
 and summed. The machine is shared: the load average is printed with every figure. A VM's speed
 drifts between minutes (the same run took 5.8 and 8.6 s minutes apart), so compare revisions
-with ``--against``: runs alternate, and the summary counts the pairs each side won.
+with ``--against``: runs alternate, and the summary counts the pairs each side won. Each run's
+line ends with the seconds a fixed pure-Python loop took just before it (:func:`speed`): runs
+are comparable when their loops are.
 """
 
 from __future__ import annotations
@@ -176,11 +178,23 @@ def _options(args: list[str]) -> dict[str, Any]:
     return opts
 
 
+def speed() -> float:
+    """Seconds a fixed pure-Python loop takes here (3M additions, one core): this VM's speed
+    drifts by up to 2x between minutes, and the loop's time, taken just before each run and
+    printed with it, says which phase the run met (less is faster)."""
+    t0, total = time.perf_counter(), 0
+    for i in range(3_000_000):
+        total += i
+    return time.perf_counter() - t0
+
+
 def _run(n: int, engine: str, share: float, tree: Path) -> dict[str, Any] | str:
-    """One run in a fresh subprocess on the ``biblio`` of ``tree``: its figures, or the error text."""
+    """One run in a fresh subprocess on the ``biblio`` of ``tree``: its figures (with the
+    :func:`speed` loop's seconds just before), or the error text."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (str(tree), os.environ.get("PYTHONPATH", "")) if x)}
+    loop = speed()
     p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True, env=env, cwd=tree)
-    return json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else p.stderr[-1500:]
+    return {**json.loads(p.stdout.strip().splitlines()[-1]), "loop_s": loop} if p.returncode == 0 else p.stderr[-1500:]
 
 
 def _line(n: int, engine: str, r: dict[str, Any]) -> str:
@@ -189,15 +203,17 @@ def _line(n: int, engine: str, r: dict[str, Any]) -> str:
         f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
         f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}; CPU s in this process: scan+flatten {t['fetch_cpu_s']:.1f}, resolve {t['resolve_cpu_s']:.1f}, report {t['report_cpu_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
         f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
-        f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}"
+        f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}; speed loop {r['loop_s']:.2f} s"
     )
 
 
 def _summary(label: str, runs: list[dict[str, Any]]) -> str:
     walls = sorted(r["wall"] for r in runs)
     rate = sorted(r["scanned"] / r["wall"] for r in runs)
+    loops = sorted(r["loop_s"] for r in runs)
     return (f"  {label}: {len(runs)} runs, wall min {walls[0]:.2f} / median {statistics.median(walls):.2f} / max {walls[-1]:.2f} s; "
-            f"works/s max {rate[-1]:,.0f} / median {statistics.median(rate):,.0f}; peak RSS max {max(r['peak_mb'] for r in runs):,.0f} MB")
+            f"works/s max {rate[-1]:,.0f} / median {statistics.median(rate):,.0f}; peak RSS max {max(r['peak_mb'] for r in runs):,.0f} MB; "
+            f"speed loop {loops[0]:.2f}-{loops[-1]:.2f} s")
 
 
 def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dict[str, Path]) -> None:
