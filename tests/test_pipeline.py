@@ -92,3 +92,22 @@ def test_every_long_step_shows_progress(tmp_path: Path, capsys: pytest.CaptureFi
     for step in ("scan", "merge (newest copy wins)", "resolve", "stage tables", "report"):
         assert step in err, (step, err[-800:])
     assert "flagged papers" in err  # the report bar ends with what it wrote
+
+
+def test_the_matcher_is_frozen_out_of_the_collector_and_a_run_unfreezes(tmp_path: Path) -> None:
+    """The matcher built beside the scan is frozen as soon as it exists (no collection walks its
+    objects while the scan threads wait for the lock), the collector stays on, and a run leaves
+    nothing frozen behind."""
+    import gc
+
+    from biblio.pipeline import _frozen_matcher
+    from biblio.settings import Settings
+
+    try:
+        m = _frozen_matcher(apply=["entity_list"], cache_dir=None)
+        assert gc.isenabled() and gc.get_freeze_count() > 10_000
+        assert not any(o is m or o is m.g for o in gc.get_objects())  # in the permanent generation
+    finally:
+        gc.unfreeze()
+    run_query(load_query(REPO / "queries" / "synthetic.toml"), settings=Settings(api_key="sk-test", cache_dir=tmp_path / "cache"), output_dir=tmp_path, run_id="r", as_of=dt.date(2026, 11, 1))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
