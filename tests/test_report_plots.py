@@ -30,3 +30,22 @@ def test_saved_figures_are_the_same_bytes_each_time(tmp_path: Path) -> None:
     svg = (tmp_path / "a" / "by_year.svg").read_bytes()
     assert svg == (tmp_path / "b" / "by_year.svg").read_bytes()
     assert b"<dc:date>" not in svg and b"2023" in svg
+
+
+def test_names_are_drawn_literally(tmp_path: Path) -> None:
+    """A partner's name with two ``$`` (matplotlib read the text between as math, and the
+    figure failed to draw) or a control character (no font has one) is drawn as written."""
+    import warnings
+
+    from biblio.report.plots import plot_top_partners
+
+    partners = pl.DataFrame({"partner_name": ["Lab $\\frac{$ of Optics", "Inst\x13ute of Mechanics"], "papers": [3, 2],
+                             "families": ["government", None], "lists": ["Entity List; $1260H$", None]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph 19 missing from font(s)" was one
+        fig = plot_top_partners(partners, footer="x")
+        save_figures({"top_partners": fig}, tmp_path)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Inst ute of Mechanics" in labels and "Lab \\$\\frac{\\$ of Optics" in labels
+    svg = (tmp_path / "top_partners.svg").read_text()
+    assert "Lab $\\frac{$ of Optics" in svg and "$1260H$" in svg

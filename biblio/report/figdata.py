@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -21,6 +22,20 @@ import polars as pl
 STATUS_COLUMNS = ("papers_government_list", "papers_assessment_only", "papers_no_listed_partner")
 #: Partners the top-partners figure shows.
 TOP_PARTNERS = 20
+#: Characters no font draws (C0 and C1 controls), shown as a space.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _shown(values: list[Any]) -> list[str]:
+    """Names as a figure shows them, literally: a ``$`` escaped (two of them in an institution's
+    name made matplotlib read the text between as math, and fail on it), control characters as
+    spaces (no font has them: a warning per figure), None as ''.
+
+    Example:
+        >>> print(*_shown(["Lab $5M$" + chr(19) + "Inc", None]), sep="|")
+        Lab \\$5M\\$ Inc|
+    """
+    return [_CONTROL.sub(" ", str(v)).replace("$", "\\$") if v is not None else "" for v in values]
 
 
 def _stack(d: pl.DataFrame) -> dict[str, list[Any]]:
@@ -42,7 +57,7 @@ def by_agency_data(df: pl.DataFrame) -> dict[str, Any]:
         return {"rows": None}
     # ties read top-down in the table's (name) order, whatever the frame's chunks
     d = df.sort("papers", "agency", descending=[False, True]).with_columns((pl.col("papers") - pl.col("papers_government_list") - pl.col("papers_assessment_only")).alias("papers_no_listed_partner"))
-    return {"rows": {"labels": d["agency"].to_list(), "stack": _stack(d)}}
+    return {"rows": {"labels": _shown(d["agency"].to_list()), "stack": _stack(d)}}
 
 
 def top_partners_data(df: pl.DataFrame, *, top: int = TOP_PARTNERS) -> dict[str, Any]:
@@ -50,12 +65,12 @@ def top_partners_data(df: pl.DataFrame, *, top: int = TOP_PARTNERS) -> dict[str,
     if df.height == 0:
         return {"top": top, "rows": None}
     d = df.sort("papers", "partner_name", descending=[True, False]).head(top).reverse()
-    names = d["partner_name"].to_list()
+    names = _shown(d["partner_name"].to_list())
     return {"top": top, "rows": {
         "labels": [n if len(n) <= 50 else n[:48] + "…" for n in names],
         "papers": d["papers"].to_list(),
         "families": d["families"].fill_null("").to_list(),
-        "lists": d["lists"].fill_null("").to_list(),
+        "lists": _shown(d["lists"].to_list()),
     }}
 
 
@@ -69,7 +84,7 @@ def list_agency_data(df: pl.DataFrame) -> dict[str, Any]:
     grid = [[0] * len(agencies) for _ in lists]
     for r in df.iter_rows(named=True):
         grid[lists.index(r["list_label"])][agencies.index(r["agency"])] = r["papers"]
-    return {"rows": {"lists": lists, "families": order["family"].to_list(), "agencies": agencies, "grid": grid}}
+    return {"rows": {"lists": _shown(lists), "families": order["family"].to_list(), "agencies": _shown(agencies), "grid": grid}}
 
 
 def tech_areas_data(df: pl.DataFrame) -> dict[str, Any]:
@@ -77,7 +92,7 @@ def tech_areas_data(df: pl.DataFrame) -> dict[str, Any]:
     if df.height == 0 or df["papers"].sum() == 0:
         return {"rows": None}
     d = df.sort("papers")
-    return {"rows": {"labels": d["label"].to_list(), "stack": _stack(d)}}
+    return {"rows": {"labels": _shown(d["label"].to_list()), "stack": _stack(d)}}
 
 
 def money_data(df: pl.DataFrame, *, synthetic_amounts: bool = False) -> dict[str, Any]:
@@ -86,7 +101,7 @@ def money_data(df: pl.DataFrame, *, synthetic_amounts: bool = False) -> dict[str
     if d.height == 0:
         return {"synthetic_amounts": synthetic_amounts, "rows": None}
     return {"synthetic_amounts": synthetic_amounts, "rows": {
-        "agencies": d["agency"].to_list(), "millions": (d["amount_usd"] / 1e6).to_list(), "coverage": d["amount_coverage"].to_list(),
+        "agencies": _shown(d["agency"].to_list()), "millions": (d["amount_usd"] / 1e6).to_list(), "coverage": d["amount_coverage"].to_list(),
     }}
 
 
