@@ -6,6 +6,8 @@
     python benchmarks/snapshot_scale.py 103000@0.97 --engines local   # ~100k works in scope, 1M authorships
     python benchmarks/snapshot_scale.py 100000 --engines local --no-flatten-check --repeat 6 --against e73ee62
     # 6 runs of this checkout alternated with 6 of git revision e73ee62 (a temporary worktree), then min/median/max of each
+    python benchmarks/snapshot_scale.py 100000 --engines local --no-flatten-check --repeat 6 --against bfa07fe --against-matplotlib 3.11.2
+    # the same, git revision bfa07fe on matplotlib 3.11.2 (pip-installed once under $BIBLIO_BENCH_DIR/figures, put first on its path)
 
 Each run is a fresh subprocess running ``biblio.pipeline.run_query`` on a query over a
 partitioned SYNTHETIC snapshot in the published layout (``updated_date=…/part_NNN.gz`` + manifest;
@@ -166,8 +168,9 @@ def _compiled(root: Path = HERE.parent) -> str:
 
 def _options(args: list[str]) -> dict[str, Any]:
     """The command line's sizes and options (``args`` is consumed)."""
-    opts: dict[str, Any] = {"engines": ["local", "dask"], "repeat": 1, "against": None}
-    for flag, key, conv in (("--engines", "engines", lambda v: v.split(",")), ("--repeat", "repeat", int), ("--against", "against", str)):
+    opts: dict[str, Any] = {"engines": ["local", "dask"], "repeat": 1, "against": None, "against_mpl": None}
+    flags = (("--engines", "engines", lambda v: v.split(",")), ("--repeat", "repeat", int), ("--against-matplotlib", "against_mpl", str), ("--against", "against", str))
+    for flag, key, conv in flags:
         if flag in args:
             i = args.index(flag)
             opts[key] = conv(args[i + 1])
@@ -188,10 +191,10 @@ def speed() -> float:
     return time.perf_counter() - t0
 
 
-def _run(n: int, engine: str, share: float, tree: Path) -> dict[str, Any] | str:
-    """One run in a fresh subprocess on the ``biblio`` of ``tree``: its figures (with the
-    :func:`speed` loop's seconds just before), or the error text."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (str(tree), os.environ.get("PYTHONPATH", "")) if x)}
+def _run(n: int, engine: str, share: float, tree: Path, extra: str = "") -> dict[str, Any] | str:
+    """One run in a fresh subprocess on the ``biblio`` of ``tree`` (``extra`` first on its path:
+    another matplotlib): its figures (with the :func:`speed` loop's seconds just before), or the error text."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (extra, str(tree), os.environ.get("PYTHONPATH", "")) if x)}
     loop = speed()
     p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True, env=env, cwd=tree)
     return {**json.loads(p.stdout.strip().splitlines()[-1]), "loop_s": loop} if p.returncode == 0 else p.stderr[-1500:]
@@ -216,12 +219,12 @@ def _summary(label: str, runs: list[dict[str, Any]]) -> str:
             f"speed loop {loops[0]:.2f}-{loops[-1]:.2f} s")
 
 
-def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dict[str, Path]) -> None:
+def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dict[str, tuple[Path, str]]) -> None:
     """``opts["repeat"]`` runs on each tree, alternated; each run's line, then each tree's summary."""
     got: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
     for _ in range(opts["repeat"]):
-        for label, tree in trees.items():
-            r = _run(n, engine, share, tree)
+        for label, (tree, extra) in trees.items():
+            r = _run(n, engine, share, tree, extra)
             if isinstance(r, str):
                 print(f"{label}: N={n:,} {engine}: FAILED\n{r}")
                 continue
@@ -237,17 +240,23 @@ def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dic
         print(f"  pairs where {list(trees)[0]} was faster: {sum(x['wall'] < y['wall'] for x, y in zip(a, b))} of {len(a)}")
 
 
-def _trees(against: str | None, stack: contextlib.ExitStack) -> dict[str, Path]:
-    """This checkout, and a temporary worktree of git revision ``against`` (compiled, removed at exit)."""
+def _trees(against: str | None, stack: contextlib.ExitStack, matplotlib: str | None = None) -> dict[str, tuple[Path, str]]:
+    """This checkout, and a temporary worktree of git revision ``against`` (compiled, removed at
+    exit), each with what goes first on its path: for ``against``, matplotlib version ``matplotlib``
+    when given (:func:`figure_speed.other_matplotlib`), to measure a revision as it was installed."""
     here = HERE.parent
     if against is None:
-        return {"this checkout": here}
+        return {"this checkout": (here, "")}
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="biblio-against-"))) / "tree"
     subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(tmp), against], check=True, capture_output=True)
     stack.callback(subprocess.run, ["git", "-C", str(here), "worktree", "remove", "--force", str(tmp)], capture_output=True)
     print(f"bytecode of {against}: {_compiled(tmp)}")
     rev = subprocess.run(["git", "-C", str(tmp), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return {"this checkout": here, f"{against} ({rev})": tmp}
+    if matplotlib is None:
+        return {"this checkout": (here, ""), f"{against} ({rev})": (tmp, "")}
+    from figure_speed import other_matplotlib
+
+    return {"this checkout": (here, ""), f"{against} ({rev}) on matplotlib {matplotlib}": (tmp, other_matplotlib(matplotlib, BENCH / "figures"))}
 
 
 def main() -> None:
@@ -266,7 +275,7 @@ def main() -> None:
     if opts["flatten_only"]:
         return
     with contextlib.ExitStack() as stack:
-        trees = _trees(opts["against"], stack)
+        trees = _trees(opts["against"], stack, opts["against_mpl"])
         for n, share in opts["sizes"]:
             snapshot(n, share)
             for engine in opts["engines"]:
