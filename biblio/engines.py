@@ -59,11 +59,21 @@ def local_threads(n_items: int) -> int:
     forced = os.environ.get("BIBLIO_SCAN_THREADS", "").strip()
     if forced.isdigit() and int(forced) > 0:
         return min(int(forced), n_items)
+    return max(1, min(usable_cores(), MAX_LOCAL_THREADS, n_items))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container or ``taskset`` may
+    allow fewer than the machine has), else the machine's count.
+
+    Example:
+        >>> usable_cores() >= 1
+        True
+    """
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_LOCAL_THREADS, n_items))
+        return os.cpu_count() or 1
 
 
 def _local_map(fn: Callable[..., Any], items: Sequence[Any], *, args: tuple[Any, ...], threads: int) -> Iterator[Any]:

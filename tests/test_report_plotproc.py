@@ -182,3 +182,13 @@ def test_the_helper_runs_this_biblio_whatever_the_working_folder(plot_tables: di
     finally:
         w.close()
     assert w.proc.poll() is None  # the real helper answered and was kept (the impostor would have exited with 3)
+
+
+def test_a_free_core_is_judged_by_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load 2.5 on a machine of 64 cores: free for a process allowed two of them, not for one allowed one."""
+    monkeypatch.setattr(pp.os, "getloadavg", lambda: (2.5, 2.5, 2.5))
+    monkeypatch.setattr(pp.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(pp.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert pp.core_free()
+    monkeypatch.setattr(pp.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not pp.core_free()

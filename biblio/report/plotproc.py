@@ -184,17 +184,21 @@ class PlotWorker:
 
 
 def core_free() -> bool:
-    """True when the 1-minute load average is below the number of cores plus one (or is
-    unknown). The average lags by about a minute: on a 2-core machine, back-to-back runs alone
-    keep it near 2 (measured), so "below the cores" drew the figures in process after every
-    run but the first (+2.5 s at 100k works).
+    """True when the 1-minute load average is below the number of cores this process may use
+    plus one (or is unknown). The average lags by about a minute: on a 2-core machine,
+    back-to-back runs alone keep it near 2 (measured), so "below the cores" drew the figures in
+    process after every run but the first (+2.5 s at 100k works). The cores are the process's
+    own (:func:`biblio.engines.usable_cores`), not the machine's: a container allowed one core
+    of many is busy at a load the machine would call idle.
 
     Example:
         >>> isinstance(core_free(), bool)
         True
     """
+    from biblio.engines import usable_cores
+
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1) + 1
+        return os.getloadavg()[0] < usable_cores() + 1
     except OSError:
         return True
 
