@@ -43,9 +43,9 @@ def test_names_are_drawn_literally(tmp_path: Path) -> None:
                              "families": ["government", None], "lists": ["Entity List; $1260H$", None]})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph 19 missing from font(s)" was one
-        fig = plot_top_partners(partners, footer="x")
+        fig = plot_top_partners(partners, footer="data: snapshot dated $\\frac{$")  # the data's date is data too
         save_figures({"top_partners": fig}, tmp_path)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "Inst ute of Mechanics" in labels and "Lab \\$\\frac{\\$ of Optics" in labels
     svg = (tmp_path / "top_partners.svg").read_text()
-    assert "Lab $\\frac{$ of Optics" in svg and "$1260H$" in svg
+    assert "Lab $\\frac{$ of Optics" in svg and "$1260H$" in svg and "dated $\\frac{$" in svg

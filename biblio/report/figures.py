@@ -44,7 +44,8 @@ def _new(w: float, h: float) -> tuple[Figure, Any]:
 
 
 def _finish(fig: Figure, footer: str) -> Figure:
-    fig.text(0.01, 0.01, footer, fontsize=7.5, color="#b00000" if "SYNTHETIC" in footer else "#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.01, footer, fontsize=7.5, color="#b00000" if "SYNTHETIC" in footer else "#555555", ha="left", va="bottom",
+             parse_math=False)  # literal: the footer carries the data's date, and two $ in it would read as math
     fig.tight_layout(rect=(0, 0.045, 1, 1))
     fig.set_layout_engine(None)  # tight_layout leaves a no-op placeholder engine, for which every savefig drew the figure once more before drawing it
     return fig
