@@ -409,7 +409,7 @@ def _resolve_and_report(
 def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date | None, prog: Any, timings: dict[str, float]) -> tuple[Any, int, int]:
     """Wait for the matcher, freeze what lives all run out of the collector, and resolve the tables
     into ``work_dir/resolved`` (memory given back to the OS before and after when the run is
-    large: :data:`biblio.report.run.IN_MEMORY_REPORT_WORKS`); returns (the lazy result, flags,
+    large: :func:`biblio.report.run.large_run`); returns (the lazy result, flags,
     flagged works). Timings:
     ``matcher_wait_s``, and ``resolve_s``/``resolve_cpu_s`` (the wait included).
 
@@ -421,9 +421,9 @@ def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date
     import polars as pl
 
     from biblio.engines import release_memory
-    from biblio.report.run import IN_MEMORY_REPORT_WORKS
+    from biblio.report.run import large_run
 
-    large = _rows(work_dir / "tables" / "works.parquet") > IN_MEMORY_REPORT_WORKS
+    large = large_run(pl.scan_parquet(work_dir / "tables" / "works.parquet"))
     with _stopwatch(timings, "resolve"):
         with _stopwatch(timings, "matcher_wait", cpu=None):
             m = matcher.result()

@@ -371,7 +371,7 @@ def _write_report(
     from biblio.report.plotproc import PlotWorker
 
     worker = plot_worker or PlotWorker.start()
-    large = _large(frames)
+    large = large_run(frames["works"])
     try:
         with _engine_for(large=large):
             _write_report_steps(run_dir, frames, manifest, editions, progress=progress, worker=worker, steps={} if steps is None else steps, large=large)
@@ -470,14 +470,14 @@ def _workbook_figures_page(
 IN_MEMORY_REPORT_WORKS = 50_000
 
 
-def _large(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> bool:
-    """Whether the run's works exceed :data:`IN_MEMORY_REPORT_WORKS` (read from the Parquet footer when lazy).
+def large_run(works: pl.DataFrame | pl.LazyFrame) -> bool:
+    """Whether a run with these works exceeds :data:`IN_MEMORY_REPORT_WORKS` (counted from the
+    Parquet footer when lazy): the one rule the resolve and report stages both follow.
 
     Example:
-        >>> _large({"works": pl.DataFrame({"work_id": ["W1"]})})
+        >>> large_run(pl.DataFrame({"work_id": ["W1"]}))
         False
     """
-    works = frames["works"]
     n = works.select(pl.len()).collect().item() if isinstance(works, pl.LazyFrame) else works.height
     return n > IN_MEMORY_REPORT_WORKS
 
