@@ -199,10 +199,21 @@ def save_figures(figs: dict[str, Figure], directory: Path, *, on_png: Callable[[
     out = {}
     for name, fig in figs.items():
         out[name] = directory / f"{name}.png"
-        fig.savefig(out[name], dpi=100)
+        save_png(fig, out[name])
     if on_png is not None:
         on_png(dict(out))
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "biblio"}):  # the same figure, the same bytes
-        for name, fig in figs.items():
-            fig.savefig(directory / f"{name}.svg", metadata={"Date": None})
+    for name, fig in figs.items():
+        save_svg(fig, directory / f"{name}.svg")
     return out
+
+
+def save_png(fig: Figure, target: Any) -> None:
+    """``fig`` as the report's PNG (100 dpi) to ``target``, a path or a binary file."""
+    fig.savefig(target, dpi=100, format="png")
+
+
+def save_svg(fig: Figure, target: Any) -> None:
+    """``fig`` as the report's SVG to ``target``, a path or a binary file: text kept as text,
+    no date and fixed element ids (the same figure, the same bytes)."""
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "biblio"}):
+        fig.savefig(target, format="svg", metadata={"Date": None})
