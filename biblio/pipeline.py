@@ -427,7 +427,7 @@ def _timed_resolve(query: Query, work_dir: Path, *, matcher: Any, as_of: dt.date
     with _stopwatch(timings, "resolve"):
         with _stopwatch(timings, "matcher_wait", cpu=None):
             m = matcher.result()
-        gc.freeze()  # the matcher and the modules live all run: later collections skip them
+        gc.freeze()  # the matcher is frozen already (_frozen_matcher); what the ingest left alive (the modules it imported, its result) joins it
         if large:
             release_memory()
         resolved = resolve_tables(work_dir / "tables", out_dir=work_dir / "resolved", apply=query.lists, scope=query.scope, fuzzy=query.fuzzy, as_of=as_of, progress=prog, matcher=m)
