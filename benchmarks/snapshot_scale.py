@@ -18,7 +18,9 @@ drifts between minutes (the same run took 5.8 and 8.6 s minutes apart), so compa
 with ``--against``: runs alternate, and the summary counts the pairs each side won. Each run's
 line ends with the seconds a fixed pure-Python loop took just before it (:func:`speed`): a slow
 single core shows there, contention for the second core does not (on Dec 3 the loop held at
-0.12-0.23 s while one commit's 100k runs went from 6.5 to 9.0 s).
+0.12-0.23 s while one commit's 100k runs went from 6.5 to 9.0 s). Then comes the share of the
+CPUs' time the hypervisor gave to other guests during the run (steal, from ``/proc/stat``), which
+does show a busy host.
 """
 
 from __future__ import annotations
@@ -193,13 +195,43 @@ def speed() -> float:
     return time.perf_counter() - t0
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(steal, all) clock ticks of the machine's CPUs so far, from ``/proc/stat`` (``None`` where
+    there is none). Steal is the time the hypervisor gave this VM's CPUs to other guests: a run
+    that took longer with a high steal share was slowed by the host, not by the code."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of CPU time stolen by the hypervisor between two :func:`cpu_ticks` readings.
+
+    >>> steal_share((10, 1000), (30, 2000))
+    0.02
+    """
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def _run(n: int, engine: str, share: float, tree: Path, extra: str = "") -> dict[str, Any] | str:
     """One run in a fresh subprocess on the ``biblio`` of ``tree`` (``extra`` first on its path:
-    another matplotlib): its figures (with the :func:`speed` loop's seconds just before), or the error text."""
+    another matplotlib): its figures (with the :func:`speed` loop's seconds just before, and the
+    hypervisor's :func:`steal_share` during it), or the error text."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(x for x in (extra, str(tree), os.environ.get("PYTHONPATH", "")) if x)}
     loop = speed()
+    t0 = cpu_ticks()
     p = subprocess.run([sys.executable, __file__, "--child", str(n), engine, str(share)], capture_output=True, text=True, env=env, cwd=tree)
-    return {**json.loads(p.stdout.strip().splitlines()[-1]), "loop_s": loop} if p.returncode == 0 else p.stderr[-1500:]
+    stolen = steal_share(t0, cpu_ticks())
+    return {**json.loads(p.stdout.strip().splitlines()[-1]), "loop_s": loop, "steal": stolen} if p.returncode == 0 else p.stderr[-1500:]
+
+
+def _steal(r: dict[str, Any]) -> str:
+    return "" if r.get("steal") is None else f"; steal {100 * r['steal']:.1f}%"
 
 
 def _line(n: int, engine: str, r: dict[str, Any]) -> str:
@@ -208,7 +240,7 @@ def _line(n: int, engine: str, r: dict[str, Any]) -> str:
         f"N={n:>9,} {engine:>5}: {r['scanned'] / r['wall']:>8,.0f} works/s scanned end to end ({r['wall']:.1f} s: scan+flatten {t['fetch_s']:.1f}, "
         f"resolve {t['resolve_s']:.1f}, report {t['report_s']:.1f}; CPU s in this process: scan+flatten {t['fetch_cpu_s']:.1f}, resolve {t['resolve_cpu_s']:.1f}, report {t['report_cpu_s']:.1f}); {r['scanned'] / r['cpu']:,.0f} works per CPU-second ({r['cpu']:.0f} CPU-s incl. workers); "
         f"peak RSS {r['peak_mb']:,.0f} MB (process + workers); "
-        f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}; speed loop {r['loop_s']:.2f} s"
+        f"{c['works']:,} works / {c['authorships']:,} authorships kept; load {r['load_before']} -> {r['load_after']}; speed loop {r['loop_s']:.2f} s{_steal(r)}"
     )
 
 
@@ -216,9 +248,11 @@ def _summary(label: str, runs: list[dict[str, Any]]) -> str:
     walls = sorted(r["wall"] for r in runs)
     rate = sorted(r["scanned"] / r["wall"] for r in runs)
     loops = sorted(r["loop_s"] for r in runs)
+    steals = sorted(r["steal"] for r in runs if r.get("steal") is not None)
+    stolen = f"; steal {100 * steals[0]:.1f}-{100 * steals[-1]:.1f}%" if steals else ""
     return (f"  {label}: {len(runs)} runs, wall min {walls[0]:.2f} / median {statistics.median(walls):.2f} / max {walls[-1]:.2f} s; "
-            f"works/s max {rate[-1]:,.0f} / median {statistics.median(rate):,.0f}; peak RSS max {max(r['peak_mb'] for r in runs):,.0f} MB; "
-            f"speed loop {loops[0]:.2f}-{loops[-1]:.2f} s")
+            f"works/s min {rate[0]:,.0f} / median {statistics.median(rate):,.0f} / max {rate[-1]:,.0f}; peak RSS max {max(r['peak_mb'] for r in runs):,.0f} MB; "
+            f"speed loop {loops[0]:.2f}-{loops[-1]:.2f} s{stolen}")
 
 
 def _compare(n: int, engine: str, share: float, opts: dict[str, Any], trees: dict[str, tuple[Path, str]]) -> None:
